@@ -1,0 +1,206 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/**
+ * The whole configuration of the API, read and validated once at start-up.
+ * Nothing else in the code reads `process.env`.
+ */
+export interface AppConfig {
+  nodeEnv: string;
+  production: boolean;
+  port: number;
+  host: string;
+  /** Null: embedded PGlite in `dataDir`. */
+  databaseUrl: string | null;
+  dataDir: string;
+  jwtSecret: string;
+  /** Access token lifetime in seconds. */
+  jwtExpiresIn: number;
+  adminEmail: string | null;
+  adminPassword: string | null;
+  redisUrl: string | null;
+  /** Where the built web app lives (served at `/`), or null to serve none. */
+  webDir: string | null;
+  /** Largest JSON body accepted, in bytes. */
+  bodyLimitBytes: number;
+  /** Log level: error, warn, log, debug. */
+  logLevel: 'error' | 'warn' | 'log' | 'debug';
+  ai: AiConfig;
+  quota: QuotaConfig;
+  auth: AuthConfig;
+}
+
+export interface AiConfig {
+  provider: 'local' | 'openai';
+  baseUrl: string;
+  apiKey: string | null;
+  model: string;
+  timeoutMs: number;
+  systemPrompt: string | null;
+  maxOutputTokens: number;
+  /** Tokens of history (plus the new message) sent upstream at most. */
+  contextTokens: number;
+  /** Milliseconds between pieces of the local model's answer. */
+  localDelayMs: number;
+}
+
+export interface QuotaConfig {
+  /** A hold not renewed for this long belongs to a dead process and is released. */
+  holdTtlSeconds: number;
+  /** How often a process renews its holds and reaps expired ones. */
+  holdHeartbeatSeconds: number;
+}
+
+export interface AuthConfig {
+  /** Failed logins allowed per window per client and email before 429. */
+  loginAttempts: number;
+  loginWindowSeconds: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function str(env: Env, name: string): string | null {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? null : v.trim();
+}
+
+function int(env: Env, name: string, def: number, min: number, max: number): number {
+  const raw = str(env, name);
+  if (raw === null) return def;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[], def: T): T {
+  const raw = str(env, name);
+  if (raw === null) return def;
+  if (!(values as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `must be one of ${values.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+function url(env: Env, name: string, protocols: string[]): string | null {
+  const raw = str(env, name);
+  if (raw === null) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'is not a valid URL');
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.join(' or ')}`);
+  }
+  return raw;
+}
+
+/** `3600`, `60s`, `15m`, `12h`, `7d` → seconds. */
+export function parseDuration(name: string, raw: string): number {
+  const m = /^(\d+)\s*([smhd]?)$/.exec(raw.trim());
+  if (!m) throw new ConfigError(name, `must be a duration such as 3600, 15m, 12h or 7d, got "${raw}"`);
+  const n = Number(m[1]);
+  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
+  const seconds = n * unit;
+  if (seconds < 1 || seconds > 365 * 86400) throw new ConfigError(name, 'must be between 1 second and 365 days');
+  return seconds;
+}
+
+/** Outside production a missing JWT secret is generated once and kept in the data folder. */
+function jwtSecret(env: Env, production: boolean, dataDir: string): string {
+  const raw = str(env, 'JWT_SECRET');
+  if (raw !== null) {
+    if (raw.length < 16) throw new ConfigError('JWT_SECRET', 'must be at least 16 characters long');
+    return raw;
+  }
+  if (production) throw new ConfigError('JWT_SECRET', 'is required when NODE_ENV=production');
+  const file = join(dataDir, 'jwt-secret');
+  if (existsSync(file)) {
+    const kept = readFileSync(file, 'utf8').trim();
+    if (kept.length >= 16) return kept;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return secret;
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const nodeEnv = str(env, 'NODE_ENV') ?? 'development';
+  const production = nodeEnv === 'production';
+  const dataDir = resolve(str(env, 'DATA_DIR') ?? './data');
+  const host = str(env, 'HOST') ?? '127.0.0.1';
+  if (!/^[A-Za-z0-9.:\-[\]]+$/.test(host)) throw new ConfigError('HOST', `is not a host name or address: "${host}"`);
+
+  const adminEmail = str(env, 'ADMIN_EMAIL');
+  const adminPassword = str(env, 'ADMIN_PASSWORD');
+  if (adminEmail !== null && !/^[^\s@]+@[^\s@]+$/.test(adminEmail)) {
+    throw new ConfigError('ADMIN_EMAIL', 'is not an email address');
+  }
+  if ((adminEmail === null) !== (adminPassword === null)) {
+    throw new ConfigError(adminEmail === null ? 'ADMIN_EMAIL' : 'ADMIN_PASSWORD', 'must be set together with the other');
+  }
+  if (adminPassword !== null && (adminPassword.length < 8 || adminPassword.length > 128)) {
+    throw new ConfigError('ADMIN_PASSWORD', 'must be 8 to 128 characters long');
+  }
+
+  const provider = oneOf(env, 'AI_PROVIDER', ['local', 'openai'] as const, 'local');
+  const aiBaseUrl = url(env, 'AI_BASE_URL', ['http:', 'https:']);
+  if (provider === 'openai' && aiBaseUrl === null) {
+    throw new ConfigError('AI_BASE_URL', 'is required when AI_PROVIDER=openai');
+  }
+
+  const webDirRaw = str(env, 'WEB_DIR');
+
+  return {
+    nodeEnv,
+    production,
+    port: int(env, 'PORT', 3000, 0, 65535),
+    host,
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    dataDir,
+    jwtSecret: jwtSecret(env, production, dataDir),
+    jwtExpiresIn: parseDuration('JWT_EXPIRES_IN', str(env, 'JWT_EXPIRES_IN') ?? '12h'),
+    adminEmail: adminEmail?.toLowerCase() ?? null,
+    adminPassword,
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    webDir: webDirRaw === null ? null : resolve(webDirRaw),
+    bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 256 * 1024, 1024, 64 * 1024 * 1024),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
+    ai: {
+      provider,
+      baseUrl: (aiBaseUrl ?? 'http://127.0.0.1:11434/v1').replace(/\/+$/, ''),
+      apiKey: str(env, 'AI_API_KEY'),
+      model: str(env, 'AI_MODEL') ?? (provider === 'local' ? 'tally-local' : 'gpt-4o-mini'),
+      timeoutMs: int(env, 'AI_TIMEOUT_MS', 60000, 100, 3600000),
+      systemPrompt: str(env, 'AI_SYSTEM_PROMPT'),
+      maxOutputTokens: int(env, 'AI_MAX_OUTPUT_TOKENS', 1024, 1, 1000000),
+      contextTokens: int(env, 'AI_CONTEXT_TOKENS', 8192, 256, 10000000),
+      localDelayMs: int(env, 'AI_LOCAL_DELAY_MS', 25, 0, 10000),
+    },
+    quota: {
+      holdTtlSeconds: int(env, 'QUOTA_HOLD_TTL_SECONDS', 120, 2, 86400),
+      holdHeartbeatSeconds: int(env, 'QUOTA_HOLD_HEARTBEAT_SECONDS', 15, 1, 3600),
+    },
+    auth: {
+      loginAttempts: int(env, 'LOGIN_MAX_ATTEMPTS', 5, 1, 10000),
+      loginWindowSeconds: int(env, 'LOGIN_WINDOW_SECONDS', 60, 1, 86400),
+    },
+  };
+}
+
+/** Injection token for the validated `AppConfig`. */
+export const APP_CONFIG = Symbol('APP_CONFIG');
