@@ -1,21 +1,33 @@
-/**
- * This is not a production server yet!
- * This is only a minimal backend to get started.
- */
-
 import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { AppModule } from './app/app.module';
+import { ConfigError, loadConfig } from './config/app-config';
+import { createApp, listen } from './create-app';
+import { migrateOnly } from './database/migrate-cli';
 
-async function bootstrap() {
-  const app = await NestFactory.create(AppModule);
-  const globalPrefix = 'api';
-  app.setGlobalPrefix(globalPrefix);
-  const port = process.env.PORT || 3000;
-  await app.listen(port);
-  Logger.log(
-    `🚀 Application is running on: http://localhost:${port}/${globalPrefix}`,
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  if (process.argv[2] === 'migrate') {
+    await migrateOnly(config);
+    return;
+  }
+  const app = await createApp(config);
+  const url = await listen(app, config);
+  const where = url.replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
+  new Logger('Tally').log(
+    `Open ${where}/ in a browser (API under ${where}/api, docs at ${where}/api/docs). ` +
+      `Database: ${config.databaseUrl ? 'PostgreSQL' : `embedded, in ${config.dataDir}`}; AI: ${config.ai.provider}.`,
   );
 }
 
-bootstrap();
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,60 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { types as pgTypes } from 'pg';
+import type { DataSourceOptions } from 'typeorm';
+import type { AppConfig } from '../config/app-config';
+import { MIGRATIONS } from './migrations';
+import { PGliteSerialPool } from './pglite-pool';
+
+const INT8_OID = 20;
+
+/** `bigint` as a JS number on both drivers (counters stay far below 2^53). */
+pgTypes.setTypeParser(INT8_OID, (v: string) => Number(v));
+
+/**
+ * TypeORM options for the configured database: PostgreSQL through `pg` when
+ * `DATABASE_URL` is set, else an embedded PGlite database in `DATA_DIR/pglite`.
+ */
+export function dataSourceOptions(config: AppConfig): DataSourceOptions {
+  const common = {
+    type: 'postgres' as const,
+    synchronize: false,
+    migrationsRun: false,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    logging: (config.logLevel === 'debug' ? ['query', 'error'] : ['error']) as ('query' | 'error')[],
+  };
+  if (config.databaseUrl) {
+    return {
+      ...common,
+      url: config.databaseUrl,
+      poolSize: 20,
+      connectTimeoutMS: 5000,
+      extra: { idleTimeoutMillis: 30000, keepAlive: true },
+      applicationName: 'tally-api',
+    };
+  }
+  const dir = join(config.dataDir, 'pglite');
+  mkdirSync(dir, { recursive: true });
+  return {
+    ...common,
+    driver: {
+      Pool: class {
+        constructor() {
+          return new PGliteSerialPool(() => openPglite(dir));
+        }
+      },
+    },
+  };
+}
+
+async function openPglite(dir: string) {
+  // PGlite ships as ESM; the dynamic import keeps it out of the CommonJS bundle.
+  const { PGlite, types } = await import('@electric-sql/pglite');
+  return PGlite.create(dir, {
+    parsers: { [types.INT8]: (v: string) => Number(v) },
+    serializers: {
+      [types.BOOL]: (v: unknown) => (v === true || v === 'true' || v === 1 ? 'TRUE' : v === false || v === 'false' || v === 0 ? 'FALSE' : String(v)),
+    },
+  });
+}

@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager, QueryRunner } from 'typeorm';
+
+export function isEmbedded(ds: DataSource): boolean {
+  return !(ds.options as { url?: string }).url;
+}
+
+/**
+ * Raw SQL for the statements that must be one atomic step (quota checks and
+ * charges), and transactions that behave the same on PostgreSQL and PGlite.
+ */
+@Injectable()
+export class DatabaseService {
+  constructor(@InjectDataSource() readonly dataSource: DataSource) {}
+
+  get embedded(): boolean {
+    return isEmbedded(this.dataSource);
+  }
+
+  /** One statement; returns its rows (also for INSERT/UPDATE/DELETE ... RETURNING). */
+  async query<T = Record<string, unknown>>(sql: string, params: unknown[] = [], runner?: QueryRunner): Promise<T[]> {
+    const own = runner ?? this.dataSource.createQueryRunner();
+    try {
+      const res = await own.query(sql, params, true);
+      return (res.records ?? []) as T[];
+    } finally {
+      if (!runner) await own.release();
+    }
+  }
+
+  /** Runs `work` in a transaction. On PGlite it runs alone (see PGliteSerialPool). */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

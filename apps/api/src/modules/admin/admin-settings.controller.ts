@@ -1,0 +1,28 @@
+import { Body, Controller, Get, Patch } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Settings } from '@tally/api-contract';
+import { ApiAdmin, ApiBadInput } from '../../common/api-docs';
+import { Roles } from '../../common/decorators';
+import { SettingsService } from '../settings/settings.service';
+import { SettingsDto, UpdateSettingsDto } from '../settings/dto/update-settings.dto';
+
+@ApiTags('admin')
+@ApiAdmin()
+@Roles('admin')
+@Controller('admin/settings')
+export class AdminSettingsController {
+  constructor(private readonly settings: SettingsService) {}
+
+  @Get()
+  @ApiOkResponse({ type: SettingsDto })
+  get(): Promise<Settings> {
+    return this.settings.get();
+  }
+
+  @Patch()
+  @ApiOkResponse({ type: SettingsDto })
+  @ApiBadInput()
+  update(@Body() dto: UpdateSettingsDto): Promise<Settings> {
+    return this.settings.update(dto);
+  }
+}

@@ -1,0 +1,43 @@
+import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
+import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { AdminUser, AdminUserList } from '@tally/api-contract';
+import { ApiAdmin, ApiBadInput, ApiNotFound, ErrorDto } from '../../common/api-docs';
+import { Roles } from '../../common/decorators';
+import { IdParam } from '../../common/id-param';
+import { AdminUsersService } from './admin-users.service';
+import { AdminUserDto, AdminUserListDto } from './dto/admin-user.dto';
+import { CreateUserDto } from './dto/create-user.dto';
+import { ListUsersQueryDto } from './dto/list-users-query.dto';
+import { UpdateUserDto } from './dto/update-user.dto';
+
+@ApiTags('admin')
+@ApiAdmin()
+@Roles('admin')
+@Controller('admin/users')
+export class AdminUsersController {
+  constructor(private readonly users: AdminUsersService) {}
+
+  @Get()
+  @ApiOkResponse({ type: AdminUserListDto })
+  @ApiBadInput()
+  list(@Query() q: ListUsersQueryDto): Promise<AdminUserList> {
+    return this.users.list(q);
+  }
+
+  @Post()
+  @ApiCreatedResponse({ type: AdminUserDto })
+  @ApiBadInput()
+  @ApiConflictResponse({ type: ErrorDto, description: '`EMAIL_TAKEN`' })
+  create(@Body() dto: CreateUserDto): Promise<AdminUser> {
+    return this.users.create(dto);
+  }
+
+  @Patch(':id')
+  @ApiOkResponse({ type: AdminUserDto })
+  @ApiBadInput()
+  @ApiNotFound('user')
+  @ApiConflictResponse({ type: ErrorDto, description: '`LAST_ADMIN`: the last active admin cannot be demoted or deactivated' })
+  update(@IdParam() id: string, @Body() dto: UpdateUserDto): Promise<AdminUser> {
+    return this.users.update(id, dto);
+  }
+}

@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import type { AdminUser, AdminUserList, Settings } from '@tally/api-contract';
+import { SettingsService } from '../settings/settings.service';
+import type { UserEntity } from '../users/user.entity';
+import { toUser, UsersService } from '../users/users.service';
+import type { CreateUserDto } from './dto/create-user.dto';
+import type { ListUsersQueryDto } from './dto/list-users-query.dto';
+import type { UpdateUserDto } from './dto/update-user.dto';
+
+/** Admin views of users: the user plus the limits that apply to them. */
+@Injectable()
+export class AdminUsersService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly settings: SettingsService,
+  ) {}
+
+  async list(q: ListUsersQueryDto): Promise<AdminUserList> {
+    const page = q.page ?? 1;
+    const pageSize = q.page_size ?? 50;
+    const [{ items, total }, settings] = await Promise.all([this.users.list(q.search, page, pageSize), this.settings.get()]);
+    return { items: items.map((u) => toAdminUser(u, settings)), total, page, page_size: pageSize };
+  }
+
+  async create(dto: CreateUserDto): Promise<AdminUser> {
+    const user = await this.users.create({ email: dto.email, password: dto.password, name: dto.name, role: dto.role });
+    return toAdminUser(user, await this.settings.get());
+  }
+
+  async update(id: string, dto: UpdateUserDto): Promise<AdminUser> {
+    const user = await this.users.update(id, { name: dto.name, role: dto.role, isActive: dto.is_active });
+    return toAdminUser(user, await this.settings.get());
+  }
+}
+
+export function toAdminUser(u: UserEntity, s: Settings): AdminUser {
+  const user = toUser(u);
+  return {
+    ...user,
+    effective_max_ai_messages_per_day: user.max_ai_messages_per_day ?? s.default_max_ai_messages_per_day,
+    effective_max_ai_tokens_per_day: user.max_ai_tokens_per_day ?? s.default_max_ai_tokens_per_day,
+  };
+}

@@ -1,0 +1,16 @@
+import type { AdminUser, AdminUserList } from '@tally/api-contract';
+import { UserDto } from '../../auth/dto/auth-response.dto';
+
+export class AdminUserDto extends UserDto implements AdminUser {
+  /** The message limit that applies: the user's own, else the default. */
+  effective_max_ai_messages_per_day!: number;
+  /** The token limit that applies: the user's own, else the default. */
+  effective_max_ai_tokens_per_day!: number;
+}
+
+export class AdminUserListDto implements AdminUserList {
+  items!: AdminUserDto[];
+  total!: number;
+  page!: number;
+  page_size!: number;
+}

@@ -1,0 +1,14 @@
+import type { LoginRequest } from '@tally/api-contract';
+import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
+
+export class LoginDto implements LoginRequest {
+  /** @example ada@example.com */
+  @IsEmail()
+  @MaxLength(254)
+  email!: string;
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(128)
+  password!: string;
+}

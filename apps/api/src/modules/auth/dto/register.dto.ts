@@ -1,0 +1,21 @@
+import type { RegisterRequest } from '@tally/api-contract';
+import { IsEmail, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+
+export class RegisterDto implements RegisterRequest {
+  /** @example ada@example.com */
+  @IsEmail()
+  @MaxLength(254)
+  email!: string;
+
+  /** 8 to 128 characters. */
+  @IsString()
+  @MinLength(8)
+  @MaxLength(128)
+  password!: string;
+
+  /** @example Ada Lovelace */
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  name?: string;
+}

@@ -1,0 +1,27 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import type { Health } from '@tally/api-contract';
+import type { Response } from 'express';
+import { Public } from '../../common/decorators';
+import { DatabaseService } from '../../database/database.service';
+
+class HealthDto implements Health {
+  status!: 'ok' | 'error';
+  database!: 'up' | 'down';
+}
+
+@ApiTags('operations')
+@Controller('health')
+export class HealthController {
+  constructor(private readonly db: DatabaseService) {}
+
+  @Public()
+  @Get()
+  @ApiOkResponse({ type: HealthDto })
+  @ApiServiceUnavailableResponse({ type: HealthDto, description: 'The database is unreachable' })
+  async health(@Res({ passthrough: true }) res: Response): Promise<Health> {
+    const up = await this.db.ping();
+    if (!up) res.status(503);
+    return { status: up ? 'ok' : 'error', database: up ? 'up' : 'down' };
+  }
+}

@@ -1,0 +1,49 @@
+import type { Settings } from '@tally/api-contract';
+import { IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min, Validate } from 'class-validator';
+import { IsTimeZoneConstraint } from '../../../common/validation';
+
+const INT_MAX = 2147483647;
+
+/** `PATCH /api/admin/settings`: any subset of the settings. */
+export class UpdateSettingsDto implements Partial<Settings> {
+  /** Messages a user may send per day unless their own limit is set. */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(INT_MAX)
+  default_max_ai_messages_per_day?: number;
+
+  /** Tokens a user may use per day unless their own limit is set. */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(INT_MAX)
+  default_max_ai_tokens_per_day?: number;
+
+  /** IANA time zone whose calendar day the quotas follow, e.g. `Europe/Moscow`. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  @Validate(IsTimeZoneConstraint)
+  quota_timezone?: string;
+
+  /** Whether `POST /api/auth/register` is open. */
+  @IsOptional()
+  @IsBoolean()
+  allow_registration?: boolean;
+
+  /** Answers one user may have in progress at once (1..100). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  max_concurrent_streams_per_user?: number;
+}
+
+export class SettingsDto implements Settings {
+  default_max_ai_messages_per_day!: number;
+  default_max_ai_tokens_per_day!: number;
+  quota_timezone!: string;
+  allow_registration!: boolean;
+  max_concurrent_streams_per_user!: number;
+}

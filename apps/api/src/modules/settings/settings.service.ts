@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import type { Settings } from '@tally/api-contract';
+import { DatabaseService } from '../../database/database.service';
+
+/** What a setting is when its row is missing. */
+export const SETTING_DEFAULTS: Settings = {
+  default_max_ai_messages_per_day: 100,
+  default_max_ai_tokens_per_day: 500000,
+  quota_timezone: 'UTC',
+  allow_registration: true,
+  max_concurrent_streams_per_user: 3,
+};
+
+/** How long a process may serve a cached value after another process changed it. */
+export const SETTINGS_CACHE_MS = 2000;
+
+/**
+ * Typed settings over the `settings` table (key → JSON value). Reads are
+ * cached for at most SETTINGS_CACHE_MS, so a change made through any API
+ * process is seen everywhere within that time, and at once in the process
+ * that made it.
+ */
+@Injectable()
+export class SettingsService {
+  private cache: { value: Settings; at: number } | null = null;
+  private loading: Promise<Settings> | null = null;
+  /** Injectable clock, for tests. */
+  now: () => number = () => Date.now();
+
+  async get(): Promise<Settings> {
+    if (this.cache && this.now() - this.cache.at < SETTINGS_CACHE_MS) return this.cache.value;
+    if (!this.loading) {
+      const started = this.now();
+      this.loading = this.load()
+        .then((value) => {
+          this.cache = { value, at: started };
+          return value;
+        })
+        .finally(() => (this.loading = null));
+    }
+    return this.loading;
+  }
+
+  async value<K extends keyof Settings>(key: K): Promise<Settings[K]> {
+    return (await this.get())[key];
+  }
+
+  /** Writes the given settings in one statement and returns them all. */
+  async update(changes: Partial<Settings>): Promise<Settings> {
+    const entries = Object.entries(changes).filter(([k, v]) => k in SETTING_DEFAULTS && v !== undefined);
+    if (entries.length > 0) {
+      const params: unknown[] = [];
+      const values = entries.map(([k, v]) => {
+        params.push(k, JSON.stringify(v));
+        return `($${params.length - 1}, $${params.length}::jsonb, now())`;
+      });
+      await this.db.query(
+        `INSERT INTO settings (key, value, updated_at) VALUES ${values.join(', ')}
+         ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
+        params,
+      );
+    }
+    this.cache = null;
+    return this.get();
+  }
+
+  constructor(private readonly db: DatabaseService) {}
+
+  private async load(): Promise<Settings> {
+    const rows = await this.db.query<{ key: string; value: unknown }>('SELECT key, value FROM settings');
+    const out: Settings = { ...SETTING_DEFAULTS };
+    for (const { key, value } of rows) {
+      if (key in out && typeof value === typeof (SETTING_DEFAULTS as unknown as Record<string, unknown>)[key]) {
+        (out as unknown as Record<string, unknown>)[key] = value;
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,159 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { hash, verify } from '@node-rs/argon2';
+import type { Role, User } from '@tally/api-contract';
+import { Repository } from 'typeorm';
+import { ApiError, notFound } from '../../common/api-error';
+import { DatabaseService } from '../../database/database.service';
+import { UserEntity } from './user.entity';
+
+/** argon2id, the library's defaults (19 MiB, t=2, p=1: OWASP's minimum). */
+export const hashPassword = (password: string) => hash(password);
+export const verifyPassword = (hashed: string, password: string) => verify(hashed, password).catch(() => false);
+
+/** A hash of nothing, verified against when the email is unknown, so both answers take as long. */
+const DUMMY_HASH = hash('tally-timing-equaliser');
+
+export interface NewUser {
+  email: string;
+  password: string;
+  name?: string;
+  role?: Role;
+}
+
+export interface UserChanges {
+  name?: string;
+  role?: Role;
+  isActive?: boolean;
+}
+
+export interface UserPage {
+  items: UserEntity[];
+  total: number;
+}
+
+/** Serializes changes that could remove the last active admin. */
+const ADMIN_LOCK = 7_341_001;
+
+@Injectable()
+export class UsersService {
+  constructor(
+    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    private readonly db: DatabaseService,
+  ) {}
+
+  findById(id: string): Promise<UserEntity | null> {
+    return this.users.findOne({ where: { id } });
+  }
+
+  async getById(id: string): Promise<UserEntity> {
+    const user = await this.findById(id);
+    if (!user) throw notFound('User');
+    return user;
+  }
+
+  findByEmail(email: string): Promise<UserEntity | null> {
+    return this.users
+      .createQueryBuilder('u')
+      .where('lower(u.email) = lower(:email)', { email })
+      .getOne();
+  }
+
+  /** Checks a password; the same work is done whether or not the email exists. */
+  async authenticate(email: string, password: string): Promise<UserEntity | null> {
+    const row = await this.users
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('lower(u.email) = lower(:email)', { email })
+      .getOne();
+    if (!row) {
+      await verifyPassword(await DUMMY_HASH, password);
+      return null;
+    }
+    return (await verifyPassword(row.passwordHash, password)) ? row : null;
+  }
+
+  async create(input: NewUser): Promise<UserEntity> {
+    const passwordHash = await hashPassword(input.password);
+    const rows = await this.db.query<{ id: string }>(
+      `INSERT INTO users (email, name, password_hash, role) VALUES ($1, $2, $3, $4)
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [input.email.trim().toLowerCase(), input.name?.trim() ?? '', passwordHash, input.role ?? 'user'],
+    );
+    if (rows.length === 0) throw new ApiError(HttpStatus.CONFLICT, 'EMAIL_TAKEN', 'This email is already registered');
+    return this.getById(rows[0].id);
+  }
+
+  async list(search: string | undefined, page: number, pageSize: number): Promise<UserPage> {
+    const qb = this.users.createQueryBuilder('u');
+    const term = search?.trim();
+    if (term) {
+      qb.where('(u.email ILIKE :q OR u.name ILIKE :q)', { q: `%${escapeLike(term)}%` });
+    }
+    const [items, total] = await qb
+      .orderBy('u.createdAt', 'ASC')
+      .addOrderBy('u.id', 'ASC')
+      .skip((page - 1) * pageSize)
+      .take(pageSize)
+      .getManyAndCount();
+    return { items, total };
+  }
+
+  /**
+   * Applies changes; refuses (409) to demote or deactivate the last active
+   * admin. The check and the change run under one lock, so two admins
+   * demoting each other at once cannot both succeed.
+   */
+  async update(id: string, changes: UserChanges, extra?: (set: Record<string, unknown>) => void): Promise<UserEntity> {
+    await this.db.transaction(async (m) => {
+      await m.query('SELECT pg_advisory_xact_lock($1)', [ADMIN_LOCK]);
+      const [current] = await m.query(`SELECT role, is_active FROM users WHERE id = $1 FOR UPDATE`, [id]);
+      if (!current) throw notFound('User');
+      const losesAdmin =
+        current.role === 'admin' &&
+        current.is_active === true &&
+        ((changes.role !== undefined && changes.role !== 'admin') || changes.isActive === false);
+      if (losesAdmin) {
+        const [{ n }] = await m.query(
+          `SELECT count(*)::int AS n FROM users WHERE role = 'admin' AND is_active AND id <> $1`,
+          [id],
+        );
+        if (n === 0) {
+          throw new ApiError(HttpStatus.CONFLICT, 'LAST_ADMIN', 'The last active admin cannot be demoted or deactivated');
+        }
+      }
+      const set: Record<string, unknown> = {};
+      if (changes.name !== undefined) set.name = changes.name.trim();
+      if (changes.role !== undefined) set.role = changes.role;
+      if (changes.isActive !== undefined) set.isActive = changes.isActive;
+      extra?.(set);
+      if (Object.keys(set).length > 0) {
+        await m.getRepository(UserEntity).update({ id }, set);
+      }
+    });
+    return this.getById(id);
+  }
+
+  async countAdmins(): Promise<number> {
+    return this.users.count({ where: { role: 'admin', isActive: true } });
+  }
+}
+
+export function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => '\\' + c);
+}
+
+/** The wire form of a user (API.md `User`). */
+export function toUser(u: UserEntity): User {
+  const limits = u as UserEntity & { maxAiMessagesPerDay?: number | null; maxAiTokensPerDay?: number | null };
+  return {
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    role: u.role,
+    is_active: u.isActive,
+    max_ai_messages_per_day: limits.maxAiMessagesPerDay ?? null,
+    max_ai_tokens_per_day: limits.maxAiTokensPerDay ?? null,
+    created_at: u.createdAt.toISOString(),
+  };
+}
