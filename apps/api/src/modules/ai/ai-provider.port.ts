@@ -1,0 +1,52 @@
+/**
+ * The AI provider port. Code outside `modules/ai` depends on this file only
+ * (through `AI_PROVIDER`); which adapter runs is decided in `AiModule`.
+ */
+
+export interface AiChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface AiStreamRequest {
+  /** System prompt (if any), history and the new user message, oldest first. */
+  messages: AiChatMessage[];
+  /** Upper bound of the answer's length in tokens (sent upstream as `max_tokens`). */
+  maxOutputTokens: number;
+  /** Aborting it stops the answer at once and aborts the upstream request. */
+  signal: AbortSignal;
+}
+
+export interface AiUsage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  /** True when counted with the local tokenizer because the provider reported none. */
+  estimated: boolean;
+}
+
+export type AiStreamEvent =
+  | { type: 'delta'; content: string }
+  | { type: 'usage'; usage: AiUsage };
+
+export interface AiProvider {
+  /** Short name for logs and metrics: `local` or `openai`. */
+  readonly name: string;
+  /** The model's name, as configured. */
+  readonly model: string;
+  /**
+   * Streams the answer: `delta` events with non-empty text, then exactly one
+   * `usage` event, last, when the answer completes normally.
+   *
+   * Throws `AiProviderError` (502) or `AiTimeoutError` (504) when the provider
+   * fails, and `AiAbortedError` when `signal` aborts. In every case the
+   * upstream request is aborted before the error reaches the caller, as it is
+   * when the caller stops iterating early. A cut answer has no usage event:
+   * count what was received with `TokenCounter.usageOf()`.
+   */
+  stream(req: AiStreamRequest): AsyncIterable<AiStreamEvent>;
+}
+
+export const AI_PROVIDER = Symbol('AI_PROVIDER');
+
+export * from './ai.errors';
