@@ -3,8 +3,18 @@ module.exports = {
   preset: '../../jest.preset.js',
   testEnvironment: 'node',
   transform: {
-    '^.+\\.[tj]s$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }],
+    '^.+\\.[tj]s$': [
+      'ts-jest',
+      {
+        tsconfig: '<rootDir>/tsconfig.spec.json',
+        // The same DTO introspection as the webpack build, so the OpenAPI document is the same in tests.
+        astTransformers: {
+          before: ['<rootDir>/test/swagger-transformer.cjs'],
+        },
+      },
+    ],
   },
   moduleFileExtensions: ['ts', 'js', 'html'],
   coverageDirectory: '../../coverage/apps/api',
+  testTimeout: 60000,
 };
