@@ -1,3 +1,38 @@
 import { Route } from '@angular/router';
+import { adminGuard, authGuard, guestGuard } from './core/auth/auth.guards';
 
-export const appRoutes: Route[] = [];
+export const appRoutes: Route[] = [
+  {
+    path: 'login',
+    canMatch: [guestGuard],
+    title: 'Tally',
+    loadComponent: () => import('./auth/login.page').then((m) => m.LoginPage),
+  },
+  {
+    path: 'register',
+    canMatch: [guestGuard],
+    title: 'Tally',
+    loadComponent: () =>
+      import('./auth/register.page').then((m) => m.RegisterPage),
+  },
+  {
+    path: '',
+    canMatch: [authGuard],
+    loadComponent: () => import('./shell/shell').then((m) => m.Shell),
+    children: [
+      { path: '', pathMatch: 'full', redirectTo: 'chats' },
+      {
+        path: 'chats',
+        loadChildren: () =>
+          import('./chat/chat.routes').then((m) => m.CHAT_ROUTES),
+      },
+      {
+        path: 'admin',
+        canMatch: [adminGuard],
+        loadChildren: () =>
+          import('./admin/admin.routes').then((m) => m.ADMIN_ROUTES),
+      },
+    ],
+  },
+  { path: '**', redirectTo: '' },
+];

@@ -1,0 +1,41 @@
+import { provideEnvironmentInitializer } from '@angular/core';
+import { provideNativeDateAdapter } from '@angular/material/core';
+import { MatDatepickerIntl } from '@angular/material/datepicker';
+import { MatPaginatorIntl } from '@angular/material/paginator';
+import { Routes } from '@angular/router';
+import {
+  TranslatedDatepickerIntl,
+  TranslatedPaginatorIntl,
+  syncDateAdapterLocale,
+} from './material-intl';
+
+/** The admin area. Loaded only through the `canMatch` admin guard in app.routes.ts. */
+export const ADMIN_ROUTES: Routes = [
+  {
+    path: '',
+    providers: [
+      provideNativeDateAdapter(),
+      { provide: MatPaginatorIntl, useClass: TranslatedPaginatorIntl },
+      { provide: MatDatepickerIntl, useClass: TranslatedDatepickerIntl },
+      provideEnvironmentInitializer(syncDateAdapterLocale),
+    ],
+    children: [
+      { path: '', pathMatch: 'full', redirectTo: 'users' },
+      {
+        path: 'users',
+        loadComponent: () =>
+          import('./users/users.page').then((m) => m.UsersPage),
+      },
+      {
+        path: 'settings',
+        loadComponent: () =>
+          import('./settings/settings.page').then((m) => m.SettingsPage),
+      },
+      {
+        path: 'usage',
+        loadComponent: () =>
+          import('./usage/usage.page').then((m) => m.UsagePage),
+      },
+    ],
+  },
+];

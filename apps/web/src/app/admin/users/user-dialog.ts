@@ -1,0 +1,170 @@
+import {
+  ChangeDetectionStrategy,
+  Component,
+  inject,
+  signal,
+} from '@angular/core';
+import {
+  NonNullableFormBuilder,
+  ReactiveFormsModule,
+  Validators,
+} from '@angular/forms';
+import { MatButtonModule } from '@angular/material/button';
+import {
+  MAT_DIALOG_DATA,
+  MatDialogModule,
+  MatDialogRef,
+} from '@angular/material/dialog';
+import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatInputModule } from '@angular/material/input';
+import { MatSelectModule } from '@angular/material/select';
+import { MatSlideToggleModule } from '@angular/material/slide-toggle';
+import { TranslatePipe } from '@ngx-translate/core';
+import {
+  LIMITS,
+  ROLES,
+  type AdminUser,
+  type CreateAdminUserRequest,
+  type Role,
+  type Settings,
+  type UpdateAdminUserRequest,
+} from '@tally/api-contract';
+import { Observable, of } from 'rxjs';
+import { errorMessageKey, toApiRequestError } from '../../core/http/api-error';
+import { AdminApi } from '../data-access/admin-api.service';
+import { LimitEditor } from './limit-editor';
+import { createLimitForm, limitValue } from './limit-validators';
+
+export interface UserDialogData {
+  /** Absent: create a user. */
+  user?: AdminUser;
+  settings: Settings | null;
+}
+
+/** Create a user, or edit one's role, active flag and daily limits. */
+@Component({
+  selector: 'app-user-dialog',
+  imports: [
+    ReactiveFormsModule,
+    MatDialogModule,
+    MatButtonModule,
+    MatFormFieldModule,
+    MatInputModule,
+    MatSelectModule,
+    MatSlideToggleModule,
+    TranslatePipe,
+    LimitEditor,
+  ],
+  templateUrl: './user-dialog.html',
+  styles: `
+    form {
+      display: flex;
+      flex-direction: column;
+      gap: 4px;
+      min-width: min(460px, 80vw);
+    }
+    .toggle {
+      margin: 4px 0 16px;
+    }
+  `,
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class UserDialog {
+  protected readonly data = inject<UserDialogData>(MAT_DIALOG_DATA);
+  private readonly ref =
+    inject<MatDialogRef<UserDialog, AdminUser>>(MatDialogRef);
+  private readonly api = inject(AdminApi);
+  private readonly fb = inject(NonNullableFormBuilder);
+
+  protected readonly editing = !!this.data.user;
+  protected readonly roles = ROLES;
+  protected readonly busy = signal(false);
+  protected readonly error = signal<string | null>(null);
+  protected readonly passwordLimits = {
+    min: LIMITS.passwordMin,
+    max: LIMITS.passwordMax,
+  };
+
+  protected readonly form = this.fb.group({
+    email: [
+      this.data.user?.email ?? '',
+      this.editing ? [] : [Validators.required, Validators.email],
+    ],
+    password: [
+      '',
+      this.editing
+        ? []
+        : [
+            Validators.required,
+            Validators.minLength(LIMITS.passwordMin),
+            Validators.maxLength(LIMITS.passwordMax),
+          ],
+    ],
+    name: [this.data.user?.name ?? ''],
+    role: [(this.data.user?.role ?? 'user') as Role],
+    isActive: [this.data.user?.is_active ?? true],
+    messages: createLimitForm(this.data.user?.max_ai_messages_per_day ?? null),
+    tokens: createLimitForm(this.data.user?.max_ai_tokens_per_day ?? null),
+  });
+
+  protected save(): void {
+    this.form.markAllAsTouched();
+    if (this.form.invalid || this.busy()) {
+      return;
+    }
+    this.busy.set(true);
+    this.error.set(null);
+    this.request().subscribe({
+      next: (user) => this.ref.close(user),
+      error: (err: unknown) => {
+        this.busy.set(false);
+        const e = toApiRequestError(err);
+        this.error.set(
+          e.status === 409 && !this.editing && !e.code
+            ? 'errors.code.EMAIL_TAKEN'
+            : errorMessageKey(err),
+        );
+      },
+    });
+  }
+
+  private request(): Observable<AdminUser> {
+    const value = this.form.getRawValue();
+    const limits = {
+      max_ai_messages_per_day: limitValue(this.form.controls.messages),
+      max_ai_tokens_per_day: limitValue(this.form.controls.tokens),
+    };
+    const user = this.data.user;
+    if (user) {
+      // Only what changed: a PATCH of the untouched role of the last admin must not be a 409.
+      const body: UpdateAdminUserRequest = {};
+      const name = value.name.trim();
+      if (name !== user.name && name) {
+        body.name = name;
+      }
+      if (value.role !== user.role) {
+        body.role = value.role;
+      }
+      if (value.isActive !== user.is_active) {
+        body.is_active = value.isActive;
+      }
+      if (limits.max_ai_messages_per_day !== user.max_ai_messages_per_day) {
+        body.max_ai_messages_per_day = limits.max_ai_messages_per_day;
+      }
+      if (limits.max_ai_tokens_per_day !== user.max_ai_tokens_per_day) {
+        body.max_ai_tokens_per_day = limits.max_ai_tokens_per_day;
+      }
+      return Object.keys(body).length
+        ? this.api.updateUser(user.id, body)
+        : of(user);
+    }
+    const body: CreateAdminUserRequest = {
+      email: value.email.trim(),
+      password: value.password,
+      role: value.role,
+      ...(value.name.trim() ? { name: value.name.trim() } : {}),
+      ...limits,
+    };
+    return this.api.createUser(body);
+  }
+}

@@ -1,0 +1,312 @@
+import {
+  ChangeDetectionStrategy,
+  Component,
+  DestroyRef,
+  ElementRef,
+  afterRenderEffect,
+  computed,
+  effect,
+  inject,
+  input,
+  signal,
+  untracked,
+  viewChild,
+} from '@angular/core';
+import { MatButtonModule } from '@angular/material/button';
+import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
+import { Router } from '@angular/router';
+import { TranslatePipe } from '@ngx-translate/core';
+import {
+  LIMITS,
+  type ChatStreamEvent,
+  type Message,
+} from '@tally/api-contract';
+import { Observable, Subscription, map, of, switchMap, tap } from 'rxjs';
+import { ApiRequestError, errorMessageKey } from '../../core/http/api-error';
+import { LocalDateTimePipe } from '../../core/i18n/format';
+import { ChatApi } from '../data-access/chat-api.service';
+import { ChatsStore } from '../data-access/chats.store';
+import { QuotaStore } from '../data-access/quota.store';
+import { QuotaBanner } from '../quota/quota-banner';
+import { QuotaHeader } from '../quota/quota-header';
+import { SendBlock, quotaBlockFrom } from '../quota/send-block';
+import { MarkdownView } from './markdown';
+
+const TITLE_LENGTH = 60;
+
+/** Translation key for an `error` event of the stream. */
+export function streamErrorKey(code: string | undefined): string {
+  const key = errorMessageKey(new ApiRequestError(0, { code }));
+  return key === 'errors.status.network' ? 'errors.stream.failed' : key;
+}
+
+/** The first line of a message, shortened, as the title of the chat it starts. */
+export function titleFrom(content: string): string {
+  const line = content.trim().split('\n')[0].trim();
+  return line.length > TITLE_LENGTH
+    ? `${line.slice(0, TITLE_LENGTH - 1)}…`
+    : line;
+}
+
+@Component({
+  selector: 'app-chat-page',
+  imports: [
+    MatButtonModule,
+    MatProgressSpinnerModule,
+    TranslatePipe,
+    LocalDateTimePipe,
+    MarkdownView,
+    QuotaHeader,
+    QuotaBanner,
+  ],
+  providers: [SendBlock],
+  templateUrl: './chat-page.html',
+  styleUrl: './chat-page.css',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class ChatPage {
+  /** Route parameter; absent on `/chats` (a chat not created yet). */
+  readonly id = input<string>();
+
+  private readonly api = inject(ChatApi);
+  private readonly chats = inject(ChatsStore);
+  private readonly quotaStore = inject(QuotaStore);
+  private readonly router = inject(Router);
+  protected readonly sendBlock = inject(SendBlock);
+
+  private readonly scroller = viewChild<ElementRef<HTMLElement>>('scroller');
+  private readonly composer =
+    viewChild<ElementRef<HTMLTextAreaElement>>('composer');
+
+  /** The chat whose messages are on screen. */
+  private readonly chatId = signal<string | null>(null);
+  protected readonly messages = signal<Message[]>([]);
+  protected readonly loading = signal(false);
+  protected readonly draft = signal('');
+  protected readonly streaming = signal(false);
+  protected readonly streamText = signal('');
+  protected readonly error = signal<string | null>(null);
+  protected readonly quota = this.quotaStore.quota;
+  protected readonly maxLength = LIMITS.messageContentMax;
+
+  protected readonly title = computed(() => {
+    const id = this.chatId();
+    return this.chats.chats().find((c) => c.id === id)?.title ?? '';
+  });
+  protected readonly canSend = computed(
+    () =>
+      !this.streaming() &&
+      !this.sendBlock.block() &&
+      this.draft().trim().length > 0 &&
+      this.draft().length <= LIMITS.messageContentMax,
+  );
+
+  private stream: Subscription | null = null;
+  private load: Subscription | null = null;
+
+  constructor() {
+    const stopWatching = this.quotaStore.connect();
+    inject(DestroyRef).onDestroy(() => {
+      stopWatching();
+      this.stopStream();
+      this.load?.unsubscribe();
+    });
+    this.sendBlock.whenReset(() => this.quotaStore.refresh());
+
+    effect(() => {
+      const id = this.id() ?? null;
+      untracked(() => this.open(id));
+    });
+
+    afterRenderEffect(() => {
+      this.messages();
+      this.streamText();
+      const el = this.scroller()?.nativeElement;
+      if (el) {
+        el.scrollTop = el.scrollHeight;
+      }
+    });
+  }
+
+  protected onInput(event: Event): void {
+    this.draft.set((event.target as HTMLTextAreaElement).value);
+  }
+
+  protected onKeydown(event: KeyboardEvent): void {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      this.send();
+    }
+  }
+
+  send(): void {
+    if (!this.canSend()) {
+      return;
+    }
+    const content = this.draft().trim();
+    this.error.set(null);
+    this.draft.set('');
+    this.streaming.set(true);
+    this.streamText.set('');
+    const pending: Message = {
+      id: `pending-${Date.now()}`,
+      chat_id: this.chatId() ?? '',
+      role: 'user',
+      content,
+      status: 'complete',
+      prompt_tokens: null,
+      completion_tokens: null,
+      created_at: new Date().toISOString(),
+    };
+    this.messages.update((list) => [...list, pending]);
+
+    this.stream = this.ensureChat(content)
+      .pipe(switchMap((chatId) => this.api.send(chatId, { content })))
+      .subscribe({
+        next: (event) => this.onEvent(event, pending.id),
+        error: (err: unknown) => this.onSendError(err, content, pending.id),
+        complete: () => this.onStreamEnd(),
+      });
+  }
+
+  /** The Stop button: aborts the request; the server keeps what came as a cancelled answer. */
+  stop(): void {
+    if (!this.streaming()) {
+      return;
+    }
+    this.stopStream();
+    this.keepPartial('cancelled');
+    this.streaming.set(false);
+    this.quotaStore.refresh();
+    this.composer()?.nativeElement.focus();
+  }
+
+  private open(id: string | null): void {
+    if (id !== null && id === this.chatId()) {
+      return; // the chat this page just created
+    }
+    this.stopStream();
+    this.load?.unsubscribe();
+    this.sendBlock.clear();
+    this.streaming.set(false);
+    this.streamText.set('');
+    this.error.set(null);
+    this.messages.set([]);
+    this.chatId.set(id);
+    if (id === null) {
+      return;
+    }
+    this.loading.set(true);
+    this.load = this.api.get(id).subscribe({
+      next: (chat) => {
+        this.loading.set(false);
+        this.messages.set(chat.messages);
+        this.chats.upsert({
+          id: chat.id,
+          title: chat.title,
+          created_at: chat.created_at,
+          updated_at: chat.updated_at,
+        });
+      },
+      error: (err: unknown) => {
+        this.loading.set(false);
+        this.error.set(errorMessageKey(err));
+      },
+    });
+  }
+
+  private ensureChat(content: string): Observable<string> {
+    const existing = this.chatId();
+    if (existing) {
+      return of(existing);
+    }
+    return this.chats.create(titleFrom(content)).pipe(
+      tap((chat) => {
+        this.chatId.set(chat.id);
+        void this.router.navigate(['/chats', chat.id]);
+      }),
+      map((chat) => chat.id),
+    );
+  }
+
+  private onEvent(event: ChatStreamEvent, pendingId: string): void {
+    switch (event.event) {
+      case 'user_message':
+        this.messages.update((list) =>
+          list.map((m) => (m.id === pendingId ? event.data : m)),
+        );
+        break;
+      case 'delta':
+        this.streamText.update((text) => text + event.data.content);
+        break;
+      case 'done':
+        this.messages.update((list) => [...list, event.data.assistant_message]);
+        this.streamText.set('');
+        this.streaming.set(false);
+        this.quotaStore.set(event.data.quota);
+        this.chats.touch(event.data.assistant_message.chat_id);
+        break;
+      case 'error':
+        this.keepPartial('error');
+        this.streaming.set(false);
+        this.error.set(streamErrorKey(event.data.code));
+        this.quotaStore.refresh();
+        break;
+    }
+  }
+
+  private onSendError(err: unknown, content: string, pendingId: string): void {
+    this.stream = null;
+    this.streaming.set(false);
+    this.streamText.set('');
+    // Nothing was sent: take the message back into the box.
+    this.messages.update((list) => list.filter((m) => m.id !== pendingId));
+    if (!this.draft()) {
+      this.draft.set(content);
+    }
+    const block = quotaBlockFrom(err);
+    if (block) {
+      this.sendBlock.set(block);
+      const quota = err instanceof ApiRequestError ? err.quota : undefined;
+      if (quota) {
+        this.quotaStore.set(quota);
+      }
+      return;
+    }
+    this.error.set(errorMessageKey(err));
+  }
+
+  /** The body ended; without a `done` or `error` event the connection was lost. */
+  private onStreamEnd(): void {
+    this.stream = null;
+    if (this.streaming()) {
+      this.keepPartial('error');
+      this.streaming.set(false);
+      this.error.set('errors.stream.interrupted');
+      this.quotaStore.refresh();
+    }
+  }
+
+  private keepPartial(status: 'error' | 'cancelled'): void {
+    const content = this.streamText();
+    this.streamText.set('');
+    this.messages.update((list) => [
+      ...list,
+      {
+        id: `local-${Date.now()}`,
+        chat_id: this.chatId() ?? '',
+        role: 'assistant',
+        content,
+        status,
+        prompt_tokens: null,
+        completion_tokens: null,
+        created_at: new Date().toISOString(),
+      },
+    ]);
+  }
+
+  private stopStream(): void {
+    this.stream?.unsubscribe();
+    this.stream = null;
+  }
+}

@@ -1,0 +1,80 @@
+import { Injectable, inject, signal } from '@angular/core';
+import type { Chat } from '@tally/api-contract';
+import { Observable, tap } from 'rxjs';
+import { ChatApi } from './chat-api.service';
+
+/** The signed-in user's chats, most recently active first (the sidebar). */
+@Injectable({ providedIn: 'root' })
+export class ChatsStore {
+  private readonly api = inject(ChatApi);
+  private readonly items = signal<Chat[]>([]);
+  readonly chats = this.items.asReadonly();
+  readonly loaded = signal(false);
+
+  load(): void {
+    this.api.list().subscribe({
+      next: (chats) => {
+        this.items.set(chats);
+        this.loaded.set(true);
+      },
+      error: () => this.loaded.set(true),
+    });
+  }
+
+  create(title?: string): Observable<Chat> {
+    return this.api
+      .create(title ? { title } : {})
+      .pipe(
+        tap((chat) =>
+          this.items.update((list) => [
+            chat,
+            ...list.filter((c) => c.id !== chat.id),
+          ]),
+        ),
+      );
+  }
+
+  rename(id: string, title: string): Observable<Chat> {
+    return this.api
+      .rename(id, { title })
+      .pipe(
+        tap((chat) =>
+          this.items.update((list) =>
+            list.map((c) => (c.id === id ? chat : c)),
+          ),
+        ),
+      );
+  }
+
+  remove(id: string): Observable<void> {
+    return this.api
+      .remove(id)
+      .pipe(
+        tap(() => this.items.update((list) => list.filter((c) => c.id !== id))),
+      );
+  }
+
+  /** A chat just got a message: move it to the top. */
+  touch(id: string, at = new Date().toISOString()): void {
+    this.items.update((list) => {
+      const chat = list.find((c) => c.id === id);
+      return chat
+        ? [{ ...chat, updated_at: at }, ...list.filter((c) => c.id !== id)]
+        : list;
+    });
+  }
+
+  /** Keeps a chat (e.g. one with a server-made title) in step with the list. */
+  upsert(chat: Chat): void {
+    this.items.update((list) =>
+      list.some((c) => c.id === chat.id)
+        ? list.map((c) => (c.id === chat.id ? { ...c, ...chat } : c))
+        : [chat, ...list],
+    );
+  }
+
+  clear(): void {
+    this.items.set([]);
+    this.loaded.set(false);
+  }
+}

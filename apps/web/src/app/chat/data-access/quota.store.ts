@@ -1,0 +1,67 @@
+import { DOCUMENT } from '@angular/common';
+import { Injectable, inject, signal } from '@angular/core';
+import type { Quota } from '@tally/api-contract';
+import { Subject, Subscription } from 'rxjs';
+import { AuthStore } from '../../core/auth/auth.store';
+import { ChatApi } from './chat-api.service';
+import { documentVisible$, pollQuota } from './quota-polling';
+
+/**
+ * Today's allowance of the signed-in user. Kept fresh by polling while a
+ * quota header is on screen (see `connect`), and at once from each answer's
+ * `done` event and each quota 429.
+ */
+@Injectable({ providedIn: 'root' })
+export class QuotaStore {
+  private readonly api = inject(ChatApi);
+  private readonly auth = inject(AuthStore);
+  private readonly document = inject(DOCUMENT);
+  private readonly refresh$ = new Subject<void>();
+  private readonly state = signal<Quota | null>(null);
+  private subscription: Subscription | null = null;
+  private watchers = 0;
+
+  readonly quota = this.state.asReadonly();
+
+  constructor() {
+    // Never show one user's quota to the next one on this tab.
+    this.auth.loggedIn$.subscribe((loggedIn) => {
+      if (!loggedIn) {
+        this.state.set(null);
+      }
+    });
+  }
+
+  /** Starts polling (shared by all callers); call the returned function to stop watching. */
+  connect(): () => void {
+    this.watchers++;
+    this.subscription ??= pollQuota({
+      fetchQuota: () => this.api.quota(),
+      loggedIn$: this.auth.loggedIn$,
+      visible$: documentVisible$(this.document),
+      refresh$: this.refresh$,
+    }).subscribe((quota) => this.state.set(quota));
+    let stopped = false;
+    return () => {
+      if (stopped) {
+        return;
+      }
+      stopped = true;
+      this.watchers--;
+      if (this.watchers === 0) {
+        this.subscription?.unsubscribe();
+        this.subscription = null;
+      }
+    };
+  }
+
+  /** A fresh quota from the API (a `done` event, a 429 body). */
+  set(quota: Quota): void {
+    this.state.set(quota);
+  }
+
+  /** Fetch now (no-op unless polling is on). */
+  refresh(): void {
+    this.refresh$.next();
+  }
+}

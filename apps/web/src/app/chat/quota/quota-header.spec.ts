@@ -1,0 +1,134 @@
+import { TestBed } from '@angular/core/testing';
+import type { Quota } from '@tally/api-contract';
+import { provideTestI18n, useLanguage } from '../../../testing/i18n';
+import { counterLevel, quotaLevel } from './quota-format';
+import { QuotaHeader } from './quota-header';
+
+function quota(
+  messagesUsed: number,
+  tokensUsed: number,
+  messagesLimit = 100,
+  tokensLimit = 500_000,
+): Quota {
+  return {
+    messages: {
+      used: messagesUsed,
+      limit: messagesLimit,
+      remaining: Math.max(0, messagesLimit - messagesUsed),
+    },
+    tokens: {
+      used: tokensUsed,
+      limit: tokensLimit,
+      remaining: Math.max(0, tokensLimit - tokensUsed),
+    },
+    resets_at: '2026-11-29T00:00:00.000Z',
+    timezone: 'UTC',
+  };
+}
+
+function render(q: Quota) {
+  const fixture = TestBed.createComponent(QuotaHeader);
+  fixture.componentRef.setInput('quota', q);
+  fixture.detectChanges();
+  const host = fixture.nativeElement as HTMLElement;
+  const badge = host.querySelector<HTMLElement>('[data-testid="quota-header"]');
+  if (!badge) {
+    throw new Error('no quota header rendered');
+  }
+  return {
+    fixture,
+    badge,
+    text: host.querySelector('[data-testid="quota-text"]')?.textContent?.trim(),
+    reset: host
+      .querySelector('[data-testid="quota-reset"]')
+      ?.textContent?.trim(),
+  };
+}
+
+describe('QuotaHeader', () => {
+  beforeEach(() => {
+    localStorage.clear();
+    TestBed.configureTestingModule({ providers: provideTestI18n() });
+    useLanguage('en');
+  });
+
+  it('at 0 %: plain counts and the neutral colour', () => {
+    const { badge, text } = render(quota(0, 0));
+    expect(text).toBe('0/100 messages · 0/500K tokens');
+    expect(badge.dataset['level']).toBe('ok');
+    expect(badge.classList).toContain('level-ok');
+  });
+
+  it('formats tokens compactly, as in "3/100 messages · 12.4K/500K tokens"', () => {
+    expect(render(quota(3, 12_400)).text).toBe(
+      '3/100 messages · 12.4K/500K tokens',
+    );
+  });
+
+  it('at 80 % of either limit: the warning colour', () => {
+    const messages = render(quota(80, 0));
+    expect(messages.text).toBe('80/100 messages · 0/500K tokens');
+    expect(messages.badge.dataset['level']).toBe('warn');
+    expect(messages.badge.classList).toContain('level-warn');
+
+    const tokens = render(quota(1, 400_000));
+    expect(tokens.badge.dataset['level']).toBe('warn');
+    // just under 80 % is not a warning yet
+    expect(render(quota(79, 399_999)).badge.dataset['level']).toBe('ok');
+  });
+
+  it('at 100 % of either limit: red', () => {
+    const messages = render(quota(100, 1_000));
+    expect(messages.text).toBe('100/100 messages · 1K/500K tokens');
+    expect(messages.badge.dataset['level']).toBe('exceeded');
+    expect(messages.badge.classList).toContain('level-exceeded');
+
+    expect(render(quota(5, 500_000)).badge.dataset['level']).toBe('exceeded');
+    // a limit of 0 blocks: red at once
+    expect(render(quota(0, 0, 0)).badge.dataset['level']).toBe('exceeded');
+  });
+
+  it('is focusable and tells the reset time in local time', () => {
+    const { badge, reset } = render(quota(3, 10));
+    expect(badge.tabIndex).toBe(0);
+    const local = new Intl.DateTimeFormat('en', {
+      dateStyle: 'medium',
+      timeStyle: 'short',
+    }).format(new Date('2026-11-29T00:00:00.000Z'));
+    expect(reset).toBe(`Today's allowance resets on ${local}`);
+  });
+
+  it('speaks Russian with the right plural forms and number format', () => {
+    useLanguage('ru');
+    expect(render(quota(3, 12_400)).text).toBe(
+      '3/100 сообщений · 12,4\u00a0тыс./500\u00a0тыс. токенов',
+    );
+    expect(render(quota(0, 0, 1, 1)).text).toBe('0/1 сообщение · 0/1 токен');
+    expect(render(quota(1, 1, 2, 2)).text).toBe('1/2 сообщения · 1/2 токена');
+    expect(render(quota(1, 1, 5, 5)).text).toBe('1/5 сообщений · 1/5 токенов');
+    expect(render(quota(1, 1, 21, 21)).text).toBe(
+      '1/21 сообщение · 1/21 токен',
+    );
+  });
+
+  it('updates when a new quota comes in', () => {
+    const { fixture, badge } = render(quota(79, 0));
+    expect(badge.dataset['level']).toBe('ok');
+    fixture.componentRef.setInput('quota', quota(100, 0));
+    fixture.detectChanges();
+    expect(badge.dataset['level']).toBe('exceeded');
+  });
+});
+
+describe('quota levels', () => {
+  it('counts a counter with nothing remaining (tokens held by running answers) as reached', () => {
+    expect(counterLevel({ used: 10, limit: 100, remaining: 0 })).toBe(
+      'exceeded',
+    );
+  });
+
+  it('takes the worse of the two counters', () => {
+    expect(quotaLevel(quota(85, 500_000))).toBe('exceeded');
+    expect(quotaLevel(quota(85, 0))).toBe('warn');
+  });
+});

@@ -1,0 +1,127 @@
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  inject,
+  input,
+} from '@angular/core';
+import { MatTooltipModule } from '@angular/material/tooltip';
+import { TranslatePipe, TranslateService } from '@ngx-translate/core';
+import type { Quota } from '@tally/api-contract';
+import {
+  formatCompact,
+  formatDateTime,
+  formatNumber,
+} from '../../core/i18n/format';
+import { LanguageService } from '../../core/i18n/language.service';
+import { pluralKey } from '../../core/i18n/plural';
+import { quotaLevel } from './quota-format';
+
+/**
+ * `3/100 messages · 12.4K/500K tokens`: amber from 80 % of either limit, red
+ * when either is reached; the reset time (local) on hover or keyboard focus.
+ */
+@Component({
+  selector: 'app-quota-header',
+  imports: [MatTooltipModule, TranslatePipe],
+  template: `
+    @if (quota(); as q) {
+      <div
+        class="quota"
+        [class]="'quota level-' + level()"
+        [attr.data-level]="level()"
+        data-testid="quota-header"
+        tabindex="0"
+        [matTooltip]="resetText()"
+      >
+        <span data-testid="quota-text">{{ text() }}</span>
+        @if (level() !== 'ok') {
+          <span class="visually-hidden">{{
+            'chat.header.level.' + level() | translate
+          }}</span>
+        }
+        <span class="visually-hidden" data-testid="quota-reset">{{
+          resetText()
+        }}</span>
+      </div>
+    } @else {
+      <div class="quota" aria-busy="true">
+        {{ 'chat.header.loading' | translate }}
+      </div>
+    }
+  `,
+  styles: `
+    .quota {
+      display: inline-block;
+      padding: 4px 10px;
+      border-radius: 999px;
+      font-size: 0.875rem;
+      font-variant-numeric: tabular-nums;
+      white-space: nowrap;
+      border: 1px solid var(--mat-sys-outline-variant);
+    }
+    .quota:focus-visible {
+      outline: 2px solid var(--mat-sys-primary);
+      outline-offset: 2px;
+    }
+    .level-warn {
+      color: var(--tally-warn);
+      background: var(--tally-warn-container);
+      border-color: var(--tally-warn);
+    }
+    .level-exceeded {
+      color: var(--tally-danger);
+      background: var(--tally-danger-container);
+      border-color: var(--tally-danger);
+      font-weight: 600;
+    }
+  `,
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class QuotaHeader {
+  readonly quota = input<Quota | null>(null);
+
+  private readonly translate = inject(TranslateService);
+  private readonly language = inject(LanguageService);
+
+  protected readonly level = computed(() => {
+    const q = this.quota();
+    return q ? quotaLevel(q) : 'ok';
+  });
+
+  protected readonly text = computed(() => {
+    const q = this.quota();
+    const lang = this.language.lang();
+    if (!q) {
+      return '';
+    }
+    const messages = this.translate.instant(
+      pluralKey(lang, 'chat.header.messages', q.messages.limit),
+      {
+        used: formatNumber(lang, q.messages.used),
+        limit: formatNumber(lang, q.messages.limit),
+      },
+    ) as string;
+    const tokens = this.translate.instant(
+      pluralKey(lang, 'chat.header.tokens', q.tokens.limit),
+      {
+        used: formatCompact(lang, q.tokens.used),
+        limit: formatCompact(lang, q.tokens.limit),
+      },
+    ) as string;
+    return this.translate.instant('chat.header.quota', {
+      messages,
+      tokens,
+    }) as string;
+  });
+
+  protected readonly resetText = computed(() => {
+    const q = this.quota();
+    const lang = this.language.lang();
+    return q
+      ? (this.translate.instant('chat.header.resets', {
+          time: formatDateTime(lang, q.resets_at),
+        }) as string)
+      : '';
+  });
+}

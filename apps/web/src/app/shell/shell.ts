@@ -1,0 +1,75 @@
+import { BreakpointObserver } from '@angular/cdk/layout';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  inject,
+  viewChild,
+} from '@angular/core';
+import { toSignal } from '@angular/core/rxjs-interop';
+import { MatButtonModule } from '@angular/material/button';
+import { MatSidenav, MatSidenavModule } from '@angular/material/sidenav';
+import { MatToolbarModule } from '@angular/material/toolbar';
+import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
+import { TranslatePipe } from '@ngx-translate/core';
+import { map } from 'rxjs';
+import { AuthStore } from '../core/auth/auth.store';
+import { ChatsStore } from '../chat/data-access/chats.store';
+import { ChatNav } from './chat-nav';
+import { LanguageSwitch } from './language-switch';
+
+/** Signed-in layout: toolbar, sidebar (chats; admin entries for admins), content. */
+@Component({
+  selector: 'app-shell',
+  imports: [
+    RouterOutlet,
+    RouterLink,
+    RouterLinkActive,
+    MatSidenavModule,
+    MatToolbarModule,
+    MatButtonModule,
+    TranslatePipe,
+    ChatNav,
+    LanguageSwitch,
+  ],
+  templateUrl: './shell.html',
+  styleUrl: './shell.css',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class Shell {
+  protected readonly auth = inject(AuthStore);
+  private readonly chats = inject(ChatsStore);
+  private readonly sidenav = viewChild.required(MatSidenav);
+
+  protected readonly narrow = toSignal(
+    inject(BreakpointObserver)
+      .observe('(max-width: 800px)')
+      .pipe(map((state) => state.matches)),
+    { initialValue: false },
+  );
+  protected readonly mode = computed(() => (this.narrow() ? 'over' : 'side'));
+  protected readonly adminLinks = [
+    { path: '/admin/users', key: 'admin.nav.users', testId: 'nav-admin-users' },
+    {
+      path: '/admin/settings',
+      key: 'admin.nav.settings',
+      testId: 'nav-admin-settings',
+    },
+    { path: '/admin/usage', key: 'admin.nav.usage', testId: 'nav-admin-usage' },
+  ];
+
+  constructor() {
+    this.chats.load();
+  }
+
+  protected closeOnPhone(): void {
+    if (this.narrow()) {
+      void this.sidenav().close();
+    }
+  }
+
+  protected logout(): void {
+    this.chats.clear();
+    this.auth.logout();
+  }
+}
