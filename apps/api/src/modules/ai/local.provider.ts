@@ -1,0 +1,166 @@
+import type { AiConfig } from '../../config/app-config';
+import {
+  AiAbortedError,
+  type AiChatMessage,
+  type AiProvider,
+  type AiStreamEvent,
+  type AiStreamRequest,
+} from './ai-provider.port';
+import type { TokenCounter } from './tokenizer';
+
+/** Characters of the question quoted back at most. */
+const QUOTE_CHARS = 600;
+/** Words per streamed piece. */
+const WORDS_PER_PIECE = 3;
+
+const numberFormat = new Intl.NumberFormat('en-US');
+const n = (value: number) => numberFormat.format(value);
+
+/**
+ * The built-in model (`AI_PROVIDER=local`, the default): no network and no
+ * real language model. It answers every message with the same Markdown text
+ * for the same conversation: what it is, how to connect a real provider, the
+ * question quoted back and a few counts about it. Usage is counted with the
+ * shared tokenizer, so it is exact for this model.
+ */
+export class LocalProvider implements AiProvider {
+  readonly name = 'local';
+  readonly model: string;
+
+  constructor(
+    private readonly config: AiConfig,
+    private readonly tokens: TokenCounter,
+  ) {
+    this.model = config.model;
+  }
+
+  async *stream(
+    req: AiStreamRequest,
+  ): AsyncGenerator<AiStreamEvent, void, undefined> {
+    const { signal } = req;
+    if (signal.aborted) throw new AiAbortedError();
+    const answer = this.tokens.truncate(
+      composeLocalAnswer(req.messages, this.tokens),
+      req.maxOutputTokens,
+    );
+    const parts = splitIntoPieces(answer, WORDS_PER_PIECE);
+    for (let i = 0; i < parts.length; i++) {
+      if (i > 0 && this.config.localDelayMs > 0)
+        await pause(this.config.localDelayMs, signal);
+      if (signal.aborted) throw new AiAbortedError();
+      yield { type: 'delta', content: parts[i] };
+    }
+    const promptTokens = this.tokens.countMessages(req.messages);
+    const completionTokens = this.tokens.countText(answer);
+    yield {
+      type: 'usage',
+      usage: {
+        promptTokens,
+        completionTokens,
+        totalTokens: promptTokens + completionTokens,
+        estimated: false,
+      },
+    };
+  }
+}
+
+/** The whole answer to a conversation, before any `maxOutputTokens` cut. */
+export function composeLocalAnswer(
+  messages: readonly AiChatMessage[],
+  tokens: TokenCounter,
+): string {
+  const userMessages = messages.filter((m) => m.role === 'user');
+  const question = userMessages[userMessages.length - 1]?.content ?? '';
+  const out: string[] = [
+    "I'm **Tally's built-in local model**. I run inside this server, with no network and no real language " +
+      "model behind me, so I can't really answer yet. For real answers, an administrator can connect an " +
+      'OpenAI-compatible provider (OpenAI, Ollama, vLLM, llama.cpp) with `AI_PROVIDER=openai`, `AI_BASE_URL`, ' +
+      '`AI_API_KEY` and `AI_MODEL`.',
+  ];
+
+  if (question.trim() === '') {
+    out.push('Your message was empty, so there is nothing to repeat back.');
+    return out.join('\n\n');
+  }
+
+  const chars = [...question];
+  const shortened = chars.length > QUOTE_CHARS;
+  const quoted = shortened
+    ? `${chars.slice(0, QUOTE_CHARS).join('').trimEnd()} …`
+    : question.trim();
+  out.push('You asked:', quote(quoted));
+  if (shortened)
+    out.push(
+      `_(The quote shows the first ${n(QUOTE_CHARS)} of ${n(chars.length)} characters.)_`,
+    );
+
+  const words = question.trim().split(/\s+/u);
+  const lines = question.split(/\r\n|\r|\n/u).length;
+  const facts = [
+    `- **Words:** ${n(words.length)}`,
+    `- **Characters:** ${n(chars.length)}`,
+    `- **Lines:** ${n(lines)}`,
+    `- **Tokens:** ${n(tokens.countText(question))}`,
+  ];
+  const frequent = frequentWords(question, 3);
+  if (frequent.length > 0) {
+    facts.push(
+      `- **Most frequent words:** ${frequent.map(([w, c]) => `${w} (${c})`).join(', ')}`,
+    );
+  }
+  out.push('About your message:', facts.join('\n'));
+
+  const ordinal = userMessages.length;
+  out.push(
+    ordinal === 1
+      ? 'This is the first message of our conversation.'
+      : `This is message ${n(ordinal)} of yours in our conversation.`,
+  );
+  return out.join('\n\n');
+}
+
+/** Markdown block quote of a text, line by line. */
+function quote(text: string): string {
+  return text
+    .split(/\r\n|\r|\n/u)
+    .map((line) => (line.trim() === '' ? '>' : `> ${line}`))
+    .join('\n');
+}
+
+/** The most frequent words of three letters or more, most frequent first, then in order of appearance. */
+function frequentWords(text: string, count: number): Array<[string, number]> {
+  const seen = new Map<string, number>();
+  for (const match of text
+    .toLowerCase()
+    .matchAll(/[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu)) {
+    if ([...match[0]].length < 3) continue;
+    seen.set(match[0], (seen.get(match[0]) ?? 0) + 1);
+  }
+  // Map keeps insertion order, and the sort is stable: ties stay in order of appearance.
+  return [...seen.entries()].sort((a, b) => b[1] - a[1]).slice(0, count);
+}
+
+/** Pieces of `words` words each (whitespace kept), which join back into `text`. */
+export function splitIntoPieces(text: string, words: number): string[] {
+  const tokens = text.match(/\s*\S+\s*/gu);
+  if (!tokens) return text === '' ? [] : [text];
+  const pieces: string[] = [];
+  for (let i = 0; i < tokens.length; i += words)
+    pieces.push(tokens.slice(i, i + words).join(''));
+  return pieces;
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new AiAbortedError());
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new AiAbortedError());
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
