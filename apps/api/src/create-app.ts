@@ -1,8 +1,18 @@
-import { type INestApplication, Logger, type LogLevel, RequestMethod, ValidationPipe } from '@nestjs/common';
+import {
+  type INestApplication,
+  Logger,
+  type LogLevel,
+  RequestMethod,
+  ValidationPipe,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, {
+  type NextFunction,
+  type Request,
+  type Response,
+} from 'express';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppModule } from './app.module';
@@ -19,30 +29,59 @@ const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
 
 /** Builds the whole HTTP application for a configuration; main.ts and the tests both use it. */
 export async function createApp(config: AppConfig): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    bodyParser: false,
-    logger: LEVELS[config.logLevel],
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config),
+    {
+      bodyParser: false,
+      logger: LEVELS[config.logLevel],
+    },
+  );
   app.enableShutdownHooks();
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
 
   // JSON bodies: malformed is 400, too large is 413, both in API.md's error shape.
-  app.use(express.json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
-  app.use((err: { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction) => {
-    if (!err) return next();
-    const filter = new AllExceptionsFilter();
-    const mapped =
-      err.type === 'entity.too.large'
-        ? new ApiError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${config.bodyLimitBytes} bytes`)
-        : err.type === 'entity.parse.failed'
-          ? new ApiError(400, 'MALFORMED_JSON', 'The request body is not valid JSON')
-          : new ApiError(err.status && err.status < 500 ? err.status : 400, 'BAD_REQUEST', 'The request body could not be read');
-    const { status, body } = filter.describe(mapped);
-    res.status(status).json(body);
-  });
+  app.use(
+    express.json({
+      limit: config.bodyLimitBytes,
+      type: ['application/json', 'application/*+json'],
+    }),
+  );
+  app.use(
+    (
+      err: { type?: string; status?: number },
+      _req: Request,
+      res: Response,
+      next: NextFunction,
+    ) => {
+      if (!err) return next();
+      const filter = new AllExceptionsFilter();
+      const mapped =
+        err.type === 'entity.too.large'
+          ? new ApiError(
+              413,
+              'PAYLOAD_TOO_LARGE',
+              `The request body is larger than ${config.bodyLimitBytes} bytes`,
+            )
+          : err.type === 'entity.parse.failed'
+            ? new ApiError(
+                400,
+                'MALFORMED_JSON',
+                'The request body is not valid JSON',
+              )
+            : new ApiError(
+                err.status && err.status < 500 ? err.status : 400,
+                'BAD_REQUEST',
+                'The request body could not be read',
+              );
+      const { status, body } = filter.describe(mapped);
+      res.status(status).json(body);
+    },
+  );
 
-  app.setGlobalPrefix('api', { exclude: [{ path: 'metrics', method: RequestMethod.GET }] });
+  app.setGlobalPrefix('api', {
+    exclude: [{ path: 'metrics', method: RequestMethod.GET }],
+  });
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,
@@ -65,7 +104,10 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
       .addBearerAuth()
       .build(),
   );
-  SwaggerModule.setup('api/docs', app, doc, { jsonDocumentUrl: 'api/docs-json', useGlobalPrefix: false });
+  SwaggerModule.setup('api/docs', app, doc, {
+    jsonDocumentUrl: 'api/docs-json',
+    useGlobalPrefix: false,
+  });
 
   if (config.webDir && existsSync(join(config.webDir, 'index.html'))) {
     serveWebApp(app, config.webDir);
@@ -76,9 +118,15 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
 /** The built web app at `/`, with index.html for every path that is not a file, the API or metrics. */
 function serveWebApp(app: NestExpressApplication, dir: string): void {
   const index = join(dir, 'index.html');
-  app.use(express.static(dir, { index: false, maxAge: '1h', fallthrough: true }));
+  app.use(
+    express.static(dir, { index: false, maxAge: '1h', fallthrough: true }),
+  );
   app.use((req: Request, res: Response, next: NextFunction) => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || req.path.startsWith('/api') || req.path === '/metrics') {
+    if (
+      (req.method !== 'GET' && req.method !== 'HEAD') ||
+      req.path.startsWith('/api') ||
+      req.path === '/metrics'
+    ) {
       return next();
     }
     res.setHeader('Cache-Control', 'no-cache');
@@ -86,7 +134,10 @@ function serveWebApp(app: NestExpressApplication, dir: string): void {
   });
 }
 
-export async function listen(app: INestApplication, config: AppConfig): Promise<string> {
+export async function listen(
+  app: INestApplication,
+  config: AppConfig,
+): Promise<string> {
   await app.listen(config.port, config.host);
   const url = await app.getUrl();
   new Logger('Tally').log(`Listening on ${url.replace('[::1]', 'localhost')}`);

@@ -20,7 +20,9 @@ async function main(): Promise<void> {
   }
   const app = await createApp(config);
   const url = await listen(app, config);
-  const where = url.replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
+  const where = url
+    .replace('[::1]', 'localhost')
+    .replace('127.0.0.1', 'localhost');
   new Logger('Tally').log(
     `Open ${where}/ in a browser (API under ${where}/api, docs at ${where}/api/docs). ` +
       `Database: ${config.databaseUrl ? 'PostgreSQL' : `embedded, in ${config.dataDir}`}; AI: ${config.ai.provider}.`,

@@ -1,4 +1,11 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
 import { ApiError } from './api-error';
@@ -30,10 +37,32 @@ const CODES: Record<number, string> = {
 /** Connection-level failures: the database is down or unreachable, not a bad query. */
 export function isDatabaseUnavailable(err: unknown): boolean {
   if (!err || typeof err !== 'object') return false;
-  const e = err as { code?: string; message?: string; driverError?: unknown; cause?: unknown };
-  if (e.driverError && e.driverError !== err && isDatabaseUnavailable(e.driverError)) return true;
+  const e = err as {
+    code?: string;
+    message?: string;
+    driverError?: unknown;
+    cause?: unknown;
+  };
+  if (
+    e.driverError &&
+    e.driverError !== err &&
+    isDatabaseUnavailable(e.driverError)
+  )
+    return true;
   const code = String(e.code ?? '');
-  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03'].includes(code)) {
+  if (
+    [
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'ETIMEDOUT',
+      'EPIPE',
+      'ENOTFOUND',
+      'EHOSTUNREACH',
+      '57P01',
+      '57P02',
+      '57P03',
+    ].includes(code)
+  ) {
     return true;
   }
   if (code.startsWith('08')) return true; // connection exception class
@@ -45,7 +74,9 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 
 /** Invalid input the database caught (bad uuid text, value out of range): the caller's mistake. */
 function isBadInput(err: unknown): boolean {
-  const code = String((err as { driverError?: { code?: string } }).driverError?.code ?? '');
+  const code = String(
+    (err as { driverError?: { code?: string } }).driverError?.code ?? '',
+  );
   return ['22P02', '22003', '22007', '22008', '22001'].includes(code);
 }
 
@@ -68,11 +99,21 @@ export class AllExceptionsFilter implements ExceptionFilter {
     res.status(status).json(body);
   }
 
-  describe(exception: unknown, req?: Request): { status: number; body: Record<string, unknown>; headers: Record<string, string> } {
+  describe(
+    exception: unknown,
+    req?: Request,
+  ): {
+    status: number;
+    body: Record<string, unknown>;
+    headers: Record<string, string>;
+  } {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const raw = exception.getResponse();
-      const obj = typeof raw === 'string' ? { message: raw } : (raw as Record<string, unknown>);
+      const obj =
+        typeof raw === 'string'
+          ? { message: raw }
+          : (raw as Record<string, unknown>);
       const body: Record<string, unknown> = {
         statusCode: status,
         error: REASONS[status] ?? (obj.error as string) ?? 'Error',
@@ -101,7 +142,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof QueryFailedError && isBadInput(exception)) {
       return {
         status: 400,
-        body: { statusCode: 400, error: REASONS[400], code: 'VALIDATION_FAILED', message: ['invalid value'] },
+        body: {
+          statusCode: 400,
+          error: REASONS[400],
+          code: 'VALIDATION_FAILED',
+          message: ['invalid value'],
+        },
         headers: {},
       };
     }
@@ -110,7 +156,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
     );
     return {
       status: 500,
-      body: { statusCode: 500, error: REASONS[500], message: 'Internal server error' },
+      body: {
+        statusCode: 500,
+        error: REASONS[500],
+        message: 'Internal server error',
+      },
       headers: {},
     };
   }

@@ -13,7 +13,9 @@ import {
 export class ErrorDto {
   statusCode!: number;
   error!: string;
-  @ApiProperty({ oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] })
+  @ApiProperty({
+    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+  })
   message!: string | string[];
   /** Machine-readable code, where the client must react to it. */
   @ApiProperty({ required: false })
@@ -24,14 +26,33 @@ export class ErrorDto {
 export const ApiAuth = () =>
   applyDecorators(
     ApiBearerAuth(),
-    ApiUnauthorizedResponse({ type: ErrorDto, description: 'No, bad or expired credentials, or a deactivated user' }),
-    ApiServiceUnavailableResponse({ type: ErrorDto, description: 'The database is unreachable' }),
+    ApiUnauthorizedResponse({
+      type: ErrorDto,
+      description: 'No, bad or expired credentials, or a deactivated user',
+    }),
+    ApiServiceUnavailableResponse({
+      type: ErrorDto,
+      description: 'The database is unreachable',
+    }),
   );
 
 /** A route for admins only. */
 export const ApiAdmin = () =>
-  applyDecorators(ApiAuth(), ApiForbiddenResponse({ type: ErrorDto, description: 'The caller is not an admin' }));
+  applyDecorators(
+    ApiAuth(),
+    ApiForbiddenResponse({
+      type: ErrorDto,
+      description: 'The caller is not an admin',
+    }),
+  );
 
-export const ApiBadInput = () => ApiBadRequestResponse({ type: ErrorDto, description: 'Invalid input; nothing changed' });
+export const ApiBadInput = () =>
+  ApiBadRequestResponse({
+    type: ErrorDto,
+    description: 'Invalid input; nothing changed',
+  });
 export const ApiNotFound = (what: string) =>
-  ApiNotFoundResponse({ type: ErrorDto, description: `No such ${what}, or not the caller's` });
+  ApiNotFoundResponse({
+    type: ErrorDto,
+    description: `No such ${what}, or not the caller's`,
+  });

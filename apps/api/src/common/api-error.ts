@@ -16,4 +16,5 @@ export class ApiError extends HttpException {
   }
 }
 
-export const notFound = (what = 'Resource') => new ApiError(HttpStatus.NOT_FOUND, 'NOT_FOUND', `${what} not found`);
+export const notFound = (what = 'Resource') =>
+  new ApiError(HttpStatus.NOT_FOUND, 'NOT_FOUND', `${what} not found`);

@@ -1,4 +1,8 @@
-import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
+import {
+  createParamDecorator,
+  type ExecutionContext,
+  SetMetadata,
+} from '@nestjs/common';
 import type { Role } from '@tally/api-contract';
 import type { Request } from 'express';
 import type { AuthUser } from './auth-user';
@@ -13,7 +17,9 @@ export const Public = () => SetMetadata(IS_PUBLIC, true);
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES, roles);
 
 /** The authenticated caller, as set by AuthGuard. */
-export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthUser => {
-  const req = ctx.switchToHttp().getRequest<Request & { user?: AuthUser }>();
-  return req.user as AuthUser;
-});
+export const CurrentUser = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): AuthUser => {
+    const req = ctx.switchToHttp().getRequest<Request & { user?: AuthUser }>();
+    return req.user as AuthUser;
+  },
+);

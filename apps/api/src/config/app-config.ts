@@ -75,20 +75,36 @@ function str(env: Env, name: string): string | null {
   return v === undefined || v.trim() === '' ? null : v.trim();
 }
 
-function int(env: Env, name: string, def: number, min: number, max: number): number {
+function int(
+  env: Env,
+  name: string,
+  def: number,
+  min: number,
+  max: number,
+): number {
   const raw = str(env, name);
   if (raw === null) return def;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  if (!/^\d+$/.test(raw))
+    throw new ConfigError(name, `must be a whole number, got "${raw}"`);
   const n = Number(raw);
-  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  if (n < min || n > max)
+    throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
   return n;
 }
 
-function oneOf<T extends string>(env: Env, name: string, values: readonly T[], def: T): T {
+function oneOf<T extends string>(
+  env: Env,
+  name: string,
+  values: readonly T[],
+  def: T,
+): T {
   const raw = str(env, name);
   if (raw === null) return def;
   if (!(values as readonly string[]).includes(raw)) {
-    throw new ConfigError(name, `must be one of ${values.join(', ')}, got "${raw}"`);
+    throw new ConfigError(
+      name,
+      `must be one of ${values.join(', ')}, got "${raw}"`,
+    );
   }
   return raw as T;
 }
@@ -111,11 +127,18 @@ function url(env: Env, name: string, protocols: string[]): string | null {
 /** `3600`, `60s`, `15m`, `12h`, `7d` → seconds. */
 export function parseDuration(name: string, raw: string): number {
   const m = /^(\d+)\s*([smhd]?)$/.exec(raw.trim());
-  if (!m) throw new ConfigError(name, `must be a duration such as 3600, 15m, 12h or 7d, got "${raw}"`);
+  if (!m)
+    throw new ConfigError(
+      name,
+      `must be a duration such as 3600, 15m, 12h or 7d, got "${raw}"`,
+    );
   const n = Number(m[1]);
-  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
+  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[
+    m[2] as '' | 's' | 'm' | 'h' | 'd'
+  ];
   const seconds = n * unit;
-  if (seconds < 1 || seconds > 365 * 86400) throw new ConfigError(name, 'must be between 1 second and 365 days');
+  if (seconds < 1 || seconds > 365 * 86400)
+    throw new ConfigError(name, 'must be between 1 second and 365 days');
   return seconds;
 }
 
@@ -123,10 +146,15 @@ export function parseDuration(name: string, raw: string): number {
 function jwtSecret(env: Env, production: boolean, dataDir: string): string {
   const raw = str(env, 'JWT_SECRET');
   if (raw !== null) {
-    if (raw.length < 16) throw new ConfigError('JWT_SECRET', 'must be at least 16 characters long');
+    if (raw.length < 16)
+      throw new ConfigError(
+        'JWT_SECRET',
+        'must be at least 16 characters long',
+      );
     return raw;
   }
-  if (production) throw new ConfigError('JWT_SECRET', 'is required when NODE_ENV=production');
+  if (production)
+    throw new ConfigError('JWT_SECRET', 'is required when NODE_ENV=production');
   const file = join(dataDir, 'jwt-secret');
   if (existsSync(file)) {
     const kept = readFileSync(file, 'utf8').trim();
@@ -143,7 +171,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const production = nodeEnv === 'production';
   const dataDir = resolve(str(env, 'DATA_DIR') ?? './data');
   const host = str(env, 'HOST') ?? '127.0.0.1';
-  if (!/^[A-Za-z0-9.:\-[\]]+$/.test(host)) throw new ConfigError('HOST', `is not a host name or address: "${host}"`);
+  if (!/^[A-Za-z0-9.:\-[\]]+$/.test(host))
+    throw new ConfigError('HOST', `is not a host name or address: "${host}"`);
 
   const adminEmail = str(env, 'ADMIN_EMAIL');
   const adminPassword = str(env, 'ADMIN_PASSWORD');
@@ -151,13 +180,24 @@ export function loadConfig(env: Env = process.env): AppConfig {
     throw new ConfigError('ADMIN_EMAIL', 'is not an email address');
   }
   if ((adminEmail === null) !== (adminPassword === null)) {
-    throw new ConfigError(adminEmail === null ? 'ADMIN_EMAIL' : 'ADMIN_PASSWORD', 'must be set together with the other');
+    throw new ConfigError(
+      adminEmail === null ? 'ADMIN_EMAIL' : 'ADMIN_PASSWORD',
+      'must be set together with the other',
+    );
   }
-  if (adminPassword !== null && (adminPassword.length < 8 || adminPassword.length > 128)) {
+  if (
+    adminPassword !== null &&
+    (adminPassword.length < 8 || adminPassword.length > 128)
+  ) {
     throw new ConfigError('ADMIN_PASSWORD', 'must be 8 to 128 characters long');
   }
 
-  const provider = oneOf(env, 'AI_PROVIDER', ['local', 'openai'] as const, 'local');
+  const provider = oneOf(
+    env,
+    'AI_PROVIDER',
+    ['local', 'openai'] as const,
+    'local',
+  );
   const aiBaseUrl = url(env, 'AI_BASE_URL', ['http:', 'https:']);
   if (provider === 'openai' && aiBaseUrl === null) {
     throw new ConfigError('AI_BASE_URL', 'is required when AI_PROVIDER=openai');
@@ -173,18 +213,34 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     dataDir,
     jwtSecret: jwtSecret(env, production, dataDir),
-    jwtExpiresIn: parseDuration('JWT_EXPIRES_IN', str(env, 'JWT_EXPIRES_IN') ?? '12h'),
+    jwtExpiresIn: parseDuration(
+      'JWT_EXPIRES_IN',
+      str(env, 'JWT_EXPIRES_IN') ?? '12h',
+    ),
     adminEmail: adminEmail?.toLowerCase() ?? null,
     adminPassword,
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     webDir: webDirRaw === null ? null : resolve(webDirRaw),
-    bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 256 * 1024, 1024, 64 * 1024 * 1024),
-    logLevel: oneOf(env, 'LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
+    bodyLimitBytes: int(
+      env,
+      'BODY_LIMIT_BYTES',
+      256 * 1024,
+      1024,
+      64 * 1024 * 1024,
+    ),
+    logLevel: oneOf(
+      env,
+      'LOG_LEVEL',
+      ['error', 'warn', 'log', 'debug'] as const,
+      'log',
+    ),
     ai: {
       provider,
       baseUrl: (aiBaseUrl ?? 'http://127.0.0.1:11434/v1').replace(/\/+$/, ''),
       apiKey: str(env, 'AI_API_KEY'),
-      model: str(env, 'AI_MODEL') ?? (provider === 'local' ? 'tally-local' : 'gpt-4o-mini'),
+      model:
+        str(env, 'AI_MODEL') ??
+        (provider === 'local' ? 'tally-local' : 'gpt-4o-mini'),
       timeoutMs: int(env, 'AI_TIMEOUT_MS', 60000, 100, 3600000),
       systemPrompt: str(env, 'AI_SYSTEM_PROMPT'),
       maxOutputTokens: int(env, 'AI_MAX_OUTPUT_TOKENS', 1024, 1, 1000000),
@@ -193,7 +249,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     quota: {
       holdTtlSeconds: int(env, 'QUOTA_HOLD_TTL_SECONDS', 120, 2, 86400),
-      holdHeartbeatSeconds: int(env, 'QUOTA_HOLD_HEARTBEAT_SECONDS', 15, 1, 3600),
+      holdHeartbeatSeconds: int(
+        env,
+        'QUOTA_HOLD_HEARTBEAT_SECONDS',
+        15,
+        1,
+        3600,
+      ),
     },
     auth: {
       loginAttempts: int(env, 'LOGIN_MAX_ATTEMPTS', 5, 1, 10000),

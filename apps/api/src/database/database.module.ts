@@ -11,7 +11,10 @@ import { runMigrations } from './migrate';
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config), autoLoadEntities: true }),
+      useFactory: (config: AppConfig) => ({
+        ...dataSourceOptions(config),
+        autoLoadEntities: true,
+      }),
       dataSourceFactory: async (options) => {
         const ds = await new DataSource(options!).initialize();
         await runMigrations(ds, new Logger('Database'));

@@ -22,7 +22,9 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
     migrationsRun: false,
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
-    logging: (config.logLevel === 'debug' ? ['query', 'error'] : ['error']) as ('query' | 'error')[],
+    // Never 'query' or 'error': TypeORM would print statement parameters (hashes, keys) to the log.
+    // Failed statements surface as exceptions, which the exception filter reports without parameters.
+    logging: ['warn', 'migration'] as ('warn' | 'migration')[],
   };
   if (config.databaseUrl) {
     return {
@@ -54,7 +56,12 @@ async function openPglite(dir: string) {
   return PGlite.create(dir, {
     parsers: { [types.INT8]: (v: string) => Number(v) },
     serializers: {
-      [types.BOOL]: (v: unknown) => (v === true || v === 'true' || v === 1 ? 'TRUE' : v === false || v === 'false' || v === 0 ? 'FALSE' : String(v)),
+      [types.BOOL]: (v: unknown) =>
+        v === true || v === 'true' || v === 1
+          ? 'TRUE'
+          : v === false || v === 'false' || v === 0
+            ? 'FALSE'
+            : String(v),
     },
   });
 }

@@ -19,7 +19,11 @@ export class DatabaseService {
   }
 
   /** One statement; returns its rows (also for INSERT/UPDATE/DELETE ... RETURNING). */
-  async query<T = Record<string, unknown>>(sql: string, params: unknown[] = [], runner?: QueryRunner): Promise<T[]> {
+  async query<T = Record<string, unknown>>(
+    sql: string,
+    params: unknown[] = [],
+    runner?: QueryRunner,
+  ): Promise<T[]> {
     const own = runner ?? this.dataSource.createQueryRunner();
     try {
       const res = await own.query(sql, params, true);

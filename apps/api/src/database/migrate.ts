@@ -10,7 +10,10 @@ const MIGRATION_LOCK = 7_341_002;
  * lock keeps several API processes that start together from racing; PGlite has
  * one process and runs every transaction alone anyway.
  */
-export async function runMigrations(ds: DataSource, logger: Pick<Logger, 'log'>): Promise<void> {
+export async function runMigrations(
+  ds: DataSource,
+  logger: Pick<Logger, 'log'>,
+): Promise<void> {
   const embedded = isEmbedded(ds);
   const lock = embedded ? null : ds.createQueryRunner();
   try {
@@ -19,7 +22,9 @@ export async function runMigrations(ds: DataSource, logger: Pick<Logger, 'log'>)
     for (const m of done) logger.log(`Migrated: ${m.name}`);
   } finally {
     if (lock) {
-      await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+      await lock
+        .query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK])
+        .catch(() => undefined);
       await lock.release();
     }
   }

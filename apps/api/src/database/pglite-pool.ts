@@ -52,7 +52,11 @@ export class PGliteSerialPool extends EventEmitter {
 
   /** `pg.Pool#connect(callback)`: the callback gets a client and a release function. */
   connect(
-    callback?: (err: Error | null, client: PGliteClient | null, release: (err?: unknown) => void) => void,
+    callback?: (
+      err: Error | null,
+      client: PGliteClient | null,
+      release: (err?: unknown) => void,
+    ) => void,
   ): Promise<PGliteClient> | void {
     const run = async (): Promise<[PGliteClient, (err?: unknown) => void]> => {
       if (this.closed) throw new Error('The embedded database is closed');
@@ -82,12 +86,22 @@ export class PGliteSerialPool extends EventEmitter {
   }
 
   /** `pg.Pool#query`: runs one statement on its own turn. */
-  async query(sql: string, params?: unknown[] | ((err: Error | null, res: unknown) => void)) {
-    const [client, release] = (await new Promise<[PGliteClient, (e?: unknown) => void]>((resolve, reject) =>
-      this.connect((err, c, r) => (err ? reject(err) : resolve([c as PGliteClient, r]))),
+  async query(
+    sql: string,
+    params?: unknown[] | ((err: Error | null, res: unknown) => void),
+  ) {
+    const [client, release] = (await new Promise<
+      [PGliteClient, (e?: unknown) => void]
+    >((resolve, reject) =>
+      this.connect((err, c, r) =>
+        err ? reject(err) : resolve([c as PGliteClient, r]),
+      ),
     )) as [PGliteClient, (e?: unknown) => void];
     try {
-      return await client.query(sql, typeof params === 'function' ? undefined : params);
+      return await client.query(
+        sql,
+        typeof params === 'function' ? undefined : params,
+      );
     } finally {
       release();
     }
@@ -136,7 +150,10 @@ export class PGliteClient extends EventEmitter {
       const command = commandOf(sql);
       const result: PgLikeResult = {
         rows: res.rows as Record<string, unknown>[],
-        rowCount: command === 'SELECT' ? res.rows.length : (res.affectedRows ?? res.rows.length),
+        rowCount:
+          command === 'SELECT'
+            ? res.rows.length
+            : (res.affectedRows ?? res.rows.length),
         command,
         fields: res.fields ?? [],
       };

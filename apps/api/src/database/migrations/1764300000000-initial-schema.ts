@@ -16,8 +16,12 @@ export class InitialSchema1764300000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query(`CREATE UNIQUE INDEX users_email_key ON users (lower(email))`);
-    await q.query(`CREATE INDEX users_created_at_idx ON users (created_at, id)`);
+    await q.query(
+      `CREATE UNIQUE INDEX users_email_key ON users (lower(email))`,
+    );
+    await q.query(
+      `CREATE INDEX users_created_at_idx ON users (created_at, id)`,
+    );
     await q.query(`
       CREATE TABLE settings (
         key varchar(100) PRIMARY KEY,
@@ -38,7 +42,9 @@ export class InitialSchema1764300000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         last_used_at timestamptz
       )`);
-    await q.query(`CREATE INDEX api_keys_user_idx ON api_keys (user_id, created_at)`);
+    await q.query(
+      `CREATE INDEX api_keys_user_idx ON api_keys (user_id, created_at)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -4,7 +4,10 @@ import type { Settings } from '@tally/api-contract';
 import { ApiAdmin, ApiBadInput } from '../../common/api-docs';
 import { Roles } from '../../common/decorators';
 import { SettingsService } from '../settings/settings.service';
-import { SettingsDto, UpdateSettingsDto } from '../settings/dto/update-settings.dto';
+import {
+  SettingsDto,
+  UpdateSettingsDto,
+} from '../settings/dto/update-settings.dto';
 
 @ApiTags('admin')
 @ApiAdmin()

@@ -1,7 +1,17 @@
 import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { AdminUser, AdminUserList } from '@tally/api-contract';
-import { ApiAdmin, ApiBadInput, ApiNotFound, ErrorDto } from '../../common/api-docs';
+import {
+  ApiAdmin,
+  ApiBadInput,
+  ApiNotFound,
+  ErrorDto,
+} from '../../common/api-docs';
 import { Roles } from '../../common/decorators';
 import { IdParam } from '../../common/id-param';
 import { AdminUsersService } from './admin-users.service';
@@ -36,8 +46,15 @@ export class AdminUsersController {
   @ApiOkResponse({ type: AdminUserDto })
   @ApiBadInput()
   @ApiNotFound('user')
-  @ApiConflictResponse({ type: ErrorDto, description: '`LAST_ADMIN`: the last active admin cannot be demoted or deactivated' })
-  update(@IdParam() id: string, @Body() dto: UpdateUserDto): Promise<AdminUser> {
+  @ApiConflictResponse({
+    type: ErrorDto,
+    description:
+      '`LAST_ADMIN`: the last active admin cannot be demoted or deactivated',
+  })
+  update(
+    @IdParam() id: string,
+    @Body() dto: UpdateUserDto,
+  ): Promise<AdminUser> {
     return this.users.update(id, dto);
   }
 }

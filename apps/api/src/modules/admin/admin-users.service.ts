@@ -18,17 +18,34 @@ export class AdminUsersService {
   async list(q: ListUsersQueryDto): Promise<AdminUserList> {
     const page = q.page ?? 1;
     const pageSize = q.page_size ?? 50;
-    const [{ items, total }, settings] = await Promise.all([this.users.list(q.search, page, pageSize), this.settings.get()]);
-    return { items: items.map((u) => toAdminUser(u, settings)), total, page, page_size: pageSize };
+    const [{ items, total }, settings] = await Promise.all([
+      this.users.list(q.search, page, pageSize),
+      this.settings.get(),
+    ]);
+    return {
+      items: items.map((u) => toAdminUser(u, settings)),
+      total,
+      page,
+      page_size: pageSize,
+    };
   }
 
   async create(dto: CreateUserDto): Promise<AdminUser> {
-    const user = await this.users.create({ email: dto.email, password: dto.password, name: dto.name, role: dto.role });
+    const user = await this.users.create({
+      email: dto.email,
+      password: dto.password,
+      name: dto.name,
+      role: dto.role,
+    });
     return toAdminUser(user, await this.settings.get());
   }
 
   async update(id: string, dto: UpdateUserDto): Promise<AdminUser> {
-    const user = await this.users.update(id, { name: dto.name, role: dto.role, isActive: dto.is_active });
+    const user = await this.users.update(id, {
+      name: dto.name,
+      role: dto.role,
+      isActive: dto.is_active,
+    });
     return toAdminUser(user, await this.settings.get());
   }
 }
@@ -37,7 +54,9 @@ export function toAdminUser(u: UserEntity, s: Settings): AdminUser {
   const user = toUser(u);
   return {
     ...user,
-    effective_max_ai_messages_per_day: user.max_ai_messages_per_day ?? s.default_max_ai_messages_per_day,
-    effective_max_ai_tokens_per_day: user.max_ai_tokens_per_day ?? s.default_max_ai_tokens_per_day,
+    effective_max_ai_messages_per_day:
+      user.max_ai_messages_per_day ?? s.default_max_ai_messages_per_day,
+    effective_max_ai_tokens_per_day:
+      user.max_ai_tokens_per_day ?? s.default_max_ai_tokens_per_day,
   };
 }

@@ -1,4 +1,9 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { UsersService } from '../users/users.service';
@@ -22,7 +27,9 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
     if (adminEmail && adminPassword) {
       if (!(await this.users.findByEmail(adminEmail))) {
         await this.createQuietly(adminEmail, adminPassword);
-        this.logger.log(`Created the admin account ${adminEmail} (from ADMIN_EMAIL)`);
+        this.logger.log(
+          `Created the admin account ${adminEmail} (from ADMIN_EMAIL)`,
+        );
       }
       return;
     }
@@ -32,14 +39,24 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
     if (await this.users.findByEmail(email)) return;
     if (await this.createQuietly(email, password)) {
       // Printed once, on purpose: this is the only way to learn it.
-      this.logger.log(`Created the first admin. Log in as ${email} with password: ${password}`);
+      this.logger.log(
+        `Created the first admin. Log in as ${email} with password: ${password}`,
+      );
     }
   }
 
   /** Another API process may create the same admin at the same moment: that is fine. */
-  private async createQuietly(email: string, password: string): Promise<boolean> {
+  private async createQuietly(
+    email: string,
+    password: string,
+  ): Promise<boolean> {
     try {
-      await this.users.create({ email, password, name: 'Admin', role: 'admin' });
+      await this.users.create({
+        email,
+        password,
+        name: 'Admin',
+        role: 'admin',
+      });
       return true;
     } catch (err) {
       if ((err as { code?: string }).code === 'EMAIL_TAKEN') return false;

@@ -8,7 +8,8 @@ import { DatabaseService } from '../../database/database.service';
 export const API_KEY_PREFIX = 'tly_';
 
 /** API keys carry 256 random bits: one SHA-256 is a safe hash for them (unlike passwords). */
-export const hashApiKey = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
+export const hashApiKey = (key: string) =>
+  createHash('sha256').update(key, 'utf8').digest('hex');
 
 interface ApiKeyRow {
   id: string;
@@ -39,7 +40,13 @@ export class ApiKeysService {
        RETURNING id, name, prefix, created_at, last_used_at`,
       [userId, name.trim(), prefix, hashApiKey(key)],
     );
-    return { id: row.id, name: row.name, prefix: row.prefix, key, created_at: row.created_at.toISOString() };
+    return {
+      id: row.id,
+      name: row.name,
+      prefix: row.prefix,
+      key,
+      created_at: row.created_at.toISOString(),
+    };
   }
 
   async list(userId: string): Promise<ApiKey[]> {
@@ -51,7 +58,10 @@ export class ApiKeysService {
   }
 
   async remove(userId: string, id: string): Promise<void> {
-    const rows = await this.db.query(`DELETE FROM api_keys WHERE id = $1 AND user_id = $2 RETURNING id`, [id, userId]);
+    const rows = await this.db.query(
+      `DELETE FROM api_keys WHERE id = $1 AND user_id = $2 RETURNING id`,
+      [id, userId],
+    );
     if (rows.length === 0) throw notFound('API key');
   }
 

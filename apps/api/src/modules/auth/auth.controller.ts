@@ -1,14 +1,46 @@
-import { Body, Controller, Delete, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNoContentResponse, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 
-import type { ApiKeyList, AuthResponse, CreatedApiKey, User } from '@tally/api-contract';
-import { ApiAuth, ApiBadInput, ApiNotFound, ErrorDto } from '../../common/api-docs';
+import type {
+  ApiKeyList,
+  AuthResponse,
+  CreatedApiKey,
+  User,
+} from '@tally/api-contract';
+import {
+  ApiAuth,
+  ApiBadInput,
+  ApiNotFound,
+  ErrorDto,
+} from '../../common/api-docs';
 import type { AuthUser } from '../../common/auth-user';
 import { CurrentUser, Public } from '../../common/decorators';
 import { IdParam } from '../../common/id-param';
 import { ApiKeysService } from './api-keys.service';
 import { AuthService } from './auth.service';
-import { ApiKeyListDto, AuthResponseDto, CreatedApiKeyDto, UserDto } from './dto/auth-response.dto';
+import {
+  ApiKeyListDto,
+  AuthResponseDto,
+  CreatedApiKeyDto,
+  UserDto,
+} from './dto/auth-response.dto';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
 import { LoginDto } from './dto/login.dto';
 import { RegisterDto } from './dto/register.dto';
@@ -26,7 +58,10 @@ export class AuthController {
   @Post('register')
   @ApiCreatedResponse({ type: AuthResponseDto })
   @ApiBadInput()
-  @ApiForbiddenResponse({ type: ErrorDto, description: '`REGISTRATION_CLOSED`' })
+  @ApiForbiddenResponse({
+    type: ErrorDto,
+    description: '`REGISTRATION_CLOSED`',
+  })
   @ApiConflictResponse({ type: ErrorDto, description: '`EMAIL_TAKEN`' })
   register(@Body() dto: RegisterDto): Promise<AuthResponse> {
     return this.auth.register(dto.email, dto.password, dto.name);
@@ -38,8 +73,14 @@ export class AuthController {
   @UseGuards(LoginThrottlerGuard)
   @ApiOkResponse({ type: AuthResponseDto })
   @ApiBadInput()
-  @ApiUnauthorizedResponse({ type: ErrorDto, description: 'Wrong email or password (the same answer for both)' })
-  @ApiTooManyRequestsResponse({ type: ErrorDto, description: 'Too many attempts for this email from this client' })
+  @ApiUnauthorizedResponse({
+    type: ErrorDto,
+    description: 'Wrong email or password (the same answer for both)',
+  })
+  @ApiTooManyRequestsResponse({
+    type: ErrorDto,
+    description: 'Too many attempts for this email from this client',
+  })
   login(@Body() dto: LoginDto): Promise<AuthResponse> {
     return this.auth.login(dto.email, dto.password);
   }
@@ -60,19 +101,30 @@ export class AuthController {
 
   @Post('api-keys')
   @ApiAuth()
-  @ApiCreatedResponse({ type: CreatedApiKeyDto, description: 'The key is in the answer this once' })
+  @ApiCreatedResponse({
+    type: CreatedApiKeyDto,
+    description: 'The key is in the answer this once',
+  })
   @ApiBadInput()
-  createKey(@CurrentUser() user: AuthUser, @Body() dto: CreateApiKeyDto): Promise<CreatedApiKey> {
+  createKey(
+    @CurrentUser() user: AuthUser,
+    @Body() dto: CreateApiKeyDto,
+  ): Promise<CreatedApiKey> {
     return this.apiKeys.create(user.id, dto.name);
   }
 
   @Delete('api-keys/:id')
   @HttpCode(204)
   @ApiAuth()
-  @ApiNoContentResponse({ description: 'Deleted; the key stops working at once' })
+  @ApiNoContentResponse({
+    description: 'Deleted; the key stops working at once',
+  })
   @ApiBadInput()
   @ApiNotFound('API key')
-  deleteKey(@CurrentUser() user: AuthUser, @IdParam() id: string): Promise<void> {
+  deleteKey(
+    @CurrentUser() user: AuthUser,
+    @IdParam() id: string,
+  ): Promise<void> {
     return this.apiKeys.remove(user.id, id);
   }
 }

@@ -1,4 +1,9 @@
-import { type CanActivate, type ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
+import {
+  type CanActivate,
+  type ExecutionContext,
+  HttpStatus,
+  Injectable,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Role } from '@tally/api-contract';
 import type { Request } from 'express';
@@ -16,13 +21,29 @@ export class AuthGuard implements CanActivate {
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [ctx.getHandler(), ctx.getClass()])) return true;
+    if (
+      this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [
+        ctx.getHandler(),
+        ctx.getClass(),
+      ])
+    )
+      return true;
     const req = ctx.switchToHttp().getRequest<Request & { user?: AuthUser }>();
     const header = req.headers.authorization ?? '';
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!m) throw new ApiError(HttpStatus.UNAUTHORIZED, 'UNAUTHORIZED', 'Missing bearer token');
+    if (!m)
+      throw new ApiError(
+        HttpStatus.UNAUTHORIZED,
+        'UNAUTHORIZED',
+        'Missing bearer token',
+      );
     const user = await this.auth.authenticate(m[1]);
-    if (!user) throw new ApiError(HttpStatus.UNAUTHORIZED, 'UNAUTHORIZED', 'Invalid or expired credentials');
+    if (!user)
+      throw new ApiError(
+        HttpStatus.UNAUTHORIZED,
+        'UNAUTHORIZED',
+        'Invalid or expired credentials',
+      );
     req.user = user;
     return true;
   }
@@ -34,11 +55,18 @@ export class RolesGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
 
   canActivate(ctx: ExecutionContext): boolean {
-    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, [ctx.getHandler(), ctx.getClass()]);
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, [
+      ctx.getHandler(),
+      ctx.getClass(),
+    ]);
     if (!roles || roles.length === 0) return true;
     const user = ctx.switchToHttp().getRequest<{ user?: AuthUser }>().user;
     if (!user || !roles.includes(user.role)) {
-      throw new ApiError(HttpStatus.FORBIDDEN, 'FORBIDDEN', 'You are not allowed to do this');
+      throw new ApiError(
+        HttpStatus.FORBIDDEN,
+        'FORBIDDEN',
+        'You are not allowed to do this',
+      );
     }
     return true;
   }

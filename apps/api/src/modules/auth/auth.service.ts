@@ -23,9 +23,17 @@ export class AuthService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async register(email: string, password: string, name?: string): Promise<AuthResponse> {
+  async register(
+    email: string,
+    password: string,
+    name?: string,
+  ): Promise<AuthResponse> {
     if (!(await this.settings.value('allow_registration'))) {
-      throw new ApiError(HttpStatus.FORBIDDEN, 'REGISTRATION_CLOSED', 'Registration is closed on this server');
+      throw new ApiError(
+        HttpStatus.FORBIDDEN,
+        'REGISTRATION_CLOSED',
+        'Registration is closed on this server',
+      );
     }
     const user = await this.users.create({ email, password, name });
     return this.issue(user);
@@ -35,7 +43,11 @@ export class AuthService {
     const user = await this.users.authenticate(email, password);
     // A deactivated account answers like a wrong password: nothing is revealed.
     if (!user || !user.isActive) {
-      throw new ApiError(HttpStatus.UNAUTHORIZED, 'INVALID_CREDENTIALS', 'Wrong email or password');
+      throw new ApiError(
+        HttpStatus.UNAUTHORIZED,
+        'INVALID_CREDENTIALS',
+        'Wrong email or password',
+      );
     }
     return this.issue(user);
   }
@@ -69,7 +81,14 @@ export class AuthService {
   }
 
   private async issue(user: UserEntity): Promise<AuthResponse> {
-    const access_token = await this.jwt.signAsync({ sub: user.id } satisfies TokenPayload);
-    return { access_token, token_type: 'Bearer', expires_in: this.config.jwtExpiresIn, user: toUser(user) };
+    const access_token = await this.jwt.signAsync({
+      sub: user.id,
+    } satisfies TokenPayload);
+    return {
+      access_token,
+      token_type: 'Bearer',
+      expires_in: this.config.jwtExpiresIn,
+      user: toUser(user),
+    };
   }
 }

@@ -12,12 +12,21 @@ import { ApiError } from '../../common/api-error';
 @Injectable()
 export class LoginThrottlerGuard extends ThrottlerGuard {
   protected override async getTracker(req: Request): Promise<string> {
-    const email = typeof req.body?.email === 'string' ? req.body.email.trim().toLowerCase() : '';
+    const email =
+      typeof req.body?.email === 'string'
+        ? req.body.email.trim().toLowerCase()
+        : '';
     return `${req.ip ?? ''}|${email}`;
   }
 
-  protected override async throwThrottlingException(_ctx: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
-    const retry = Math.max(1, Math.ceil(detail.timeToBlockExpire || detail.timeToExpire));
+  protected override async throwThrottlingException(
+    _ctx: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
+    const retry = Math.max(
+      1,
+      Math.ceil(detail.timeToBlockExpire || detail.timeToExpire),
+    );
     throw new ApiError(
       429,
       'TOO_MANY_REQUESTS',

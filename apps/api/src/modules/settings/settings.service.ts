@@ -28,7 +28,8 @@ export class SettingsService {
   now: () => number = () => Date.now();
 
   async get(): Promise<Settings> {
-    if (this.cache && this.now() - this.cache.at < SETTINGS_CACHE_MS) return this.cache.value;
+    if (this.cache && this.now() - this.cache.at < SETTINGS_CACHE_MS)
+      return this.cache.value;
     if (!this.loading) {
       const started = this.now();
       this.loading = this.load()
@@ -47,7 +48,9 @@ export class SettingsService {
 
   /** Writes the given settings in one statement and returns them all. */
   async update(changes: Partial<Settings>): Promise<Settings> {
-    const entries = Object.entries(changes).filter(([k, v]) => k in SETTING_DEFAULTS && v !== undefined);
+    const entries = Object.entries(changes).filter(
+      ([k, v]) => k in SETTING_DEFAULTS && v !== undefined,
+    );
     if (entries.length > 0) {
       const params: unknown[] = [];
       const values = entries.map(([k, v]) => {
@@ -67,10 +70,16 @@ export class SettingsService {
   constructor(private readonly db: DatabaseService) {}
 
   private async load(): Promise<Settings> {
-    const rows = await this.db.query<{ key: string; value: unknown }>('SELECT key, value FROM settings');
+    const rows = await this.db.query<{ key: string; value: unknown }>(
+      'SELECT key, value FROM settings',
+    );
     const out: Settings = { ...SETTING_DEFAULTS };
     for (const { key, value } of rows) {
-      if (key in out && typeof value === typeof (SETTING_DEFAULTS as unknown as Record<string, unknown>)[key]) {
+      if (
+        key in out &&
+        typeof value ===
+          typeof (SETTING_DEFAULTS as unknown as Record<string, unknown>)[key]
+      ) {
         (out as unknown as Record<string, unknown>)[key] = value;
       }
     }

@@ -9,7 +9,8 @@ import { UserEntity } from './user.entity';
 
 /** argon2id, the library's defaults (19 MiB, t=2, p=1: OWASP's minimum). */
 export const hashPassword = (password: string) => hash(password);
-export const verifyPassword = (hashed: string, password: string) => verify(hashed, password).catch(() => false);
+export const verifyPassword = (hashed: string, password: string) =>
+  verify(hashed, password).catch(() => false);
 
 /** A hash of nothing, verified against when the email is unknown, so both answers take as long. */
 const DUMMY_HASH = hash('tally-timing-equaliser');
@@ -38,7 +39,8 @@ const ADMIN_LOCK = 7_341_001;
 @Injectable()
 export class UsersService {
   constructor(
-    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    @InjectRepository(UserEntity)
+    private readonly users: Repository<UserEntity>,
     private readonly db: DatabaseService,
   ) {}
 
@@ -60,7 +62,10 @@ export class UsersService {
   }
 
   /** Checks a password; the same work is done whether or not the email exists. */
-  async authenticate(email: string, password: string): Promise<UserEntity | null> {
+  async authenticate(
+    email: string,
+    password: string,
+  ): Promise<UserEntity | null> {
     const row = await this.users
       .createQueryBuilder('u')
       .addSelect('u.passwordHash')
@@ -78,17 +83,33 @@ export class UsersService {
     const rows = await this.db.query<{ id: string }>(
       `INSERT INTO users (email, name, password_hash, role) VALUES ($1, $2, $3, $4)
        ON CONFLICT DO NOTHING RETURNING id`,
-      [input.email.trim().toLowerCase(), input.name?.trim() ?? '', passwordHash, input.role ?? 'user'],
+      [
+        input.email.trim().toLowerCase(),
+        input.name?.trim() ?? '',
+        passwordHash,
+        input.role ?? 'user',
+      ],
     );
-    if (rows.length === 0) throw new ApiError(HttpStatus.CONFLICT, 'EMAIL_TAKEN', 'This email is already registered');
+    if (rows.length === 0)
+      throw new ApiError(
+        HttpStatus.CONFLICT,
+        'EMAIL_TAKEN',
+        'This email is already registered',
+      );
     return this.getById(rows[0].id);
   }
 
-  async list(search: string | undefined, page: number, pageSize: number): Promise<UserPage> {
+  async list(
+    search: string | undefined,
+    page: number,
+    pageSize: number,
+  ): Promise<UserPage> {
     const qb = this.users.createQueryBuilder('u');
     const term = search?.trim();
     if (term) {
-      qb.where('(u.email ILIKE :q OR u.name ILIKE :q)', { q: `%${escapeLike(term)}%` });
+      qb.where('(u.email ILIKE :q OR u.name ILIKE :q)', {
+        q: `%${escapeLike(term)}%`,
+      });
     }
     const [items, total] = await qb
       .orderBy('u.createdAt', 'ASC')
@@ -104,22 +125,34 @@ export class UsersService {
    * admin. The check and the change run under one lock, so two admins
    * demoting each other at once cannot both succeed.
    */
-  async update(id: string, changes: UserChanges, extra?: (set: Record<string, unknown>) => void): Promise<UserEntity> {
+  async update(
+    id: string,
+    changes: UserChanges,
+    extra?: (set: Record<string, unknown>) => void,
+  ): Promise<UserEntity> {
     await this.db.transaction(async (m) => {
       await m.query('SELECT pg_advisory_xact_lock($1)', [ADMIN_LOCK]);
-      const [current] = await m.query(`SELECT role, is_active FROM users WHERE id = $1 FOR UPDATE`, [id]);
+      const [current] = await m.query(
+        `SELECT role, is_active FROM users WHERE id = $1 FOR UPDATE`,
+        [id],
+      );
       if (!current) throw notFound('User');
       const losesAdmin =
         current.role === 'admin' &&
         current.is_active === true &&
-        ((changes.role !== undefined && changes.role !== 'admin') || changes.isActive === false);
+        ((changes.role !== undefined && changes.role !== 'admin') ||
+          changes.isActive === false);
       if (losesAdmin) {
         const [{ n }] = await m.query(
           `SELECT count(*)::int AS n FROM users WHERE role = 'admin' AND is_active AND id <> $1`,
           [id],
         );
         if (n === 0) {
-          throw new ApiError(HttpStatus.CONFLICT, 'LAST_ADMIN', 'The last active admin cannot be demoted or deactivated');
+          throw new ApiError(
+            HttpStatus.CONFLICT,
+            'LAST_ADMIN',
+            'The last active admin cannot be demoted or deactivated',
+          );
         }
       }
       const set: Record<string, unknown> = {};
@@ -145,7 +178,10 @@ export function escapeLike(s: string): string {
 
 /** The wire form of a user (API.md `User`). */
 export function toUser(u: UserEntity): User {
-  const limits = u as UserEntity & { maxAiMessagesPerDay?: number | null; maxAiTokensPerDay?: number | null };
+  const limits = u as UserEntity & {
+    maxAiMessagesPerDay?: number | null;
+    maxAiTokensPerDay?: number | null;
+  };
   return {
     id: u.id,
     email: u.email,

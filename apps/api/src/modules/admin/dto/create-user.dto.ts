@@ -1,9 +1,10 @@
+import { IsOptionalNotNull } from '../../../common/validation';
 import { ApiProperty } from '@nestjs/swagger';
 import type { CreateAdminUserRequest, Role } from '@tally/api-contract';
-import { IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsEmail, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
 
 export class CreateUserDto implements CreateAdminUserRequest {
-  @IsEmail()
+  @IsEmail({ require_tld: false })
   @MaxLength(254)
   email!: string;
 
@@ -13,13 +14,13 @@ export class CreateUserDto implements CreateAdminUserRequest {
   @MaxLength(128)
   password!: string;
 
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @MaxLength(100)
   name?: string;
 
   @ApiProperty({ enum: ['user', 'admin'], required: false, default: 'user' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(['user', 'admin'])
   role?: Role;
 }

@@ -1,5 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { ApiKey, ApiKeyList, AuthResponse, CreatedApiKey, Role, User } from '@tally/api-contract';
+import type {
+  ApiKey,
+  ApiKeyList,
+  AuthResponse,
+  CreatedApiKey,
+  Role,
+  User,
+} from '@tally/api-contract';
 
 export class UserDto implements User {
   id!: string;

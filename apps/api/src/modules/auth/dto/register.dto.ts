@@ -1,9 +1,10 @@
+import { IsOptionalNotNull } from '../../../common/validation';
 import type { RegisterRequest } from '@tally/api-contract';
-import { IsEmail, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
 
 export class RegisterDto implements RegisterRequest {
   /** @example ada@example.com */
-  @IsEmail()
+  @IsEmail({ require_tld: false })
   @MaxLength(254)
   email!: string;
 
@@ -14,7 +15,7 @@ export class RegisterDto implements RegisterRequest {
   password!: string;
 
   /** @example Ada Lovelace */
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @MaxLength(100)
   name?: string;

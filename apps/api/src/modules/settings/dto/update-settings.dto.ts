@@ -1,39 +1,50 @@
 import type { Settings } from '@tally/api-contract';
-import { IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min, Validate } from 'class-validator';
-import { IsTimeZoneConstraint } from '../../../common/validation';
+import {
+  IsBoolean,
+  IsInt,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  Validate,
+} from 'class-validator';
+import {
+  IsOptionalNotNull,
+  IsTimeZoneConstraint,
+} from '../../../common/validation';
 
 const INT_MAX = 2147483647;
 
 /** `PATCH /api/admin/settings`: any subset of the settings. */
 export class UpdateSettingsDto implements Partial<Settings> {
   /** Messages a user may send per day unless their own limit is set. */
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt()
   @Min(0)
   @Max(INT_MAX)
   default_max_ai_messages_per_day?: number;
 
   /** Tokens a user may use per day unless their own limit is set. */
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt()
   @Min(0)
   @Max(INT_MAX)
   default_max_ai_tokens_per_day?: number;
 
   /** IANA time zone whose calendar day the quotas follow, e.g. `Europe/Moscow`. */
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @MaxLength(64)
   @Validate(IsTimeZoneConstraint)
   quota_timezone?: string;
 
   /** Whether `POST /api/auth/register` is open. */
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   allow_registration?: boolean;
 
   /** Answers one user may have in progress at once (1..100). */
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt()
   @Min(1)
   @Max(100)
