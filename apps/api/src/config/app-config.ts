@@ -204,6 +204,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
 
   const webDirRaw = str(env, 'WEB_DIR');
+  // The production build puts the web app beside the API: dist/apps/web/browser next to dist/apps/api.
+  const builtWeb = resolve(__dirname, '../web/browser');
 
   return {
     nodeEnv,
@@ -220,7 +222,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     adminEmail: adminEmail?.toLowerCase() ?? null,
     adminPassword,
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
-    webDir: webDirRaw === null ? null : resolve(webDirRaw),
+    webDir:
+      webDirRaw !== null
+        ? resolve(webDirRaw)
+        : existsSync(join(builtWeb, 'index.html'))
+          ? builtWeb
+          : null,
     bodyLimitBytes: int(
       env,
       'BODY_LIMIT_BYTES',

@@ -425,3 +425,46 @@ describe('first admin without configuration', () => {
     }
   });
 });
+
+describe('login throttling across API processes (Redis)', () => {
+  let a: TestApp;
+  let b: TestApp;
+  const env = {
+    LOGIN_MAX_ATTEMPTS: '3',
+    LOGIN_WINDOW_SECONDS: '60',
+    REDIS_URL: 'redis://127.0.0.1:6379',
+  };
+  beforeAll(async () => {
+    a = await startTestApp({ env });
+    b = await startTestApp({ env, database: a.db! });
+  });
+  afterAll(async () => {
+    await b.close();
+    await a.close();
+  });
+
+  it('counts attempts made through every process', async () => {
+    const email = `spread-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`;
+    await a.register(email, 'spread-password');
+    const statuses = [];
+    for (const t of [a, b, a, b, a]) {
+      statuses.push(
+        (
+          await t.http.post('/api/auth/login', {
+            email,
+            password: 'wrong-guess',
+          })
+        ).status,
+      );
+    }
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    expect(
+      (
+        await b.http.post('/api/auth/login', {
+          email,
+          password: 'spread-password',
+        })
+      ).status,
+    ).toBe(429);
+  });
+});

@@ -10,6 +10,7 @@ import { AuthController } from './auth.controller';
 import { AuthGuard, RolesGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { LoginThrottlerGuard } from './login-throttler.guard';
+import { RedisThrottlerStorage } from './redis-throttler.storage';
 
 @Module({
   imports: [
@@ -33,6 +34,10 @@ import { LoginThrottlerGuard } from './login-throttler.guard';
             blockDuration: config.auth.loginWindowSeconds * 1000,
           },
         ],
+        // In memory per process, or shared by every process through Redis.
+        ...(config.redisUrl
+          ? { storage: new RedisThrottlerStorage(config.redisUrl) }
+          : {}),
       }),
     }),
   ],
