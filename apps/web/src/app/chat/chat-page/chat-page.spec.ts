@@ -1,0 +1,330 @@
+import { provideHttpClient, withInterceptors } from '@angular/common/http';
+import {
+  HttpTestingController,
+  provideHttpClientTesting,
+} from '@angular/common/http/testing';
+import { provideZonelessChangeDetection } from '@angular/core';
+import { ComponentFixture, TestBed } from '@angular/core/testing';
+import { provideRouter } from '@angular/router';
+import type { ChatWithMessages, Message, Quota } from '@tally/api-contract';
+import type { Mock } from 'vitest';
+import { provideTestI18n, useLanguage } from '../../../testing/i18n';
+import { authInterceptor } from '../../core/auth/auth.interceptor';
+import { STORAGE_KEYS } from '../../core/storage';
+import { ChatApi, type FetchFn } from '../data-access/chat-api.service';
+import { ChatPage } from './chat-page';
+
+const NOW = new Date('2026-11-28T12:00:00.000Z');
+const CHAT: ChatWithMessages = {
+  id: 'c1',
+  title: 'Greetings',
+  created_at: NOW.toISOString(),
+  updated_at: NOW.toISOString(),
+  messages: [],
+};
+
+function quota(
+  used: number,
+  limit = 100,
+  resetsAt = '2026-11-29T00:00:00.000Z',
+): Quota {
+  return {
+    messages: { used, limit, remaining: Math.max(0, limit - used) },
+    tokens: {
+      used: used * 100,
+      limit: 500_000,
+      remaining: 500_000 - used * 100,
+    },
+    resets_at: resetsAt,
+    timezone: 'UTC',
+  };
+}
+
+function message(role: 'user' | 'assistant', content: string): Message {
+  return {
+    id: `${role}-1`,
+    chat_id: 'c1',
+    role,
+    content,
+    status: 'complete',
+    prompt_tokens: null,
+    completion_tokens: null,
+    created_at: NOW.toISOString(),
+  };
+}
+
+function jsonResponse(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json', ...headers },
+  });
+}
+
+/** An event-stream body the test writes to piece by piece. */
+function controllableStream() {
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const body = new ReadableStream<Uint8Array>({
+    start: (c) => (controller = c),
+  });
+  const encoder = new TextEncoder();
+  return {
+    response: new Response(body, {
+      status: 200,
+      headers: { 'Content-Type': 'text/event-stream' },
+    }),
+    send: (event: string, data: unknown) =>
+      controller.enqueue(
+        encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`),
+      ),
+    close: () => controller.close(),
+  };
+}
+
+describe('ChatPage', () => {
+  let fixture: ComponentFixture<ChatPage>;
+  let http: HttpTestingController;
+  let fetchFn: Mock<FetchFn>;
+  let el: HTMLElement;
+
+  const textarea = () =>
+    el.querySelector<HTMLTextAreaElement>('[data-testid="composer"]')!;
+  const banner = () =>
+    el.querySelector<HTMLElement>('[data-testid="quota-banner"]');
+  const header = () =>
+    el.querySelector<HTMLElement>('[data-testid="quota-header"]');
+
+  async function settle(ms = 0): Promise<void> {
+    await vi.advanceTimersByTimeAsync(ms);
+    fixture.detectChanges();
+    await vi.advanceTimersByTimeAsync(0);
+    fixture.detectChanges();
+  }
+
+  async function type(text: string): Promise<void> {
+    textarea().value = text;
+    textarea().dispatchEvent(new Event('input'));
+    await settle();
+  }
+
+  async function submit(): Promise<void> {
+    el.querySelector<HTMLButtonElement>('[data-testid="send"]')!.click();
+    await settle();
+  }
+
+  beforeEach(async () => {
+    vi.useFakeTimers({
+      now: NOW,
+      toFake: [
+        'setTimeout',
+        'clearTimeout',
+        'setInterval',
+        'clearInterval',
+        'Date',
+      ],
+    });
+    localStorage.clear();
+    localStorage.setItem(STORAGE_KEYS.token, 'token-1');
+    TestBed.configureTestingModule({
+      providers: [
+        provideZonelessChangeDetection(),
+        provideHttpClient(withInterceptors([authInterceptor])),
+        provideHttpClientTesting(),
+        provideRouter([{ path: 'login', children: [] }]),
+        provideTestI18n(),
+      ],
+    });
+    useLanguage('en');
+    http = TestBed.inject(HttpTestingController);
+    fetchFn = vi.fn<FetchFn>();
+    TestBed.inject(ChatApi).fetchFn = fetchFn;
+
+    fixture = TestBed.createComponent(ChatPage);
+    fixture.componentRef.setInput('id', 'c1');
+    el = fixture.nativeElement as HTMLElement;
+    fixture.detectChanges();
+    await settle();
+    http.expectOne('/api/chats/c1').flush(CHAT);
+    http.expectOne('/api/chats/quota').flush(quota(3));
+    await settle();
+  });
+
+  afterEach(() => {
+    fixture.destroy();
+    vi.useRealTimers();
+  });
+
+  it('streams the answer in as it arrives and takes the quota from the done event', async () => {
+    const stream = controllableStream();
+    fetchFn.mockResolvedValue(stream.response);
+    expect(header()?.textContent).toContain('3/100 messages');
+
+    await type('Hello');
+    await submit();
+    const [url, init] = fetchFn.mock.calls[0] as [string, RequestInit];
+    expect(url).toBe('/api/chats/c1/messages');
+    expect(init.method).toBe('POST');
+    expect(JSON.parse(String(init.body))).toEqual({ content: 'Hello' });
+    expect((init.headers as Record<string, string>)['Authorization']).toBe(
+      'Bearer token-1',
+    );
+
+    stream.send('user_message', message('user', 'Hello'));
+    stream.send('delta', { content: 'Hi ' });
+    await settle();
+    const streaming = () =>
+      el.querySelector('[data-testid="streaming-answer"]');
+    expect(streaming()?.textContent).toContain('Hi');
+    expect(el.querySelector('[data-testid="stop"]')).not.toBeNull();
+
+    stream.send('delta', { content: '**there**' });
+    await settle();
+    expect(streaming()?.querySelector('strong')?.textContent).toBe('there');
+
+    stream.send('done', {
+      assistant_message: message('assistant', 'Hi **there**'),
+      usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 },
+      quota: quota(4),
+    });
+    stream.close();
+    await settle();
+    expect(streaming()).toBeNull();
+    expect(
+      el.querySelectorAll('[data-testid="message-assistant"]'),
+    ).toHaveLength(1);
+    expect(header()?.textContent).toContain('4/100 messages');
+    expect(el.querySelector('[data-testid="send"]')).not.toBeNull();
+  });
+
+  it('shows an error event in words and keeps the partial answer', async () => {
+    const stream = controllableStream();
+    fetchFn.mockResolvedValue(stream.response);
+    await type('Hello');
+    await submit();
+    stream.send('user_message', message('user', 'Hello'));
+    stream.send('delta', { content: 'Part' });
+    stream.send('error', {
+      code: 'AI_PROVIDER_ERROR',
+      message: 'upstream 500',
+    });
+    stream.close();
+    await settle();
+    expect(
+      el.querySelector('[data-testid="chat-error"]')?.textContent?.trim(),
+    ).toBe('The AI service failed to answer. Please try again.');
+    const partial = el.querySelector('[data-testid="message-assistant"]');
+    expect(partial?.getAttribute('data-status')).toBe('error');
+    expect(partial?.textContent).toContain('Part');
+    http.expectOne('/api/chats/quota').flush(quota(4));
+  });
+
+  it('Stop aborts the request', async () => {
+    const stream = controllableStream();
+    fetchFn.mockResolvedValue(stream.response);
+    await type('Tell me a long story');
+    await submit();
+    stream.send('delta', { content: 'Once upon' });
+    await settle();
+    const init = fetchFn.mock.calls[0][1] as RequestInit;
+    expect(init.signal?.aborted).toBe(false);
+
+    el.querySelector<HTMLButtonElement>('[data-testid="stop"]')!.click();
+    await settle();
+    expect(init.signal?.aborted).toBe(true);
+    expect(el.querySelector('[data-testid="streaming-answer"]')).toBeNull();
+    const kept = el.querySelector('[data-testid="message-assistant"]');
+    expect(kept?.getAttribute('data-status')).toBe('cancelled');
+    expect(kept?.textContent).toContain('Once upon');
+    http.expectOne('/api/chats/quota').flush(quota(4));
+  });
+
+  it('on a quota 429: a banner says which limit and when it resets; the input comes back by itself then', async () => {
+    const resetsAt = new Date(NOW.getTime() + 90_000).toISOString();
+    fetchFn.mockResolvedValue(
+      jsonResponse(
+        429,
+        {
+          statusCode: 429,
+          error: 'Too Many Requests',
+          code: 'QUOTA_MESSAGES_EXCEEDED',
+          message: 'Daily message limit reached',
+          quota: quota(100, 100, resetsAt),
+        },
+        { 'Retry-After': '90' },
+      ),
+    );
+    await type('One more');
+    await submit();
+
+    const local = new Intl.DateTimeFormat('en', {
+      dateStyle: 'medium',
+      timeStyle: 'short',
+    }).format(new Date(resetsAt));
+    expect(banner()?.textContent).toContain(
+      "You have reached today's message limit.",
+    );
+    expect(banner()?.textContent).toContain(
+      `It resets on ${local} (in 2 minutes)`,
+    );
+    expect(textarea().disabled).toBe(true);
+    expect(textarea().value).toBe('One more'); // the message is not lost
+    expect(header()?.getAttribute('data-level')).toBe('exceeded');
+
+    await settle(60_000);
+    expect(banner()?.textContent).toContain('(in 30 seconds)');
+    expect(textarea().disabled).toBe(true);
+
+    await settle(30_000);
+    expect(banner()).toBeNull();
+    expect(textarea().disabled).toBe(false);
+    // and the fresh allowance is fetched
+    http
+      .expectOne('/api/chats/quota')
+      .flush(quota(0, 100, '2026-11-30T00:00:00.000Z'));
+    await settle();
+    expect(header()?.getAttribute('data-level')).toBe('ok');
+  });
+
+  it('names the token limit, in Russian', async () => {
+    useLanguage('ru');
+    fetchFn.mockResolvedValue(
+      jsonResponse(429, {
+        statusCode: 429,
+        code: 'QUOTA_TOKENS_EXCEEDED',
+        message: 'Daily token limit reached',
+        quota: quota(
+          5,
+          100,
+          new Date(NOW.getTime() + 3 * 3600_000).toISOString(),
+        ),
+      }),
+    );
+    await type('Ещё');
+    await submit();
+    expect(banner()?.textContent).toContain('Дневной лимит токенов исчерпан.');
+    expect(banner()?.textContent).toContain('через 3 часа');
+    expect(textarea().disabled).toBe(true);
+  });
+
+  it('says in words when too many answers are in progress, without blocking', async () => {
+    fetchFn.mockResolvedValue(
+      jsonResponse(429, {
+        statusCode: 429,
+        code: 'TOO_MANY_STREAMS',
+        message: 'Too many streams',
+      }),
+    );
+    await type('Hi');
+    await submit();
+    expect(
+      el.querySelector('[data-testid="chat-error"]')?.textContent?.trim(),
+    ).toBe(
+      'Too many answers are in progress at once. Wait for one to finish, then try again.',
+    );
+    expect(banner()).toBeNull();
+    expect(textarea().disabled).toBe(false);
+  });
+});
