@@ -157,7 +157,7 @@ export interface SendMessageResponse {
 }
 
 /** Named server-sent events of a streamed send. */
-export interface UserMessageEventData extends Message {}
+export type UserMessageEventData = Message;
 export interface DeltaEventData {
   content: string;
 }
