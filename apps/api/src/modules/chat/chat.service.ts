@@ -1,0 +1,245 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type {
+  Chat,
+  ChatWithMessages,
+  Message,
+  MessageStatus,
+} from '@tally/api-contract';
+import { randomUUID } from 'node:crypto';
+import { Repository } from 'typeorm';
+import { notFound } from '../../common/api-error';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { DatabaseService } from '../../database/database.service';
+import { type AiChatMessage, TokenCounter } from '../ai';
+import { ChatEntity } from './chat.entity';
+import { titleFromMessage } from './chat-title';
+import { MessageEntity } from './message.entity';
+
+/** Everything a send needs once admitted: the prompt and what to store. */
+export interface PreparedSend {
+  userId: string;
+  chatId: string;
+  /** The new message, as sent. */
+  content: string;
+  /** System prompt (if any), the history that fits the context budget, oldest first, and the new message. */
+  messages: AiChatMessage[];
+  /** Estimated prompt tokens of `messages`. */
+  promptTokens: number;
+  /** Messages of history included. */
+  historyMessages: number;
+  /** The title an untitled chat takes from this message. */
+  title: string;
+}
+
+/** An answer to store, with the tokens charged for it (null: not charged). */
+export interface AnswerToStore {
+  content: string;
+  status: MessageStatus;
+  promptTokens: number | null;
+  completionTokens: number | null;
+}
+
+/** History is read newest first, this many rows at a time, until the budget is full. */
+const HISTORY_PAGE = 50;
+
+// Raw rows shaped like the entities, so one mapping serves the repository and SQL.
+const CHAT_COLUMNS = `id, user_id AS "userId", title, created_at AS "createdAt", updated_at AS "updatedAt"`;
+const MESSAGE_COLUMNS = `id, seq, chat_id AS "chatId", role, content, status,
+  prompt_tokens AS "promptTokens", completion_tokens AS "completionTokens", created_at AS "createdAt"`;
+
+export const toChat = (c: ChatEntity): Chat => ({
+  id: c.id,
+  title: c.title,
+  created_at: c.createdAt.toISOString(),
+  updated_at: c.updatedAt.toISOString(),
+});
+
+export const toMessage = (m: MessageEntity): Message => ({
+  id: m.id,
+  chat_id: m.chatId,
+  role: m.role,
+  content: m.content,
+  status: m.status,
+  prompt_tokens: m.promptTokens,
+  completion_tokens: m.completionTokens,
+  created_at: m.createdAt.toISOString(),
+});
+
+/** Chats and their messages. Every method takes the caller's id: another user's chat does not exist (404). */
+@Injectable()
+export class ChatService {
+  constructor(
+    @InjectRepository(ChatEntity)
+    private readonly chats: Repository<ChatEntity>,
+    @InjectRepository(MessageEntity)
+    private readonly messages: Repository<MessageEntity>,
+    private readonly db: DatabaseService,
+    private readonly tokens: TokenCounter,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async list(userId: string): Promise<Chat[]> {
+    const rows = await this.chats.find({
+      where: { userId },
+      order: { updatedAt: 'DESC', createdAt: 'DESC', id: 'DESC' },
+    });
+    return rows.map(toChat);
+  }
+
+  async create(userId: string, title?: string): Promise<Chat> {
+    const [row] = await this.db.query<ChatEntity>(
+      `INSERT INTO chats (user_id, title) VALUES ($1, $2) RETURNING ${CHAT_COLUMNS}`,
+      [userId, title?.trim() ?? ''],
+    );
+    return toChat(row);
+  }
+
+  async get(userId: string, chatId: string): Promise<ChatWithMessages> {
+    const chat = await this.owned(userId, chatId);
+    const messages = await this.messages.find({
+      where: { chatId },
+      order: { seq: 'ASC' },
+    });
+    return { ...toChat(chat), messages: messages.map(toMessage) };
+  }
+
+  async rename(userId: string, chatId: string, title: string): Promise<Chat> {
+    const [row] = await this.db.query<ChatEntity>(
+      `UPDATE chats SET title = $3 WHERE id = $1 AND user_id = $2 RETURNING ${CHAT_COLUMNS}`,
+      [chatId, userId, title.trim()],
+    );
+    if (!row) throw notFound('Chat');
+    return toChat(row);
+  }
+
+  /** Deletes the chat and its messages (usage already counted stays). */
+  async remove(userId: string, chatId: string): Promise<void> {
+    const rows = await this.db.query(
+      `DELETE FROM chats WHERE id = $1 AND user_id = $2 RETURNING id`,
+      [chatId, userId],
+    );
+    if (rows.length === 0) throw notFound('Chat');
+  }
+
+  /**
+   * Builds the prompt of a send to a chat the caller owns (404 otherwise):
+   * the system prompt, then as much of the history as fits the context
+   * budget (`AI_CONTEXT_TOKENS`; the oldest messages are dropped first), then
+   * the new message, which is always sent. History is the chat's user
+   * messages and the answers with any text (complete, cut or cancelled).
+   */
+  async prepareSend(
+    userId: string,
+    chatId: string,
+    content: string,
+  ): Promise<PreparedSend> {
+    await this.owned(userId, chatId);
+    const { systemPrompt, contextTokens } = this.config.ai;
+    const head: AiChatMessage[] = systemPrompt
+      ? [{ role: 'system', content: systemPrompt }]
+      : [];
+    const next: AiChatMessage = { role: 'user', content };
+    // countMessages is a fixed overhead plus a cost per message.
+    const overhead = this.tokens.countMessages([]);
+    const cost = (m: AiChatMessage) =>
+      this.tokens.countMessages([m]) - overhead;
+    let total = overhead + cost(next) + head.reduce((n, m) => n + cost(m), 0);
+
+    const history: AiChatMessage[] = []; // newest first
+    let before: number | null = null;
+    fill: for (;;) {
+      const rows: Array<Pick<MessageEntity, 'seq' | 'role' | 'content'>> =
+        await this.db.query(
+          `SELECT seq, role, content FROM messages
+           WHERE chat_id = $1 AND (role = 'user' OR content <> '')
+             AND ($2::bigint IS NULL OR seq < $2::bigint)
+           ORDER BY seq DESC LIMIT ${HISTORY_PAGE}`,
+          [chatId, before],
+        );
+      for (const row of rows) {
+        const m: AiChatMessage = { role: row.role, content: row.content };
+        const c = cost(m);
+        if (total + c > contextTokens) break fill;
+        total += c;
+        history.push(m);
+      }
+      if (rows.length < HISTORY_PAGE) break;
+      before = Number(rows[rows.length - 1].seq);
+    }
+    history.reverse();
+    return {
+      userId,
+      chatId,
+      content,
+      messages: [...head, ...history, next],
+      promptTokens: total,
+      historyMessages: history.length,
+      title: titleFromMessage(content),
+    };
+  }
+
+  /**
+   * Stores the user's message of a send and marks the chat active; an
+   * untitled chat takes its title from it. 404 when the chat was deleted
+   * meanwhile.
+   */
+  async storeUserMessage(prepared: PreparedSend): Promise<Message> {
+    const [row] = await this.db.query<MessageEntity>(
+      `WITH c AS (
+         UPDATE chats SET updated_at = now(), title = CASE WHEN title = '' THEN $3::varchar ELSE title END
+         WHERE id = $1 RETURNING id
+       ), m AS (
+         INSERT INTO messages (chat_id, role, content, status)
+         SELECT c.id, 'user', $2::text, 'complete' FROM c
+         RETURNING ${MESSAGE_COLUMNS}
+       )
+       SELECT * FROM m`,
+      [prepared.chatId, prepared.content, prepared.title],
+    );
+    if (!row) throw notFound('Chat');
+    return toMessage(row);
+  }
+
+  /**
+   * Stores an answer and marks the chat active. When the chat was deleted
+   * while the answer streamed, nothing is stored and the answer is returned
+   * as it would have been.
+   */
+  async storeAnswer(chatId: string, answer: AnswerToStore): Promise<Message> {
+    const [row] = await this.db.query<MessageEntity>(
+      `WITH c AS (
+         UPDATE chats SET updated_at = now() WHERE id = $1 RETURNING id
+       ), m AS (
+         INSERT INTO messages (chat_id, role, content, status, prompt_tokens, completion_tokens)
+         SELECT c.id, 'assistant', $2::text, $3::varchar, $4::int, $5::int FROM c
+         RETURNING ${MESSAGE_COLUMNS}
+       )
+       SELECT * FROM m`,
+      [
+        chatId,
+        answer.content,
+        answer.status,
+        answer.promptTokens,
+        answer.completionTokens,
+      ],
+    );
+    if (row) return toMessage(row);
+    return {
+      id: randomUUID(),
+      chat_id: chatId,
+      role: 'assistant',
+      content: answer.content,
+      status: answer.status,
+      prompt_tokens: answer.promptTokens,
+      completion_tokens: answer.completionTokens,
+      created_at: new Date().toISOString(),
+    };
+  }
+
+  private async owned(userId: string, chatId: string): Promise<ChatEntity> {
+    const chat = await this.chats.findOne({ where: { id: chatId, userId } });
+    if (!chat) throw notFound('Chat');
+    return chat;
+  }
+}

@@ -1,0 +1,46 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type {
+  Chat,
+  ChatList,
+  ChatWithMessages,
+  Message,
+  MessageRole,
+  MessageStatus,
+} from '@tally/api-contract';
+
+export class ChatDto implements Chat {
+  id!: string;
+  /** Empty until the chat is named, by the user or from its first message. */
+  title!: string;
+  created_at!: string;
+  /** The last activity: creation, then each message. */
+  updated_at!: string;
+}
+
+export class ChatListDto implements ChatList {
+  /** The caller's chats, most recently active first. */
+  items!: ChatDto[];
+}
+
+export class MessageDto implements Message {
+  id!: string;
+  chat_id!: string;
+  @ApiProperty({ enum: ['user', 'assistant'] })
+  role!: MessageRole;
+  content!: string;
+  /** How the answer ended; user messages are always `complete`. */
+  @ApiProperty({ enum: ['complete', 'error', 'cancelled'] })
+  status!: MessageStatus;
+  /** Prompt tokens charged for this answer; null for user messages and answers not charged. */
+  @ApiProperty({ type: 'integer', nullable: true })
+  prompt_tokens!: number | null;
+  /** Completion tokens charged for this answer; null for user messages and answers not charged. */
+  @ApiProperty({ type: 'integer', nullable: true })
+  completion_tokens!: number | null;
+  created_at!: string;
+}
+
+export class ChatWithMessagesDto extends ChatDto implements ChatWithMessages {
+  /** Oldest first. */
+  messages!: MessageDto[];
+}
