@@ -1,0 +1,238 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Patch,
+  Post,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  ApiBadGatewayResponse,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiGatewayTimeoutResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiQuery,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import type {
+  Chat,
+  ChatList,
+  ChatWithMessages,
+  Quota,
+} from '@tally/api-contract';
+import type { Response } from 'express';
+import {
+  ApiAuth,
+  ApiBadInput,
+  ApiNotFound,
+  ErrorDto,
+} from '../../common/api-docs';
+import type { AuthUser } from '../../common/auth-user';
+import { CurrentUser } from '../../common/decorators';
+import { IdParam } from '../../common/id-param';
+import { UsageService } from '../usage/usage.service';
+import { ChatAnswerService } from './chat-answer.service';
+import { ChatService } from './chat.service';
+import {
+  ChatDto,
+  ChatListDto,
+  ChatWithMessagesDto,
+  MessageDto,
+} from './dto/chat.dto';
+import { CreateChatDto } from './dto/create-chat.dto';
+import { QuotaDto } from './dto/quota.dto';
+import {
+  DeltaEventDto,
+  DoneEventDto,
+  ErrorEventDto,
+  SendMessageResponseDto,
+} from './dto/send-message-response.dto';
+import { SendMessageDto } from './dto/send-message.dto';
+import { UpdateChatDto } from './dto/update-chat.dto';
+import { QuotaGuard } from './quota.guard';
+import { Admission, SendAdmission } from './send-admission';
+
+const RATE_LIMIT_HEADERS = {
+  'RateLimit-Policy': {
+    description:
+      'The daily limits (draft-ietf-httpapi-ratelimit-headers-11), e.g. `"daily-messages";q=100;w=86400, "daily-tokens";q=500000;w=86400`',
+    schema: { type: 'string' },
+  },
+  RateLimit: {
+    description:
+      'What is left and the seconds until the reset, e.g. `"daily-messages";r=97;t=40213, "daily-tokens";r=498800;t=40213`',
+    schema: { type: 'string' },
+  },
+};
+
+const SSE_EXAMPLE = [
+  'event: user_message',
+  'data: {"id":"…","chat_id":"…","role":"user","content":"Hello","status":"complete","prompt_tokens":null,"completion_tokens":null,"created_at":"…"}',
+  '',
+  'event: delta',
+  'data: {"content":"Hi"}',
+  '',
+  'event: delta',
+  'data: {"content":" there!"}',
+  '',
+  'event: done',
+  'data: {"assistant_message":{…},"usage":{"prompt_tokens":12,"completion_tokens":3,"total_tokens":15},"quota":{…}}',
+  '',
+].join('\n');
+
+@ApiTags('chats')
+@ApiAuth()
+@ApiExtraModels(
+  SendMessageResponseDto,
+  MessageDto,
+  DeltaEventDto,
+  DoneEventDto,
+  ErrorEventDto,
+)
+@Controller('chats')
+export class ChatController {
+  constructor(
+    private readonly chats: ChatService,
+    private readonly answers: ChatAnswerService,
+    private readonly usage: UsageService,
+  ) {}
+
+  @Get()
+  @ApiOkResponse({ type: ChatListDto })
+  async list(@CurrentUser() user: AuthUser): Promise<ChatList> {
+    return { items: await this.chats.list(user.id) };
+  }
+
+  @Post()
+  @ApiCreatedResponse({ type: ChatDto })
+  @ApiBadInput()
+  create(
+    @CurrentUser() user: AuthUser,
+    @Body() dto: CreateChatDto,
+  ): Promise<Chat> {
+    return this.chats.create(user.id, dto.title);
+  }
+
+  // Declared before the `:id` routes, which would take `quota` for an id.
+  @Get('quota')
+  @ApiOperation({ summary: "The caller's daily quota" })
+  @ApiOkResponse({ type: QuotaDto, headers: RATE_LIMIT_HEADERS })
+  async quota(
+    @CurrentUser() user: AuthUser,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Quota> {
+    const quota = await this.usage.getQuota(user.id);
+    res.set(this.usage.rateLimitHeaders(quota));
+    return quota;
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: ChatWithMessagesDto })
+  @ApiBadInput()
+  @ApiNotFound('chat')
+  get(
+    @CurrentUser() user: AuthUser,
+    @IdParam() id: string,
+  ): Promise<ChatWithMessages> {
+    return this.chats.get(user.id, id);
+  }
+
+  @Patch(':id')
+  @ApiOkResponse({ type: ChatDto })
+  @ApiBadInput()
+  @ApiNotFound('chat')
+  rename(
+    @CurrentUser() user: AuthUser,
+    @IdParam() id: string,
+    @Body() dto: UpdateChatDto,
+  ): Promise<Chat> {
+    return this.chats.rename(user.id, id, dto.title);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiNoContentResponse({
+    description:
+      'Deleted with its messages. Usage already counted stays counted.',
+  })
+  @ApiBadInput()
+  @ApiNotFound('chat')
+  remove(@CurrentUser() user: AuthUser, @IdParam() id: string): Promise<void> {
+    return this.chats.remove(user.id, id);
+  }
+
+  @Post(':id/messages')
+  @HttpCode(200)
+  @UseGuards(QuotaGuard)
+  @ApiOperation({
+    summary: 'Send a message and stream the answer',
+    description:
+      'Sends the message with the chat’s history (as much as fits the context budget) to the AI provider. ' +
+      'The quota is checked and reserved first; errors before the first byte keep their HTTP status and a JSON body. ' +
+      'By default the answer is `text/event-stream` with the events `user_message` (the saved Message), ' +
+      '`delta` (`{content}`, many), then `done` (`{assistant_message, usage, quota}`) or `error` (`{code, message}`: ' +
+      'the provider failed after the stream began; the partial answer is saved with status `error`). ' +
+      'If the client goes away mid-stream the answer is saved as `cancelled` and the tokens used are charged. ' +
+      'With `?stream=false` the answer is JSON once complete.',
+  })
+  @ApiQuery({
+    name: 'stream',
+    required: false,
+    enum: ['true', 'false'],
+    description:
+      '`true` (default): server-sent events; `false`: one JSON answer once complete',
+  })
+  @ApiBody({ type: SendMessageDto })
+  @ApiProduces('text/event-stream', 'application/json')
+  @ApiOkResponse({
+    description:
+      'The answer: server-sent events (default) or, with `?stream=false`, JSON',
+    headers: RATE_LIMIT_HEADERS,
+    content: {
+      'text/event-stream': {
+        schema: {
+          type: 'string',
+          description: `Named events; the data of each is JSON: user_message → ${getSchemaPath(MessageDto)}, delta → ${getSchemaPath(DeltaEventDto)}, done → ${getSchemaPath(DoneEventDto)}, error → ${getSchemaPath(ErrorEventDto)}`,
+        },
+        example: SSE_EXAMPLE,
+      },
+      'application/json': {
+        schema: { $ref: getSchemaPath(SendMessageResponseDto) },
+      },
+    },
+  })
+  @ApiBadInput()
+  @ApiNotFound('chat')
+  @ApiTooManyRequestsResponse({
+    type: ErrorDto,
+    description:
+      '`QUOTA_MESSAGES_EXCEEDED` or `QUOTA_TOKENS_EXCEEDED` (with `quota`, `Retry-After` and the RateLimit headers), ' +
+      'or `TOO_MANY_STREAMS` (the user already has `max_concurrent_streams_per_user` answers in progress; nothing charged)',
+  })
+  @ApiBadGatewayResponse({
+    type: ErrorDto,
+    description:
+      '`AI_PROVIDER_ERROR`: the provider failed before any text (not charged)',
+  })
+  @ApiGatewayTimeoutResponse({
+    type: ErrorDto,
+    description:
+      '`AI_PROVIDER_TIMEOUT`: the provider did not answer within `AI_TIMEOUT_MS` (not charged)',
+  })
+  send(
+    @Admission() admission: SendAdmission,
+    @Res() res: Response,
+  ): Promise<void> {
+    return this.answers.answer(admission, res);
+  }
+}

@@ -1,0 +1,14 @@
+import type { SendMessageRequest } from '@tally/api-contract';
+import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
+
+export const MAX_MESSAGE_CHARS = 32000;
+
+/** `POST /api/chats/:id/messages`. */
+export class SendMessageDto implements SendMessageRequest {
+  /** 1 to 32000 characters, not only whitespace. Sent as written. @example What is a token? */
+  @IsString()
+  @MinLength(1)
+  @MaxLength(MAX_MESSAGE_CHARS)
+  @Matches(/\S/, { message: 'content must not be only whitespace' })
+  content!: string;
+}
