@@ -1,0 +1,178 @@
+import { TokenCounter } from '../../src/modules/ai';
+import { eventually, sendMessage } from '../support/chat-stream';
+import {
+  type FakeOpenAi,
+  startFakeOpenAi,
+} from '../support/fake-openai-server';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+const tokens = new TokenCounter();
+
+describe('sending messages on embedded PGlite', () => {
+  let fake: FakeOpenAi;
+  let t: TestApp;
+  let token: string;
+  const chat = async (id: string) =>
+    (await t.http.get(`/api/chats/${id}`, { token })).body;
+
+  beforeAll(async () => {
+    fake = await startFakeOpenAi();
+    t = await startTestApp({
+      embedded: true,
+      env: {
+        AI_PROVIDER: 'openai',
+        AI_BASE_URL: fake.url,
+        AI_API_KEY: 'sk-test-secret',
+        AI_TIMEOUT_MS: '500',
+      },
+    });
+    ({ token } = await t.register());
+  });
+  afterAll(async () => {
+    await t?.close();
+    await fake?.close();
+  });
+  beforeEach(() => fake.reset());
+
+  it('streams, answers JSON with the history, and stores both messages', async () => {
+    const { body } = await t.http.post('/api/chats', {}, { token });
+    const id = body.id as string;
+
+    const streamed = await sendMessage(t.url, token, id, {
+      content: 'hello there',
+    });
+    expect(streamed.status).toBe(200);
+    expect(streamed.events.map((e) => e.event)).toEqual([
+      'user_message',
+      'delta',
+      'delta',
+      'delta',
+      'done',
+    ]);
+    expect(streamed.events.at(-1)?.data.usage).toEqual({
+      prompt_tokens: 6,
+      completion_tokens: 3,
+      total_tokens: 9,
+    });
+
+    const json = await sendMessage(
+      t.url,
+      token,
+      id,
+      { content: 'and again' },
+      { query: '?stream=false' },
+    );
+    expect(json.status).toBe(200);
+    expect(json.body.assistant_message).toMatchObject({
+      content: 'Echo: and again',
+      status: 'complete',
+    });
+    expect(fake.requests[1].body.messages).toEqual([
+      { role: 'user', content: 'hello there' },
+      { role: 'assistant', content: 'Echo: hello there' },
+      { role: 'user', content: 'and again' },
+    ]);
+
+    const stored = await chat(id);
+    expect(stored.title).toBe('hello there');
+    expect(
+      stored.messages.map(
+        (m: { role: string; content: string; status: string }) => [
+          m.role,
+          m.content,
+          m.status,
+        ],
+      ),
+    ).toEqual([
+      ['user', 'hello there', 'complete'],
+      ['assistant', 'Echo: hello there', 'complete'],
+      ['user', 'and again', 'complete'],
+      ['assistant', 'Echo: and again', 'complete'],
+    ]);
+    expect(
+      (await t.http.get('/api/chats', { token })).body.items.map(
+        (c: { id: string }) => c.id,
+      ),
+    ).toEqual([id]);
+  });
+
+  it('keeps the 502 status before any text and stores the answer as error', async () => {
+    const { body } = await t.http.post(
+      '/api/chats',
+      { title: 'Failing' },
+      { token },
+    );
+    fake.setMode('fail');
+    const res = await sendMessage(t.url, token, body.id, {
+      content: 'fail please',
+    });
+    expect(res.status).toBe(502);
+    expect(res.body.code).toBe('AI_PROVIDER_ERROR');
+    expect(
+      (await chat(body.id)).messages.map(
+        (m: { status: string; content: string }) => [m.status, m.content],
+      ),
+    ).toEqual([
+      ['complete', 'fail please'],
+      ['error', ''],
+    ]);
+  });
+
+  it('stores a cancelled answer when the client goes away, and frees the slot', async () => {
+    const { body } = await t.http.post('/api/chats', {}, { token });
+    fake.setMode('slow');
+    fake.delayMs = 40;
+    fake.reply = 'a b c d e f g h i j k l m n o p';
+    const res = await sendMessage(
+      t.url,
+      token,
+      body.id,
+      { content: 'go slowly' },
+      { abortAfterDeltas: 1 },
+    );
+    expect(res.aborted).toBe(true);
+    await fake.waitFor(() => fake.aborted === 1);
+    const answer = await eventually(
+      async () => (await chat(body.id)).messages[1],
+    );
+    expect(answer.status).toBe('cancelled');
+    expect(answer.completion_tokens).toBe(tokens.countText(answer.content));
+    expect(answer.prompt_tokens).toBe(
+      tokens.countMessages([{ role: 'user', content: 'go slowly' }]),
+    );
+    fake.setMode('normal');
+    expect(
+      (await sendMessage(t.url, token, body.id, { content: 'next' })).status,
+    ).toBe(200);
+  });
+
+  it('caps concurrent answers per user', async () => {
+    const admin = await t.login();
+    expect(
+      (
+        await t.http.patch(
+          '/api/admin/settings',
+          { max_concurrent_streams_per_user: 1 },
+          { token: admin },
+        )
+      ).status,
+    ).toBe(200);
+    const { body } = await t.http.post('/api/chats', {}, { token });
+    fake.setMode('slow');
+    fake.delayMs = 30;
+    fake.reply = 'one two three four';
+    const results = await Promise.all(
+      [1, 2, 3].map((n) =>
+        sendMessage(t.url, token, body.id, { content: `at once ${n}` }),
+      ),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([200, 429, 429]);
+    expect(
+      results.filter((r) => r.status === 429).map((r) => r.body.code),
+    ).toEqual(['TOO_MANY_STREAMS', 'TOO_MANY_STREAMS']);
+    expect((await chat(body.id)).messages).toHaveLength(2);
+    expect(
+      (await sendMessage(t.url, token, body.id, { content: 'after' })).status,
+    ).toBe(200);
+  });
+});

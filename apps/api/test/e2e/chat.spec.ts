@@ -1,0 +1,339 @@
+import { TokenCounter } from '../../src/modules/ai';
+import { sendMessage } from '../support/chat-stream';
+import { sql } from '../support/test-db';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+const tokens = new TokenCounter();
+
+describe('chats (built-in local model)', () => {
+  let t: TestApp;
+  let token: string;
+  const db = (text: string, params: unknown[] = []) =>
+    sql(t.db?.url ?? '', text, params);
+  const create = async (body: unknown = {}) => {
+    const res = await t.http.post('/api/chats', body, { token });
+    expect(res.status).toBe(201);
+    return res.body as {
+      id: string;
+      title: string;
+      created_at: string;
+      updated_at: string;
+    };
+  };
+  const list = async () =>
+    (await t.http.get('/api/chats', { token })).body.items as Array<{
+      id: string;
+      title: string;
+    }>;
+
+  beforeAll(async () => {
+    t = await startTestApp(); // AI_PROVIDER defaults to local
+  });
+  afterAll(() => t?.close());
+  beforeEach(async () => {
+    ({ token } = await t.register());
+  });
+
+  it('creates a chat with a trimmed title, or untitled', async () => {
+    const named = await create({ title: '  Trip to Lisbon  ' });
+    expect(named).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      title: 'Trip to Lisbon',
+      created_at: expect.any(String),
+      updated_at: named.created_at,
+    });
+    expect(new Date(named.created_at).toISOString()).toBe(named.created_at);
+    const untitled = await create();
+    expect(untitled.title).toBe('');
+    expect(
+      (await t.http.get(`/api/chats/${named.id}`, { token })).body,
+    ).toEqual({ ...named, messages: [] });
+  });
+
+  it('refuses bad titles with 400', async () => {
+    for (const body of [
+      { title: '' },
+      { title: '   ' },
+      { title: 'x'.repeat(201) },
+      { title: 42 },
+      { title: 'ok', color: 'red' },
+    ]) {
+      const res = await t.http.post('/api/chats', body, { token });
+      expect({ body, status: res.status }).toEqual({ body, status: 400 });
+      expect(res.body.code).toBe('VALIDATION_FAILED');
+    }
+    expect(await list()).toEqual([]);
+    expect((await create({ title: 'y'.repeat(200) })).title).toHaveLength(200);
+
+    const { id } = await create({ title: 'Keep me' });
+    for (const body of [
+      {},
+      { title: '' },
+      { title: ' \t ' },
+      { title: 'x'.repeat(201) },
+      { title: null },
+      { title: 'ok', extra: 1 },
+    ]) {
+      const res = await t.http.patch(`/api/chats/${id}`, body, { token });
+      expect({ body, status: res.status }).toEqual({ body, status: 400 });
+    }
+    expect((await t.http.get(`/api/chats/${id}`, { token })).body.title).toBe(
+      'Keep me',
+    );
+  });
+
+  it('renames a chat', async () => {
+    const { id } = await create({ title: 'Old' });
+    const res = await t.http.patch(
+      `/api/chats/${id}`,
+      { title: ' New name ' },
+      { token },
+    );
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id, title: 'New name' });
+    expect((await list()).map((c) => c.title)).toEqual(['New name']);
+  });
+
+  it('lists own chats, most recently active first', async () => {
+    const a = await create({ title: 'A' });
+    const b = await create({ title: 'B' });
+    const c = await create({ title: 'C' });
+    expect((await list()).map((x) => x.title)).toEqual(['C', 'B', 'A']);
+
+    const sent = await sendMessage(
+      t.url,
+      token,
+      a.id,
+      { content: 'bump A' },
+      { query: '?stream=false' },
+    );
+    expect(sent.status).toBe(200);
+    expect((await list()).map((x) => x.title)).toEqual(['A', 'C', 'B']);
+    const after = (await t.http.get(`/api/chats/${a.id}`, { token })).body;
+    expect(after.updated_at).toBe(sent.body.assistant_message.created_at);
+    expect(after.updated_at > a.updated_at).toBe(true);
+    expect(after.created_at).toBe(a.created_at);
+
+    await sendMessage(t.url, token, b.id, { content: 'bump B' });
+    expect((await list()).map((x) => x.id)).toEqual([b.id, a.id, c.id]);
+
+    const other = await t.register();
+    expect(
+      (await t.http.get('/api/chats', { token: other.token })).body,
+    ).toEqual({ items: [] });
+  });
+
+  it('names an untitled chat after its first message, and only the first', async () => {
+    const { id } = await create();
+    await sendMessage(
+      t.url,
+      token,
+      id,
+      {
+        content:
+          '  Plan a week in Lisbon with museums, food markets and day trips to Sintra and Cascais ',
+      },
+      { query: '?stream=false' },
+    );
+    const title = 'Plan a week in Lisbon with museums, food markets and day…';
+    expect((await t.http.get(`/api/chats/${id}`, { token })).body.title).toBe(
+      title,
+    );
+    await sendMessage(
+      t.url,
+      token,
+      id,
+      { content: 'A different second message' },
+      { query: '?stream=false' },
+    );
+    expect((await t.http.get(`/api/chats/${id}`, { token })).body.title).toBe(
+      title,
+    );
+
+    const named = await create({ title: 'Mine' });
+    await sendMessage(
+      t.url,
+      token,
+      named.id,
+      { content: 'hello' },
+      { query: '?stream=false' },
+    );
+    expect(
+      (await t.http.get(`/api/chats/${named.id}`, { token })).body.title,
+    ).toBe('Mine');
+
+    const short = await create();
+    await sendMessage(
+      t.url,
+      token,
+      short.id,
+      { content: 'Short\nquestion' },
+      { query: '?stream=false' },
+    );
+    expect(
+      (await t.http.get(`/api/chats/${short.id}`, { token })).body.title,
+    ).toBe('Short question');
+  });
+
+  it('deletes a chat with its messages', async () => {
+    const { id } = await create({ title: 'Doomed' });
+    await sendMessage(
+      t.url,
+      token,
+      id,
+      { content: 'one' },
+      { query: '?stream=false' },
+    );
+    await sendMessage(
+      t.url,
+      token,
+      id,
+      { content: 'two' },
+      { query: '?stream=false' },
+    );
+    expect(
+      await db(`SELECT count(*)::int AS n FROM messages WHERE chat_id = $1`, [
+        id,
+      ]),
+    ).toEqual([{ n: 4 }]);
+
+    const res = await t.http.delete(`/api/chats/${id}`, { token });
+    expect(res.status).toBe(204);
+    expect(res.text).toBe('');
+    expect(
+      await db(`SELECT count(*)::int AS n FROM messages WHERE chat_id = $1`, [
+        id,
+      ]),
+    ).toEqual([{ n: 0 }]);
+    expect((await t.http.get(`/api/chats/${id}`, { token })).status).toBe(404);
+    expect((await t.http.delete(`/api/chats/${id}`, { token })).status).toBe(
+      404,
+    );
+    expect(
+      (await sendMessage(t.url, token, id, { content: 'three' })).status,
+    ).toBe(404);
+  });
+
+  it("answers 404 for another user's chat and for unknown ids, 400 for malformed ids", async () => {
+    const { id } = await create({ title: 'Private' });
+    const other = (await t.register()).token;
+    expect(
+      (await t.http.get(`/api/chats/${id}`, { token: other })).status,
+    ).toBe(404);
+    expect(
+      (await t.http.patch(`/api/chats/${id}`, { title: 'x' }, { token: other }))
+        .status,
+    ).toBe(404);
+    expect(
+      (await t.http.delete(`/api/chats/${id}`, { token: other })).status,
+    ).toBe(404);
+    expect(
+      (await sendMessage(t.url, other, id, { content: 'hi' })).status,
+    ).toBe(404);
+    expect((await t.http.get(`/api/chats/${id}`, { token })).body.title).toBe(
+      'Private',
+    );
+
+    const unknown = '7d1e1a43-2b7a-4f59-9a49-2f3b3c0c0c0c';
+    const res = await t.http.get(`/api/chats/${unknown}`, { token });
+    expect(res.status).toBe(404);
+    expect(res.body).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
+    for (const bad of ['nope', '123', `${unknown}x`]) {
+      expect((await t.http.get(`/api/chats/${bad}`, { token })).status).toBe(
+        400,
+      );
+      expect(
+        (await t.http.patch(`/api/chats/${bad}`, { title: 'x' }, { token }))
+          .status,
+      ).toBe(400);
+      expect((await t.http.delete(`/api/chats/${bad}`, { token })).status).toBe(
+        400,
+      );
+    }
+  });
+
+  it('needs credentials on every route', async () => {
+    const { id } = await create();
+    expect((await t.http.get('/api/chats')).status).toBe(401);
+    expect((await t.http.post('/api/chats', {})).status).toBe(401);
+    expect((await t.http.get('/api/chats/quota')).status).toBe(401);
+    expect((await t.http.get(`/api/chats/${id}`)).status).toBe(401);
+    expect(
+      (await t.http.post(`/api/chats/${id}/messages`, { content: 'hi' }))
+        .status,
+    ).toBe(401);
+  });
+
+  it('answers the quota at /api/chats/quota (not taken for an id)', async () => {
+    const res = await t.http.get('/api/chats/quota', { token });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      messages: {
+        used: expect.any(Number),
+        limit: expect.any(Number),
+        remaining: expect.any(Number),
+      },
+      tokens: {
+        used: expect.any(Number),
+        limit: expect.any(Number),
+        remaining: expect.any(Number),
+      },
+      resets_at: expect.stringMatching(
+        /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/,
+      ),
+      timezone: expect.any(String),
+    });
+  });
+
+  it('streams the local model and reports its usage', async () => {
+    const { id } = await create();
+    const content = 'How many tokens does this question have?';
+    const res = await sendMessage(t.url, token, id, { content });
+    expect(res.status).toBe(200);
+    expect(res.contentType).toContain('text/event-stream');
+    const names = res.events.map((e) => e.event);
+    expect(names[0]).toBe('user_message');
+    expect(names.at(-1)).toBe('done');
+    expect(names.filter((n) => n === 'delta').length).toBeGreaterThan(5);
+
+    const text = res.events
+      .filter((e) => e.event === 'delta')
+      .map((e) => e.data.content)
+      .join('');
+    expect(text).toContain("Tally's built-in local model");
+    expect(text).toContain(`> ${content}`);
+    const prompt = tokens.countMessages([{ role: 'user', content }]);
+    const completion = tokens.countText(text);
+    const done = res.events.at(-1)?.data;
+    expect(done.usage).toEqual({
+      prompt_tokens: prompt,
+      completion_tokens: completion,
+      total_tokens: prompt + completion,
+    });
+    expect(done.assistant_message).toMatchObject({
+      content: text,
+      status: 'complete',
+      prompt_tokens: prompt,
+      completion_tokens: completion,
+    });
+
+    const second = await sendMessage(
+      t.url,
+      token,
+      id,
+      { content: 'And now?' },
+      { query: '?stream=false' },
+    );
+    expect(second.body.assistant_message.content).toContain(
+      'This is message 2 of yours',
+    );
+    // History went upstream: the first exchange counts in the second prompt.
+    expect(second.body.usage.prompt_tokens).toBe(
+      tokens.countMessages([
+        { role: 'user', content },
+        { role: 'assistant', content: text },
+        { role: 'user', content: 'And now?' },
+      ]),
+    );
+  });
+});
