@@ -1,8 +1,10 @@
 import { InitialSchema1764300000000 } from './1764300000000-initial-schema';
 import { ChatsAndMessages1764310000000 } from './1764310000000-chats-and-messages';
+import { DailyQuotas1764320000000 } from './1764320000000-daily-quotas';
 
 /** Every migration, oldest first. Forward-only once landed. */
 export const MIGRATIONS = [
   InitialSchema1764300000000,
   ChatsAndMessages1764310000000,
+  DailyQuotas1764320000000,
 ];

@@ -27,6 +27,14 @@ export class UserEntity {
   @Column({ name: 'is_active', type: 'boolean', default: true })
   isActive!: boolean;
 
+  /** The user's own daily message limit; null: the default setting. */
+  @Column({ name: 'max_ai_messages_per_day', type: 'integer', nullable: true })
+  maxAiMessagesPerDay!: number | null;
+
+  /** The user's own daily token limit; null: the default setting. */
+  @Column({ name: 'max_ai_tokens_per_day', type: 'integer', nullable: true })
+  maxAiTokensPerDay!: number | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -20,6 +20,9 @@ export interface NewUser {
   password: string;
   name?: string;
   role?: Role;
+  /** Own daily limits; null or absent: the defaults. */
+  maxAiMessagesPerDay?: number | null;
+  maxAiTokensPerDay?: number | null;
 }
 
 export interface UserChanges {
@@ -81,13 +84,16 @@ export class UsersService {
   async create(input: NewUser): Promise<UserEntity> {
     const passwordHash = await hashPassword(input.password);
     const rows = await this.db.query<{ id: string }>(
-      `INSERT INTO users (email, name, password_hash, role) VALUES ($1, $2, $3, $4)
+      `INSERT INTO users (email, name, password_hash, role, max_ai_messages_per_day, max_ai_tokens_per_day)
+       VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT DO NOTHING RETURNING id`,
       [
         input.email.trim().toLowerCase(),
         input.name?.trim() ?? '',
         passwordHash,
         input.role ?? 'user',
+        input.maxAiMessagesPerDay ?? null,
+        input.maxAiTokensPerDay ?? null,
       ],
     );
     if (rows.length === 0)
@@ -178,18 +184,14 @@ export function escapeLike(s: string): string {
 
 /** The wire form of a user (API.md `User`). */
 export function toUser(u: UserEntity): User {
-  const limits = u as UserEntity & {
-    maxAiMessagesPerDay?: number | null;
-    maxAiTokensPerDay?: number | null;
-  };
   return {
     id: u.id,
     email: u.email,
     name: u.name,
     role: u.role,
     is_active: u.isActive,
-    max_ai_messages_per_day: limits.maxAiMessagesPerDay ?? null,
-    max_ai_tokens_per_day: limits.maxAiTokensPerDay ?? null,
+    max_ai_messages_per_day: u.maxAiMessagesPerDay ?? null,
+    max_ai_tokens_per_day: u.maxAiTokensPerDay ?? null,
     created_at: u.createdAt.toISOString(),
   };
 }
