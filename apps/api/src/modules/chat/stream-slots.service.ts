@@ -32,6 +32,7 @@ export class StreamSlotsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('StreamSlots');
   private readonly held = new Map<string, StreamSlot>();
   private heartbeat: NodeJS.Timeout | null = null;
+  private beat: Promise<void> | null = null;
 
   constructor(
     private readonly db: DatabaseService,
@@ -39,16 +40,16 @@ export class StreamSlotsService implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.heartbeat = setInterval(
-      () => void this.renew(),
-      this.config.quota.holdHeartbeatSeconds * 1000,
-    );
+    this.heartbeat = setInterval(() => {
+      this.beat ??= this.renew().finally(() => (this.beat = null));
+    }, this.config.quota.holdHeartbeatSeconds * 1000);
     this.heartbeat.unref();
   }
 
   async onModuleDestroy(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
+    await this.beat;
     const ids = [...this.held.keys()];
     this.held.clear();
     if (ids.length > 0) {
