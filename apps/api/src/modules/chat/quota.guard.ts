@@ -102,6 +102,8 @@ export class QuotaGuard implements CanActivate {
         HttpStatus.TOO_MANY_REQUESTS,
         'TOO_MANY_STREAMS',
         `At most ${max} answers can be in progress at once; wait for one to finish`,
+        {},
+        await this.rateLimitHeaders(req.user.id),
       );
     }
     admission.slot = slot;
@@ -135,6 +137,17 @@ export class QuotaGuard implements CanActivate {
     }
     req[SEND_ADMISSION] = admission;
     return true;
+  }
+
+  /** The caller's RateLimit headers, for a refusal that reserved nothing; none if the quota cannot be read. */
+  private async rateLimitHeaders(
+    userId: string,
+  ): Promise<Record<string, string>> {
+    try {
+      return this.usage.rateLimitHeaders(await this.usage.getQuota(userId));
+    } catch {
+      return {};
+    }
   }
 
   /** Releases the slot and settles the reservation as not charged; each at most once. */
