@@ -64,6 +64,9 @@ describe('sending messages (OpenAI-compatible provider)', () => {
         AI_SYSTEM_PROMPT: SYSTEM_PROMPT,
         AI_MAX_OUTPUT_TOKENS: String(MAX_OUTPUT),
         AI_CONTEXT_TOKENS: String(CONTEXT),
+        // Slots of answers in progress expire after 2 s unless the heartbeat renews them.
+        QUOTA_HOLD_TTL_SECONDS: '2',
+        QUOTA_HOLD_HEARTBEAT_SECONDS: '1',
       },
     });
     usage = t.app.get(UsageService);
@@ -666,6 +669,12 @@ describe('sending messages (OpenAI-compatible provider)', () => {
       expect(statuses).toEqual([200, 200, 429]);
       const [refused] = results.filter((r) => r.status === 429);
       expect(refused.contentType).toContain('application/json');
+      const quotaAnswer = await t.http.get('/api/chats/quota', {
+        token: user.token,
+      });
+      expect(refused.headers.get('ratelimit-policy')).toBe(
+        quotaAnswer.headers.get('ratelimit-policy'),
+      );
       expect(refused.body).toMatchObject({
         statusCode: 429,
         code: 'TOO_MANY_STREAMS',
@@ -706,6 +715,29 @@ describe('sending messages (OpenAI-compatible provider)', () => {
       expect((await send(otherChat, 'mine', {}, other.token)).status).toBe(200);
       expect((await send(chatId, 'second at once')).status).toBe(429);
       expect((await first).status).toBe(200);
+    });
+
+    it('keeps the slot of a long answer alive past the TTL on the heartbeat', async () => {
+      await setMax(1);
+      const chatId = await newChat();
+      fake.setMode('slow');
+      fake.delayMs = 100;
+      fake.reply = Array.from({ length: 26 }, (_, i) => `w${i}`).join(' ');
+      const long = send(chatId, 'a long answer');
+      await fake.waitFor(() => fake.open === 1);
+      const slot = () =>
+        db(`SELECT expires_at FROM stream_slots WHERE user_id = $1`, [user.id]);
+      const [first] = await slot();
+      await new Promise((r) => setTimeout(r, 2300));
+      // Past the 2 s TTL the slot is still held: renewed, not expired.
+      const [later] = await slot();
+      expect(later.expires_at.getTime()).toBeGreaterThan(
+        first.expires_at.getTime(),
+      );
+      expect((await send(chatId, 'while it streams')).status).toBe(429);
+      const res = await long;
+      expect(names(res).at(-1)).toBe('done');
+      expect(await slot()).toEqual([]);
     });
 
     it('takes over the slot of a process that died (expired)', async () => {
