@@ -5,7 +5,7 @@ import {
   ApiOkResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { AdminUser, AdminUserList } from '@tally/api-contract';
+import type { AdminUser, AdminUserList, Quota } from '@tally/api-contract';
 import {
   ApiAdmin,
   ApiBadInput,
@@ -14,6 +14,7 @@ import {
 } from '../../common/api-docs';
 import { Roles } from '../../common/decorators';
 import { IdParam } from '../../common/id-param';
+import { QuotaDto } from '../chat/dto/quota.dto';
 import { AdminUsersService } from './admin-users.service';
 import { AdminUserDto, AdminUserListDto } from './dto/admin-user.dto';
 import { CreateUserDto } from './dto/create-user.dto';
@@ -56,5 +57,16 @@ export class AdminUsersController {
     @Body() dto: UpdateUserDto,
   ): Promise<AdminUser> {
     return this.users.update(id, dto);
+  }
+
+  @Get(':id/quota')
+  @ApiOkResponse({
+    type: QuotaDto,
+    description: "The user's quota today, as they see it",
+  })
+  @ApiBadInput()
+  @ApiNotFound('user')
+  quota(@IdParam() id: string): Promise<Quota> {
+    return this.users.quota(id);
   }
 }

@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import type { AdminUser, AdminUserList, Settings } from '@tally/api-contract';
+import type {
+  AdminUser,
+  AdminUserList,
+  Quota,
+  Settings,
+} from '@tally/api-contract';
 import { SettingsService } from '../settings/settings.service';
+import { UsageService } from '../usage/usage.service';
 import type { UserEntity } from '../users/user.entity';
 import { toUser, UsersService } from '../users/users.service';
 import type { CreateUserDto } from './dto/create-user.dto';
@@ -13,6 +19,7 @@ export class AdminUsersService {
   constructor(
     private readonly users: UsersService,
     private readonly settings: SettingsService,
+    private readonly usage: UsageService,
   ) {}
 
   async list(q: ListUsersQueryDto): Promise<AdminUserList> {
@@ -36,17 +43,29 @@ export class AdminUsersService {
       password: dto.password,
       name: dto.name,
       role: dto.role,
+      maxAiMessagesPerDay: dto.max_ai_messages_per_day,
+      maxAiTokensPerDay: dto.max_ai_tokens_per_day,
     });
     return toAdminUser(user, await this.settings.get());
   }
 
   async update(id: string, dto: UpdateUserDto): Promise<AdminUser> {
-    const user = await this.users.update(id, {
-      name: dto.name,
-      role: dto.role,
-      isActive: dto.is_active,
-    });
+    const user = await this.users.update(
+      id,
+      { name: dto.name, role: dto.role, isActive: dto.is_active },
+      (set) => {
+        if (dto.max_ai_messages_per_day !== undefined)
+          set.maxAiMessagesPerDay = dto.max_ai_messages_per_day;
+        if (dto.max_ai_tokens_per_day !== undefined)
+          set.maxAiTokensPerDay = dto.max_ai_tokens_per_day;
+      },
+    );
     return toAdminUser(user, await this.settings.get());
+  }
+
+  /** The user's quota today, as they would see it; 404 when there is no such user. */
+  quota(id: string): Promise<Quota> {
+    return this.usage.getQuota(id);
   }
 }
 

@@ -2,6 +2,7 @@ import { IsOptionalNotNull } from '../../../common/validation';
 import { ApiProperty } from '@nestjs/swagger';
 import type { CreateAdminUserRequest, Role } from '@tally/api-contract';
 import { IsEmail, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
+import { DailyLimit } from './daily-limit';
 
 export class CreateUserDto implements CreateAdminUserRequest {
   @IsEmail({ require_tld: false })
@@ -23,4 +24,10 @@ export class CreateUserDto implements CreateAdminUserRequest {
   @IsOptionalNotNull()
   @IsIn(['user', 'admin'])
   role?: Role;
+
+  @DailyLimit('messages')
+  max_ai_messages_per_day?: number | null;
+
+  @DailyLimit('tokens')
+  max_ai_tokens_per_day?: number | null;
 }

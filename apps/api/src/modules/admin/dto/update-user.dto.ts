@@ -2,6 +2,7 @@ import { IsOptionalNotNull } from '../../../common/validation';
 import { ApiProperty } from '@nestjs/swagger';
 import type { Role, UpdateAdminUserRequest } from '@tally/api-contract';
 import { IsBoolean, IsIn, IsString, MaxLength } from 'class-validator';
+import { DailyLimit } from './daily-limit';
 
 export class UpdateUserDto implements UpdateAdminUserRequest {
   @IsOptionalNotNull()
@@ -18,4 +19,10 @@ export class UpdateUserDto implements UpdateAdminUserRequest {
   @IsOptionalNotNull()
   @IsBoolean()
   is_active?: boolean;
+
+  @DailyLimit('messages')
+  max_ai_messages_per_day?: number | null;
+
+  @DailyLimit('tokens')
+  max_ai_tokens_per_day?: number | null;
 }

@@ -1,0 +1,54 @@
+import { Controller, Get, Query, StreamableFile } from '@nestjs/common';
+import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { UsageHistory, UsageReport } from '@tally/api-contract';
+import { ApiAdmin, ApiBadInput, ApiNotFound } from '../../common/api-docs';
+import { Roles } from '../../common/decorators';
+import { AdminUsageService } from './admin-usage.service';
+import {
+  UsageExportQueryDto,
+  UsageHistoryQueryDto,
+  UsageReportQueryDto,
+} from './dto/usage-query.dto';
+import { UsageHistoryDto, UsageReportDto } from './dto/usage-report.dto';
+
+@ApiTags('admin')
+@ApiAdmin()
+@Roles('admin')
+@Controller('admin/usage')
+export class AdminUsageController {
+  constructor(private readonly usage: AdminUsageService) {}
+
+  @Get()
+  @ApiOkResponse({
+    type: UsageReportDto,
+    description: 'Settled usage of one quota day, per user',
+  })
+  @ApiBadInput()
+  report(@Query() q: UsageReportQueryDto): Promise<UsageReport> {
+    return this.usage.report(q);
+  }
+
+  @Get('history')
+  @ApiOkResponse({
+    type: UsageHistoryDto,
+    description: 'Settled usage per day, all users or one',
+  })
+  @ApiBadInput()
+  @ApiNotFound('user')
+  history(@Query() q: UsageHistoryQueryDto): Promise<UsageHistory> {
+    return this.usage.history(q);
+  }
+
+  @Get('export')
+  @ApiProduces('text/csv')
+  @ApiOkResponse({
+    description:
+      "The day's report as CSV (RFC 4180, CRLF), every row: `user_id,email,name,messages,tokens,messages_limit,tokens_limit`. " +
+      "Text cells that a spreadsheet would run as a formula start with `'`.",
+    schema: { type: 'string' },
+  })
+  @ApiBadInput()
+  export(@Query() q: UsageExportQueryDto): Promise<StreamableFile> {
+    return this.usage.exportCsv(q.date);
+  }
+}

@@ -1,0 +1,61 @@
+import type {
+  UsageHistory,
+  UsageHistoryItem,
+  UsageReport,
+  UsageReportItem,
+} from '@tally/api-contract';
+
+export class UsageReportItemDto implements UsageReportItem {
+  user_id!: string;
+  email!: string;
+  name!: string;
+  /** Messages of answers settled that day. */
+  messages!: number;
+  /** Tokens (prompt + completion) of answers settled that day. */
+  tokens!: number;
+  /** The daily message limit that applies to the user now. */
+  messages_limit!: number;
+  /** The daily token limit that applies to the user now. */
+  tokens_limit!: number;
+}
+
+export class UsageTotalsDto {
+  /** Every user's messages that day. */
+  messages!: number;
+  /** Every user's tokens that day. */
+  tokens!: number;
+  /** Users with any usage that day. */
+  active_users!: number;
+}
+
+/**
+ * Usage of one quota day: every active user (zero usage included) and any
+ * other user who used something that day. The totals cover the whole day,
+ * whatever `search` and the page.
+ */
+export class UsageReportDto implements UsageReport {
+  /** @example 2026-11-28 */
+  date!: string;
+  /** @example UTC */
+  timezone!: string;
+  items!: UsageReportItemDto[];
+  /** Rows matching `search`, over all pages. */
+  total!: number;
+  page!: number;
+  page_size!: number;
+  totals!: UsageTotalsDto;
+}
+
+export class UsageHistoryItemDto implements UsageHistoryItem {
+  /** @example 2026-11-28 */
+  date!: string;
+  messages!: number;
+  tokens!: number;
+  /** Users with any usage that day. */
+  active_users!: number;
+}
+
+export class UsageHistoryDto implements UsageHistory {
+  /** One item per day, oldest first, days without usage as zeros. */
+  items!: UsageHistoryItemDto[];
+}
