@@ -13,13 +13,14 @@ import { TranslatePipe } from '@ngx-translate/core';
 import type { Chat } from '@tally/api-contract';
 import { errorMessageKey } from '../core/http/api-error';
 import { ChatsStore } from '../chat/data-access/chats.store';
+import { Icon } from './icons';
 
 type RowMode = { id: string; mode: 'rename' | 'delete' } | null;
 
 /** The sidebar's chat list: open, new, rename (inline), delete (with a confirm step). */
 @Component({
   selector: 'app-chat-nav',
-  imports: [RouterLink, RouterLinkActive, MatButtonModule, TranslatePipe],
+  imports: [RouterLink, RouterLinkActive, MatButtonModule, TranslatePipe, Icon],
   template: `
     <a
       mat-flat-button
@@ -101,7 +102,7 @@ type RowMode = { id: string; mode: 'rename' | 'delete' } | null;
                     'shell.chats.rename' | translate: { title: chat.title }
                   "
                 >
-                  ✎
+                  <app-icon name="edit" />
                 </button>
                 <button
                   type="button"
@@ -114,7 +115,7 @@ type RowMode = { id: string; mode: 'rename' | 'delete' } | null;
                     'shell.chats.delete' | translate: { title: chat.title }
                   "
                 >
-                  🗑
+                  <app-icon name="delete" />
                 </button>
               </span>
             }

@@ -32,6 +32,7 @@ import {
   styles: `
     select {
       font: inherit;
+      font-size: 0.875rem;
       padding: 4px 6px;
       border-radius: 6px;
       border: 1px solid var(--mat-sys-outline-variant);

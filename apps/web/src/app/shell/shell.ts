@@ -17,6 +17,7 @@ import { AuthStore } from '../core/auth/auth.store';
 import { ChatsStore } from '../chat/data-access/chats.store';
 import { ChatNav } from './chat-nav';
 import { LanguageSwitch } from './language-switch';
+import { Icon } from './icons';
 
 /** Signed-in layout: toolbar, sidebar (chats; admin entries for admins), content. */
 @Component({
@@ -31,6 +32,7 @@ import { LanguageSwitch } from './language-switch';
     TranslatePipe,
     ChatNav,
     LanguageSwitch,
+    Icon,
   ],
   templateUrl: './shell.html',
   styleUrl: './shell.css',
