@@ -160,6 +160,17 @@ describe('QuotaStore polling', () => {
     expect(store.quota()?.messages.used).toBe(9);
   });
 
+  it('does not let an older poll answer overwrite the quota of a done event', () => {
+    advance(0);
+    const stale = http.expectOne(URL);
+    store.set(quota(9));
+    stale.flush(quota(8));
+    expect(store.quota()?.messages.used).toBe(9);
+    advance(30_000);
+    http.expectOne(URL).flush(quota(10));
+    expect(store.quota()?.messages.used).toBe(10);
+  });
+
   it('stops when the last watcher leaves', () => {
     advance(0);
     http.expectOne(URL).flush(quota(1));

@@ -1,7 +1,7 @@
 import { DOCUMENT } from '@angular/common';
 import { Injectable, inject, signal } from '@angular/core';
 import type { Quota } from '@tally/api-contract';
-import { Subject, Subscription } from 'rxjs';
+import { Subject, Subscription, filter } from 'rxjs';
 import { AuthStore } from '../../core/auth/auth.store';
 import { ChatApi } from './chat-api.service';
 import { documentVisible$, pollQuota } from './quota-polling';
@@ -20,6 +20,8 @@ export class QuotaStore {
   private readonly state = signal<Quota | null>(null);
   private subscription: Subscription | null = null;
   private watchers = 0;
+  /** Bumped by `set`: a poll that started before a fresher quota arrived is dropped. */
+  private generation = 0;
 
   readonly quota = this.state.asReadonly();
 
@@ -36,7 +38,10 @@ export class QuotaStore {
   connect(): () => void {
     this.watchers++;
     this.subscription ??= pollQuota({
-      fetchQuota: () => this.api.quota(),
+      fetchQuota: () => {
+        const started = this.generation;
+        return this.api.quota().pipe(filter(() => started === this.generation));
+      },
       loggedIn$: this.auth.loggedIn$,
       visible$: documentVisible$(this.document),
       refresh$: this.refresh$,
@@ -57,6 +62,7 @@ export class QuotaStore {
 
   /** A fresh quota from the API (a `done` event, a 429 body). */
   set(quota: Quota): void {
+    this.generation++;
     this.state.set(quota);
   }
 

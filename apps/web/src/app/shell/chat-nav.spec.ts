@@ -1,0 +1,96 @@
+import { provideHttpClient } from '@angular/common/http';
+import {
+  HttpTestingController,
+  provideHttpClientTesting,
+} from '@angular/common/http/testing';
+import { provideZonelessChangeDetection } from '@angular/core';
+import { ComponentFixture, TestBed } from '@angular/core/testing';
+import { Router, provideRouter } from '@angular/router';
+import type { Chat } from '@tally/api-contract';
+import { provideTestI18n, useLanguage } from '../../testing/i18n';
+import { ChatsStore } from '../chat/data-access/chats.store';
+import { ChatNav } from './chat-nav';
+
+const chat = (id: string, title: string): Chat => ({
+  id,
+  title,
+  created_at: '2026-11-28T10:00:00.000Z',
+  updated_at: '2026-11-28T10:00:00.000Z',
+});
+
+describe('ChatNav', () => {
+  let fixture: ComponentFixture<ChatNav>;
+  let http: HttpTestingController;
+  let el: HTMLElement;
+
+  async function render(): Promise<void> {
+    fixture.detectChanges();
+    await fixture.whenStable();
+    fixture.detectChanges();
+  }
+
+  const titles = () =>
+    [...el.querySelectorAll('.chat-link')].map((a) => a.textContent?.trim());
+  const button = (label: string) =>
+    [...el.querySelectorAll<HTMLButtonElement>('button')].find((b) =>
+      (b.getAttribute('aria-label') ?? b.textContent ?? '').includes(label),
+    )!;
+
+  beforeEach(async () => {
+    TestBed.configureTestingModule({
+      providers: [
+        provideZonelessChangeDetection(),
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        provideRouter([{ path: '**', children: [] }]),
+        provideTestI18n(),
+      ],
+    });
+    useLanguage('en');
+    http = TestBed.inject(HttpTestingController);
+    TestBed.inject(ChatsStore).load();
+    http
+      .expectOne('/api/chats')
+      .flush({ items: [chat('a', 'First'), chat('b', 'Second')] });
+    fixture = TestBed.createComponent(ChatNav);
+    el = fixture.nativeElement as HTMLElement;
+    await render();
+  });
+
+  afterEach(() => http.verify());
+
+  it('lists the chats, newest activity first', () => {
+    expect(titles()).toEqual(['First', 'Second']);
+  });
+
+  it('renames a chat inline', async () => {
+    button('Rename “Second”').click();
+    await render();
+    const input = el.querySelector<HTMLInputElement>('.rename input')!;
+    input.value = 'Renamed';
+    input.form!.dispatchEvent(new Event('submit'));
+    const request = http.expectOne('/api/chats/b');
+    expect(request.request.method).toBe('PATCH');
+    expect(request.request.body).toEqual({ title: 'Renamed' });
+    request.flush(chat('b', 'Renamed'));
+    await render();
+    expect(titles()).toEqual(['First', 'Renamed']);
+  });
+
+  it('deletes a chat only after confirming, and leaves it if it was open', async () => {
+    const router = TestBed.inject(Router);
+    await router.navigateByUrl('/chats/a');
+    button('Delete “First”').click();
+    await render();
+    expect(el.textContent).toContain('Delete this chat?');
+    http.expectNone('/api/chats/a');
+
+    button('Delete').click();
+    const request = http.expectOne('/api/chats/a');
+    expect(request.request.method).toBe('DELETE');
+    request.flush(null, { status: 204, statusText: 'No Content' });
+    await render();
+    expect(titles()).toEqual(['Second']);
+    expect(router.url).toBe('/chats');
+  });
+});
