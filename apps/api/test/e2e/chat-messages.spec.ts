@@ -706,14 +706,17 @@ describe('sending messages (OpenAI-compatible provider)', () => {
         expect(res.status).toBe(200);
         expect(names(res).at(-1)).toBe('done');
       }
-      // Other users are not limited by this user's answers.
+      // While one answer is in progress (40 pieces, 50 ms apart), a second is refused...
       fake.setMode('slow');
-      const first = send(chatId, 'slow one');
-      await fake.waitFor(() => fake.open === 1);
+      fake.delayMs = 50;
+      fake.reply = Array.from({ length: 40 }, (_, i) => `w${i}`).join(' ');
       const other = await t.register();
       const otherChat = await newChat(other.token);
-      expect((await send(otherChat, 'mine', {}, other.token)).status).toBe(200);
+      const first = send(chatId, 'slow one');
+      await fake.waitFor(() => fake.open === 1);
       expect((await send(chatId, 'second at once')).status).toBe(429);
+      // ...but other users are not limited by this user's answers.
+      expect((await send(otherChat, 'mine', {}, other.token)).status).toBe(200);
       expect((await first).status).toBe(200);
     });
 
