@@ -359,9 +359,7 @@ describe('sending messages (OpenAI-compatible provider)', () => {
   it('answers 504 JSON when the provider does not answer within AI_TIMEOUT_MS, and aborts it', async () => {
     const chatId = await newChat();
     fake.setMode('hang');
-    const started = Date.now();
     const res = await send(chatId, 'please hang', { query: '?stream=false' });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(450);
     expect(res.status).toBe(504);
     expect(res.body).toMatchObject({
       statusCode: 504,
