@@ -124,6 +124,40 @@ function quotaFlow(lang) {
       await page.screenshot({ path: shot('chat') });
     });
 
+    test('the reset time shows on keyboard focus of the header, in local time', async () => {
+      const { page } = member;
+      await page.evaluate(() => document.querySelector('#composer')?.blur());
+      let focused = null;
+      for (let i = 0; i < 20 && focused !== 'quota-header'; i++) {
+        await page.keyboard.press('Tab');
+        focused = await page.evaluate(() =>
+          document.activeElement?.getAttribute('data-testid'),
+        );
+      }
+      assert.equal(focused, 'quota-header', 'the header is reachable with Tab');
+      const tooltip = page.locator('.mat-mdc-tooltip');
+      await tooltip.waitFor();
+      const resetsAt = await page.evaluate(async () => {
+        const token = localStorage.getItem('tally.token');
+        const response = await fetch('/api/chats/quota', {
+          headers: { Authorization: `Bearer ${token}` },
+        });
+        return (await response.json()).resets_at;
+      });
+      const local = await page.evaluate(
+        ([iso, l]) =>
+          new Intl.DateTimeFormat(l, {
+            dateStyle: 'medium',
+            timeStyle: 'short',
+          }).format(new Date(iso)),
+        [resetsAt, lang],
+      );
+      assert.ok(
+        (await tooltip.textContent())?.includes(local),
+        await tooltip.textContent(),
+      );
+    });
+
     test('a user never downloads the admin code', async () => {
       const { page, scripts } = member;
       await page.goto('/admin/users');

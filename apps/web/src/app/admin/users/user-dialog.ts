@@ -57,7 +57,7 @@ export interface UserDialogData {
   ],
   templateUrl: './user-dialog.html',
   styles: `
-    form {
+    .fields {
       display: flex;
       flex-direction: column;
       gap: 4px;
