@@ -14,7 +14,7 @@ describe('admin: limits, quota and usage reports', () => {
   const NOW = Date.parse('2026-11-28T12:00:00.000Z');
   const ids: Record<string, string> = {};
   const db = (text: string, params: unknown[] = []) =>
-    sql(t.db!.url, text, params);
+    sql(t.db?.url ?? '', text, params);
   const get = (path: string) => t.http.get(path, { token: admin });
 
   async function create(body: Record<string, unknown>) {

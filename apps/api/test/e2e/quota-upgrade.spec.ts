@@ -1,0 +1,151 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { loadConfig } from '../../src/config/app-config';
+import { dataSourceOptions } from '../../src/database/database.options';
+import { MIGRATIONS } from '../../src/database/migrations';
+import { DailyQuotas1764320000000 } from '../../src/database/migrations/1764320000000-daily-quotas';
+import { hashPassword } from '../../src/modules/users/users.service';
+import { createTestDatabase, sql, type TestDatabase } from '../support/test-db';
+import { startTestApp, TEST_JWT_SECRET } from '../support/test-app';
+
+/** A database from before daily quotas, with users, chats and messages, upgrades with nothing lost. */
+describe('upgrading a database from before daily quotas', () => {
+  let db: TestDatabase;
+  let dataDir: string;
+  const q = (text: string, params: unknown[] = []) => sql(db.url, text, params);
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dataDir = mkdtempSync(join(tmpdir(), 'tally-upgrade-'));
+  });
+  afterAll(async () => {
+    await db?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function migrate(migrations: typeof MIGRATIONS): Promise<string[]> {
+    const config = loadConfig({
+      DATABASE_URL: db.url,
+      DATA_DIR: dataDir,
+      JWT_SECRET: TEST_JWT_SECRET,
+      LOG_LEVEL: 'error',
+    });
+    const ds = await new DataSource({
+      ...dataSourceOptions(config),
+      migrations,
+    }).initialize();
+    try {
+      return (await ds.runMigrations({ transaction: 'all' })).map(
+        (m) => m.name,
+      );
+    } finally {
+      await ds.destroy();
+    }
+  }
+
+  it('keeps every user, chat and message; limits are null and the defaults are seeded', async () => {
+    const index = MIGRATIONS.indexOf(DailyQuotas1764320000000);
+    expect(index).toBe(MIGRATIONS.length - 1);
+    expect(await migrate(MIGRATIONS.slice(0, index))).toHaveLength(index);
+    expect(await q(`SELECT to_regclass('usage_daily') AS t`)).toEqual([
+      { t: null },
+    ]);
+
+    const hash = await hashPassword('old-password-1');
+    await q(
+      `INSERT INTO users (id, email, name, password_hash, role, created_at) VALUES
+        ('11111111-1111-4111-8111-111111111111', 'old.admin@example.com', 'Old Admin', $1, 'admin', '2025-01-02T03:04:05Z'),
+        ('22222222-2222-4222-8222-222222222222', 'old.user@example.com', 'Old User', $1, 'user', '2025-02-03T04:05:06Z')`,
+      [hash],
+    );
+    await q(
+      `INSERT INTO chats (id, user_id, title, created_at, updated_at) VALUES
+        ('33333333-3333-4333-8333-333333333333', '22222222-2222-4222-8222-222222222222', 'Before', '2025-03-01Z', '2025-03-02Z')`,
+    );
+    await q(
+      `INSERT INTO messages (chat_id, role, content, status, prompt_tokens, completion_tokens, created_at) VALUES
+        ('33333333-3333-4333-8333-333333333333', 'user', 'hi', 'complete', NULL, NULL, '2025-03-01T10:00:00Z'),
+        ('33333333-3333-4333-8333-333333333333', 'assistant', 'hello', 'complete', 12, 3, '2025-03-01T10:00:01Z')`,
+    );
+    // A setting written by an earlier version is kept, not reseeded.
+    await q(
+      `INSERT INTO settings (key, value) VALUES ('default_max_ai_messages_per_day', '42')`,
+    );
+    const snapshot = async () => ({
+      users: await q('SELECT * FROM users ORDER BY id'),
+      chats: await q('SELECT * FROM chats ORDER BY id'),
+      messages: await q('SELECT * FROM messages ORDER BY seq'),
+    });
+    const before = await snapshot();
+
+    expect(await migrate(MIGRATIONS)).toEqual(['DailyQuotas1764320000000']);
+    expect(await migrate(MIGRATIONS)).toEqual([]);
+
+    const after = await snapshot();
+    expect(after.chats).toEqual(before.chats);
+    expect(after.messages).toEqual(before.messages);
+    expect(after.users).toEqual(
+      before.users.map((u) => ({
+        ...u,
+        max_ai_messages_per_day: null,
+        max_ai_tokens_per_day: null,
+      })),
+    );
+    expect(
+      await q(
+        `SELECT key, value FROM settings WHERE key LIKE '%ai%' OR key = 'quota_timezone' ORDER BY key`,
+      ),
+    ).toEqual([
+      { key: 'default_max_ai_messages_per_day', value: 42 },
+      { key: 'default_max_ai_tokens_per_day', value: 500000 },
+      { key: 'quota_timezone', value: 'UTC' },
+    ]);
+    // History is not usage of today: counters start empty.
+    expect(await q('SELECT count(*)::int AS n FROM usage_daily')).toEqual([
+      { n: 0 },
+    ]);
+
+    // The upgraded database serves: old logins work and quotas apply.
+    const t = await startTestApp({
+      database: db,
+      env: { ADMIN_EMAIL: '', ADMIN_PASSWORD: '' },
+    });
+    try {
+      const token = await t.login('old.user@example.com', 'old-password-1');
+      const me = await t.http.get('/api/auth/me', { token });
+      expect(me.body).toMatchObject({
+        name: 'Old User',
+        max_ai_messages_per_day: null,
+        max_ai_tokens_per_day: null,
+      });
+      const quota = await t.http.get('/api/chats/quota', { token });
+      expect(quota.body.messages).toEqual({
+        used: 0,
+        limit: 42,
+        remaining: 42,
+      });
+      const chat = await t.http.get(
+        '/api/chats/33333333-3333-4333-8333-333333333333',
+        { token },
+      );
+      expect(
+        chat.body.messages.map((m: { content: string }) => m.content),
+      ).toEqual(['hi', 'hello']);
+      const adminToken = await t.login(
+        'old.admin@example.com',
+        'old-password-1',
+      );
+      const users = await t.http.get('/api/admin/users', { token: adminToken });
+      expect(
+        users.body.items.map(
+          (u: { effective_max_ai_messages_per_day: number }) =>
+            u.effective_max_ai_messages_per_day,
+        ),
+      ).toEqual([42, 42]);
+    } finally {
+      await t.close();
+    }
+  });
+});
