@@ -17,7 +17,12 @@ export interface RequestOptions {
 export class Http {
   constructor(readonly baseUrl: string) {}
 
-  async request<T = any>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<HttpResponse<T>> {
+  async request<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    opts: RequestOptions = {},
+  ): Promise<HttpResponse<T>> {
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
     let payload: string | undefined;
@@ -28,11 +33,25 @@ export class Http {
       payload = JSON.stringify(body);
       headers['content-type'] = 'application/json';
     }
-    const res = await fetch(this.baseUrl + path, { method, headers, body: payload, signal: opts.signal });
+    const res = await fetch(this.baseUrl + path, {
+      method,
+      headers,
+      body: payload,
+      signal: opts.signal,
+    });
     const text = await res.text();
     let parsed: unknown = text;
-    if ((res.headers.get('content-type') ?? '').includes('application/json') && text) parsed = JSON.parse(text);
-    return { status: res.status, headers: res.headers, body: parsed as T, text };
+    if (
+      (res.headers.get('content-type') ?? '').includes('application/json') &&
+      text
+    )
+      parsed = JSON.parse(text);
+    return {
+      status: res.status,
+      headers: res.headers,
+      body: parsed as T,
+      text,
+    };
   }
 
   get<T = any>(path: string, opts?: RequestOptions) {

@@ -7,7 +7,10 @@ import { createApp } from '../../src/create-app';
 import { Http } from './http';
 import { createTestDatabase, type TestDatabase } from './test-db';
 
-export const ADMIN = { email: 'admin@example.com', password: 'admin-password-1' };
+export const ADMIN = {
+  email: 'admin@example.com',
+  password: 'admin-password-1',
+};
 export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123';
 
 export interface TestApp {
@@ -21,7 +24,11 @@ export interface TestApp {
   /** Logs in (as the seeded admin by default) and returns the access token. */
   login(email?: string, password?: string): Promise<string>;
   /** Registers a user through the API and returns their token and id. */
-  register(email?: string, password?: string, name?: string): Promise<{ token: string; id: string; email: string }>;
+  register(
+    email?: string,
+    password?: string,
+    name?: string,
+  ): Promise<{ token: string; id: string; email: string }>;
   close(): Promise<void>;
 }
 
@@ -42,8 +49,12 @@ let userSeq = 0;
  * Starts the whole API, as main.ts does, listening on a free loopback port:
  * real HTTP, real database (a fresh PostgreSQL database per call, or PGlite).
  */
-export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
-  const db = opts.embedded ? null : (opts.database ?? (await createTestDatabase()));
+export async function startTestApp(
+  opts: TestAppOptions = {},
+): Promise<TestApp> {
+  const db = opts.embedded
+    ? null
+    : (opts.database ?? (await createTestDatabase()));
   const ownDb = !opts.embedded && !opts.database;
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'tally-test-'));
   const env: Record<string, string> = {
@@ -74,14 +85,28 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     dataDir,
     async login(email = ADMIN.email, password = ADMIN.password) {
       const res = await http.post('/api/auth/login', { email, password });
-      if (res.status !== 200) throw new Error(`login ${email} failed: ${res.status} ${res.text}`);
+      if (res.status !== 200)
+        throw new Error(`login ${email} failed: ${res.status} ${res.text}`);
       return res.body.access_token as string;
     },
-    async register(email?: string, password = 'user-password-1', name?: string) {
+    async register(
+      email?: string,
+      password = 'user-password-1',
+      name?: string,
+    ) {
       const e = email ?? `user${++userSeq}-${Date.now()}@example.com`;
-      const res = await http.post('/api/auth/register', { email: e, password, ...(name ? { name } : {}) });
-      if (res.status !== 201) throw new Error(`register ${e} failed: ${res.status} ${res.text}`);
-      return { token: res.body.access_token as string, id: res.body.user.id as string, email: e };
+      const res = await http.post('/api/auth/register', {
+        email: e,
+        password,
+        ...(name ? { name } : {}),
+      });
+      if (res.status !== 201)
+        throw new Error(`register ${e} failed: ${res.status} ${res.text}`);
+      return {
+        token: res.body.access_token as string,
+        id: res.body.user.id as string,
+        email: e,
+      };
     },
     async close() {
       await app.close();

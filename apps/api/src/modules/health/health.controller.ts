@@ -1,5 +1,9 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiOkResponse,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Health } from '@tally/api-contract';
 import type { Response } from 'express';
 import { Public } from '../../common/decorators';
@@ -18,7 +22,10 @@ export class HealthController {
   @Public()
   @Get()
   @ApiOkResponse({ type: HealthDto })
-  @ApiServiceUnavailableResponse({ type: HealthDto, description: 'The database is unreachable' })
+  @ApiServiceUnavailableResponse({
+    type: HealthDto,
+    description: 'The database is unreachable',
+  })
   async health(@Res({ passthrough: true }) res: Response): Promise<Health> {
     const up = await this.db.ping();
     if (!up) res.status(503);
