@@ -373,12 +373,69 @@ describe('admin: limits, quota and usage reports', () => {
       });
       const past = (await get('/api/admin/usage?page=4&page_size=2')).body;
       expect(past).toMatchObject({ items: [], total: 5, page: 4 });
+      const searchPast = (
+        await get('/api/admin/usage?search=usage.test&page=9&page_size=2')
+      ).body;
+      expect(searchPast).toMatchObject({
+        items: [],
+        total: 4,
+        page: 9,
+        totals: TOTALS,
+      });
+      const searchPage = (
+        await get('/api/admin/usage?search=usage.test&page=2&page_size=2')
+      ).body;
+      expect([searchPage.total, emails(searchPage)]).toEqual([
+        4,
+        ['dave@usage.test', 'carol@usage.test'],
+      ]);
       const search = (await get('/api/admin/usage?search=ARCH')).body;
       expect(emails(search)).toEqual(['alice@usage.test']);
       expect(search).toMatchObject({ total: 1, totals: TOTALS });
       expect(emails((await get('/api/admin/usage?search=%25')).body)).toEqual(
         [],
       );
+    });
+
+    it('pages across users with and without usage in both orders', async () => {
+      const asc = (
+        await get('/api/admin/usage?sort=messages&order=asc&page_size=2&page=2')
+      ).body;
+      expect(emails(asc)).toEqual(['dave@usage.test', 'bob@usage.test']);
+      // A deactivated user with messages but no tokens still counts as having usage.
+      await usage('alice', '2026-09-01', 1, 5);
+      await usage('erin', '2026-09-01', 2, 0);
+      const day = '/api/admin/usage?date=2026-09-01';
+      expect(emails((await get(`${day}&sort=tokens`)).body)).toEqual([
+        'alice@usage.test',
+        'admin@example.com',
+        'bob@usage.test',
+        'carol@usage.test',
+        'erin@usage.test',
+      ]);
+      expect(emails((await get(`${day}&sort=messages`)).body)).toEqual([
+        'erin@usage.test',
+        'alice@usage.test',
+        'admin@example.com',
+        'bob@usage.test',
+        'carol@usage.test',
+      ]);
+      const last = (
+        await get(`${day}&sort=tokens&order=asc&page_size=2&page=3`)
+      ).body;
+      expect(emails(last)).toEqual(['alice@usage.test']);
+      expect(last).toMatchObject({
+        total: 5,
+        totals: { messages: 3, tokens: 5, active_users: 2 },
+      });
+      const found = (
+        await get(`${day}&sort=messages&search=r&page_size=1&page=2`)
+      ).body;
+      expect([found.total, emails(found)]).toEqual([3, ['alice@usage.test']]);
+      const third = (
+        await get(`${day}&sort=messages&search=r&page_size=1&page=3`)
+      ).body;
+      expect(emails(third)).toEqual(['carol@usage.test']);
     });
 
     it('reports another day', async () => {

@@ -34,14 +34,15 @@ const ITEM_COLUMNS = `
   coalesce(u.max_ai_messages_per_day, def.messages_limit) AS messages_limit,
   coalesce(u.max_ai_tokens_per_day, def.tokens_limit) AS tokens_limit`;
 
-const SORT_SQL: Record<UsageSortField, string> = {
-  tokens: 'coalesce(d.tokens, 0)',
-  messages: 'coalesce(d.messages, 0)',
-  email: 'lower(u.email)',
-  name: 'u.name',
-};
+/** The other counter, for the rows where the sorted one is 0. */
+const OTHER = { tokens: 'messages', messages: 'tokens' } as const;
 
 const EXPORT_BATCH = 1000;
+
+interface ReportPage {
+  items: UsageReportItem[];
+  total: number;
+}
 
 interface ExportRow extends UsageReportItem {
   email_key: string;
@@ -66,29 +67,11 @@ export class UsageReportService {
   async report(o: UsageReportOptions): Promise<UsageReport> {
     const today = await this.usage.today();
     const date = o.date ?? today.day;
-    const params: unknown[] = [date];
-    let filter = '';
     const term = o.search?.trim();
-    if (term) {
-      params.push(`%${escapeLike(term)}%`);
-      filter = ` AND (u.email ILIKE $2 OR u.name ILIKE $2)`;
-    }
-    const dir = o.order === 'asc' ? 'ASC' : 'DESC';
-    const tie =
-      o.sort === 'email' ? `u.id ${dir}` : `lower(u.email) ASC, u.id ASC`;
-    const pageParams = [...params, o.pageSize, (o.page - 1) * o.pageSize];
-    const n = params.length;
-    const [items, [count], [totals]] = await Promise.all([
-      this.db.query<UsageReportItem>(
-        `SELECT ${ITEM_COLUMNS} ${REPORT_FROM}${filter}
-         ORDER BY ${SORT_SQL[o.sort]} ${dir}, ${tie}
-         LIMIT $${n + 1} OFFSET $${n + 2}`,
-        pageParams,
-      ),
-      this.db.query<{ total: number }>(
-        `SELECT count(*) AS total ${REPORT_FROM}${filter}`,
-        params,
-      ),
+    const [page, totals] = await Promise.all([
+      term
+        ? this.searchPage(date, `%${escapeLike(term)}%`, o)
+        : this.page(date, o),
       this.db.query<{ messages: number; tokens: number; active_users: number }>(
         `SELECT coalesce(sum(messages), 0)::bigint AS messages, coalesce(sum(tokens), 0)::bigint AS tokens,
                 count(*) FILTER (WHERE messages > 0 OR tokens > 0) AS active_users
@@ -99,16 +82,124 @@ export class UsageReportService {
     return {
       date,
       timezone: today.timezone,
-      items: items.map(item),
-      total: Number(count.total),
+      items: page.items.map(item),
+      total: page.total,
       page: o.page,
       page_size: o.pageSize,
       totals: {
-        messages: Number(totals.messages),
-        tokens: Number(totals.tokens),
-        active_users: Number(totals.active_users),
+        messages: Number(totals[0].messages),
+        tokens: Number(totals[0].tokens),
+        active_users: Number(totals[0].active_users),
       },
     };
+  }
+
+  /**
+   * A page without a search, reading about as many rows as its offset: sorted
+   * by tokens or messages, the users whose counter is above 0 come from
+   * usage_daily in (day, counter) index order and the others, all 0, from
+   * users in email order; sorted by email, from the email index.
+   */
+  private async page(date: string, o: UsageReportOptions): Promise<ReportPage> {
+    const value = o.sort === 'tokens' || o.sort === 'messages' ? o.sort : null;
+    const [[count], [nonZero]] = await Promise.all([
+      // Active users, plus inactive ones with usage: two index-friendly counts.
+      this.db.query<{ total: number }>(
+        `SELECT (SELECT count(*) FROM users WHERE is_active)
+              + (SELECT count(*) FROM usage_daily d JOIN users u ON u.id = d.user_id
+                 WHERE d.day = $1::date AND NOT u.is_active AND (d.messages > 0 OR d.tokens > 0)) AS total`,
+        [date],
+      ),
+      value
+        ? this.db.query<{ n: number }>(
+            `SELECT count(*) AS n FROM usage_daily WHERE day = $1::date AND ${value} > 0`,
+            [date],
+          )
+        : Promise.resolve([{ n: 0 }]),
+    ]);
+    const total = Number(count.total);
+    const from = (o.page - 1) * o.pageSize;
+    const to = from + o.pageSize;
+    const dir = o.order === 'asc' ? 'ASC' : 'DESC';
+    const rows = (sql: string, start: number, end: number) =>
+      end <= start
+        ? Promise.resolve([])
+        : this.db.query<UsageReportItem>(`${sql} LIMIT $2 OFFSET $3`, [
+            date,
+            end - start,
+            start,
+          ]);
+
+    if (!value) {
+      const order =
+        o.sort === 'email'
+          ? `lower(u.email) ${dir}`
+          : `u.name ${dir}, lower(u.email)`;
+      return {
+        items: await rows(
+          `SELECT ${ITEM_COLUMNS} ${REPORT_FROM} ORDER BY ${order}`,
+          from,
+          to,
+        ),
+        total,
+      };
+    }
+    const used = (start: number, end: number) =>
+      rows(
+        `SELECT ${ITEM_COLUMNS} FROM usage_daily d JOIN users u ON u.id = d.user_id
+         CROSS JOIN (${DEFAULT_LIMITS_SQL}) def
+         WHERE d.day = $1::date AND d.${value} > 0
+         ORDER BY d.${value} ${dir}, lower(u.email)`,
+        start,
+        end,
+      );
+    const unused = (start: number, end: number) =>
+      rows(
+        `SELECT ${ITEM_COLUMNS} FROM users u CROSS JOIN (${DEFAULT_LIMITS_SQL}) def
+         LEFT JOIN usage_daily d ON d.user_id = u.id AND d.day = $1::date
+         WHERE NOT EXISTS (SELECT 1 FROM usage_daily z WHERE z.user_id = u.id AND z.day = $1::date AND z.${value} > 0)
+           AND (u.is_active OR d.${OTHER[value]} > 0)
+         ORDER BY lower(u.email)`,
+        start,
+        end,
+      );
+    const [first, second, split] =
+      dir === 'DESC'
+        ? [used, unused, Number(nonZero.n)]
+        : [unused, used, total - Number(nonZero.n)];
+    const [a, b] = await Promise.all([
+      first(from, Math.min(to, split)),
+      second(Math.max(0, from - split), to - split),
+    ]);
+    return { items: [...a, ...b], total };
+  }
+
+  /** A search reads every user anyway: one scan, sorted, counted on the way. */
+  private async searchPage(
+    date: string,
+    pattern: string,
+    o: UsageReportOptions,
+  ): Promise<ReportPage> {
+    const dir = o.order === 'asc' ? 'ASC' : 'DESC';
+    const order = {
+      tokens: `coalesce(d.tokens, 0) ${dir}, lower(u.email)`,
+      messages: `coalesce(d.messages, 0) ${dir}, lower(u.email)`,
+      email: `lower(u.email) ${dir}`,
+      name: `u.name ${dir}, lower(u.email)`,
+    }[o.sort];
+    const from = (o.page - 1) * o.pageSize;
+    const matching = `${REPORT_FROM} AND (u.email ILIKE $2 OR u.name ILIKE $2)`;
+    const items = await this.db.query<UsageReportItem & { total: number }>(
+      `SELECT ${ITEM_COLUMNS}, count(*) OVER () AS total ${matching} ORDER BY ${order} LIMIT $3 OFFSET $4`,
+      [date, pattern, o.pageSize, from],
+    );
+    if (items.length > 0) return { items, total: Number(items[0].total) };
+    if (from === 0) return { items, total: 0 };
+    const [count] = await this.db.query<{ total: number }>(
+      `SELECT count(*) AS total ${matching}`,
+      [date, pattern],
+    );
+    return { items, total: Number(count.total) };
   }
 
   /**
