@@ -1,7 +1,11 @@
 // The module-boundary lint rule really constrains the projects: these imports must be refused.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createProjectGraphAsync } from '@nx/devkit';
 import { ESLint } from 'eslint';
+
+// The rule reads Nx's project graph; build it first (a fresh clone has none cached).
+await createProjectGraphAsync({ exitOnError: true });
 
 const eslint = new ESLint({ cwd: process.cwd() });
 
