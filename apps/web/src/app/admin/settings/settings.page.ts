@@ -26,6 +26,7 @@ import {
 } from '@tally/api-contract';
 import { map, startWith } from 'rxjs';
 import { errorMessageKey } from '../../core/http/api-error';
+import { LanguageService } from '../../core/i18n/language.service';
 import { AdminApi } from '../data-access/admin-api.service';
 import {
   numberErrorMessage,
@@ -64,6 +65,7 @@ function timeZoneValidator(control: AbstractControl): ValidationErrors | null {
 export class SettingsPage {
   private readonly api = inject(AdminApi);
   private readonly fb = inject(NonNullableFormBuilder);
+  private readonly language = inject(LanguageService);
 
   protected readonly loading = signal(true);
   protected readonly saving = signal(false);
@@ -109,10 +111,11 @@ export class SettingsPage {
   protected readonly errors = computed(() => {
     this.formVersion();
     const c = this.form.controls;
+    const lang = this.language.lang();
     return {
-      defaultMessages: numberErrorMessage(c.defaultMessages),
-      defaultTokens: numberErrorMessage(c.defaultTokens),
-      maxStreams: numberErrorMessage(c.maxStreams),
+      defaultMessages: numberErrorMessage(c.defaultMessages, lang),
+      defaultTokens: numberErrorMessage(c.defaultTokens, lang),
+      maxStreams: numberErrorMessage(c.maxStreams, lang),
     };
   });
 

@@ -3,6 +3,7 @@ import {
   Component,
   computed,
   effect,
+  inject,
   input,
   signal,
 } from '@angular/core';
@@ -12,6 +13,7 @@ import { MatInputModule } from '@angular/material/input';
 import { MatRadioModule } from '@angular/material/radio';
 import { TranslatePipe } from '@ngx-translate/core';
 import { LocalNumberPipe } from '../../core/i18n/format';
+import { LanguageService } from '../../core/i18n/language.service';
 import { LimitForm, numberErrorMessage } from './limit-validators';
 
 let nextId = 0;
@@ -92,6 +94,7 @@ export class LimitEditor {
   readonly testId = input<string>('limit');
 
   protected readonly inputId = `limit-${nextId++}`;
+  private readonly language = inject(LanguageService);
 
   /** Bumped on every form event, so this OnPush view follows the form. */
   private readonly formVersion = signal(0);
@@ -103,7 +106,7 @@ export class LimitEditor {
 
   protected readonly errorMessage = computed(() => {
     this.formVersion();
-    return numberErrorMessage(this.form().controls.value);
+    return numberErrorMessage(this.form().controls.value, this.language.lang());
   });
 
   constructor() {

@@ -6,6 +6,7 @@ import {
   ValidatorFn,
 } from '@angular/forms';
 import { LIMITS } from '@tally/api-contract';
+import { formatNumber } from '../../core/i18n/format';
 
 /**
  * A whole number between `min` and `max` typed as text: errors `required`,
@@ -77,10 +78,11 @@ export function limitValue(form: LimitForm): number | null {
     : Number(form.controls.value.value.trim());
 }
 
-/** Translation key and params of the first error of a whole-number field. */
+/** Translation key and params of the first error of a whole-number field, numbers written for `lang`. */
 export function numberErrorMessage(
   control: AbstractControl,
-): { key: string; params: Record<string, number> } | null {
+  lang: string,
+): { key: string; params: Record<string, string> } | null {
   const errors = control.errors;
   if (!errors) {
     return null;
@@ -92,10 +94,16 @@ export function numberErrorMessage(
     return { key: 'validation.wholeNumber', params: {} };
   }
   if (errors['min']) {
-    return { key: 'validation.min', params: { min: errors['min'].min } };
+    return {
+      key: 'validation.min',
+      params: { min: formatNumber(lang, errors['min'].min) },
+    };
   }
   if (errors['max']) {
-    return { key: 'validation.max', params: { max: errors['max'].max } };
+    return {
+      key: 'validation.max',
+      params: { max: formatNumber(lang, errors['max'].max) },
+    };
   }
   return { key: 'validation.invalid', params: {} };
 }

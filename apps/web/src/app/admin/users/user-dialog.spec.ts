@@ -160,7 +160,7 @@ describe('UserDialog limit editing', () => {
     ['1.5', 'Enter a whole number.'],
     ['abc', 'Enter a whole number.'],
     ['-1', 'Must be at least 0.'],
-    ['2147483648', 'Must be at most 2147483647.'],
+    ['2147483648', 'Must be at most 2,147,483,647.'],
   ])('shows "%s" as wrong before sending anything', async (value, message) => {
     open({ user: USER, settings: SETTINGS });
     await render();
@@ -170,6 +170,19 @@ describe('UserDialog limit editing', () => {
     expect(errorOf('messages')).toBe(message);
     http.expectNone(() => true);
     expect(close).not.toHaveBeenCalled();
+  });
+
+  it('writes the numbers of an error in the chosen language', async () => {
+    open({ user: USER, settings: SETTINGS });
+    useLanguage('ru');
+    await render();
+    await chooseCustom('messages');
+    await enter('messages', '2147483648');
+    expect(errorOf('messages')).toBe('Не больше 2\u00a0147\u00a0483\u00a0647.');
+    expect(editor('tokens').textContent).toContain(
+      'По умолчанию (500\u00a0000)',
+    );
+    http.expectNone(() => true);
   });
 
   it('sends only what changed: a valid custom limit as a number, the default as null', async () => {
