@@ -10,6 +10,7 @@ import type { ChatWithMessages, Message, Quota } from '@tally/api-contract';
 import type { Mock } from 'vitest';
 import { provideTestI18n, useLanguage } from '../../../testing/i18n';
 import { authInterceptor } from '../../core/auth/auth.interceptor';
+import { AuthStore } from '../../core/auth/auth.store';
 import { STORAGE_KEYS } from '../../core/storage';
 import { ChatApi, type FetchFn } from '../data-access/chat-api.service';
 import { ChatPage } from './chat-page';
@@ -286,6 +287,33 @@ describe('ChatPage', () => {
       .flush(quota(0, 100, '2026-11-30T00:00:00.000Z'));
     await settle();
     expect(header()?.getAttribute('data-level')).toBe('ok');
+  });
+
+  it('keeps the composer shut in another chat until the reset, and opens it on logout', async () => {
+    const resetsAt = new Date(NOW.getTime() + 3600_000).toISOString();
+    fetchFn.mockResolvedValue(
+      jsonResponse(429, {
+        statusCode: 429,
+        code: 'QUOTA_MESSAGES_EXCEEDED',
+        message: 'Daily message limit reached',
+        quota: quota(100, 100, resetsAt),
+      }),
+    );
+    await type('One more');
+    await submit();
+    expect(textarea().disabled).toBe(true);
+
+    fixture.componentRef.setInput('id', 'c2');
+    await settle();
+    http.expectOne('/api/chats/c2').flush({ ...CHAT, id: 'c2' });
+    await settle();
+    expect(banner()).not.toBeNull();
+    expect(textarea().disabled).toBe(true);
+
+    TestBed.inject(AuthStore).logout();
+    await settle();
+    expect(banner()).toBeNull();
+    expect(textarea().disabled).toBe(false);
   });
 
   it('names the token limit, in Russian', async () => {

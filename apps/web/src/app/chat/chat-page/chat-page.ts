@@ -59,7 +59,6 @@ export function titleFrom(content: string): string {
     QuotaHeader,
     QuotaBanner,
   ],
-  providers: [SendBlock],
   templateUrl: './chat-page.html',
   styleUrl: './chat-page.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -111,7 +110,6 @@ export class ChatPage {
       this.stopStream();
       this.load?.unsubscribe();
     });
-    this.sendBlock.whenReset(() => this.quotaStore.refresh());
 
     effect(() => {
       const id = this.id() ?? null;
@@ -187,7 +185,6 @@ export class ChatPage {
     }
     this.stopStream();
     this.load?.unsubscribe();
-    this.sendBlock.clear();
     this.streaming.set(false);
     this.streamText.set('');
     this.error.set(null);

@@ -1,6 +1,8 @@
 import { DestroyRef, Injectable, inject, signal } from '@angular/core';
 import { Subscription, interval, timer } from 'rxjs';
+import { AuthStore } from '../../core/auth/auth.store';
 import { ApiRequestError } from '../../core/http/api-error';
+import { QuotaStore } from '../data-access/quota.store';
 
 export type QuotaBlockCode =
   | 'QUOTA_MESSAGES_EXCEEDED'
@@ -40,25 +42,27 @@ export function quotaBlockFrom(
 
 /**
  * Holds the composer shut after a quota 429 until `resets_at`, then opens it
- * again by itself. `now` ticks while blocked so the "in 3 hours" stays true.
+ * again by itself and fetches the fresh quota. The limit is the user's, not
+ * a chat's: the block holds in every chat until then, and ends on logout.
+ * `now` ticks while blocked so the "in 3 hours" stays true.
  */
-@Injectable()
+@Injectable({ providedIn: 'root' })
 export class SendBlock {
+  private readonly quota = inject(QuotaStore);
   private readonly state = signal<QuotaBlock | null>(null);
   private readonly clock = signal(Date.now());
   private subscription: Subscription | null = null;
-  private onReset: (() => void) | null = null;
 
   readonly block = this.state.asReadonly();
   readonly now = this.clock.asReadonly();
 
   constructor() {
     inject(DestroyRef).onDestroy(() => this.stop());
-  }
-
-  /** Called when a block ends on its own (e.g. to fetch the fresh quota). */
-  whenReset(callback: () => void): void {
-    this.onReset = callback;
+    inject(AuthStore).loggedIn$.subscribe((loggedIn) => {
+      if (!loggedIn) {
+        this.stop();
+      }
+    });
   }
 
   set(block: QuotaBlock): void {
@@ -77,17 +81,13 @@ export class SendBlock {
       timer(Math.min(delay, MAX_TIMER_MS)).subscribe(() => {
         if (Date.parse(block.resetsAt) <= Date.now()) {
           this.stop();
-          this.onReset?.();
+          this.quota.refresh();
         } else {
           this.set(block);
         }
       }),
     );
     this.subscription = subscription;
-  }
-
-  clear(): void {
-    this.stop();
   }
 
   private stop(): void {
