@@ -71,7 +71,6 @@ export class Shell {
   }
 
   protected logout(): void {
-    this.chats.clear();
     this.auth.logout();
   }
 }

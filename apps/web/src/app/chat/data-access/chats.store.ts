@@ -1,18 +1,33 @@
 import { Injectable, inject, signal } from '@angular/core';
 import type { Chat } from '@tally/api-contract';
-import { Observable, tap } from 'rxjs';
+import { Observable, Subscription, tap } from 'rxjs';
+import { AuthStore } from '../../core/auth/auth.store';
 import { ChatApi } from './chat-api.service';
 
-/** The signed-in user's chats, most recently active first (the sidebar). */
+/**
+ * The signed-in user's chats, most recently active first (the sidebar).
+ * Forgotten when the session ends, however it ends (logout, a 401), so the
+ * next user on this tab never sees them.
+ */
 @Injectable({ providedIn: 'root' })
 export class ChatsStore {
   private readonly api = inject(ChatApi);
   private readonly items = signal<Chat[]>([]);
+  private loading: Subscription | null = null;
   readonly chats = this.items.asReadonly();
   readonly loaded = signal(false);
 
+  constructor() {
+    inject(AuthStore).loggedIn$.subscribe((loggedIn) => {
+      if (!loggedIn) {
+        this.clear();
+      }
+    });
+  }
+
   load(): void {
-    this.api.list().subscribe({
+    this.loading?.unsubscribe();
+    this.loading = this.api.list().subscribe({
       next: (chats) => {
         this.items.set(chats);
         this.loaded.set(true);
@@ -73,7 +88,9 @@ export class ChatsStore {
     );
   }
 
-  clear(): void {
+  private clear(): void {
+    this.loading?.unsubscribe();
+    this.loading = null;
     this.items.set([]);
     this.loaded.set(false);
   }
