@@ -1,13 +1,21 @@
 #!/usr/bin/env node
 /**
  * Fails (exit 1) when the web client's translation files do not have the same
- * keys, when a value is empty or not a string, or when a template uses a
- * literal key (`'a.b' | translate`, `'a.b' | plural`) that en.json lacks.
+ * keys, when a value is empty or not a string, when a template uses a
+ * literal key (`'a.b' | translate`, `'a.b' | plural`) that en.json lacks, or
+ * when a template shows hard-coded words: text between tags, a literal
+ * `aria-label`, `title`, `placeholder`, `alt` or tooltip, or a string shown
+ * through an interpolation without the translate pipe.
  *
  *   node tools/check-i18n.mjs [dir-with-json] [templates-dir]
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import {
+  TmplAstRecursiveVisitor,
+  parseTemplate,
+  tmplAstVisitAll,
+} from '@angular/compiler';
 
 const root = process.cwd();
 const i18nDir = process.argv[2] ?? join(root, 'apps/web/public/i18n');
@@ -118,6 +126,134 @@ for (const path of walk(srcDir)) {
         );
       }
     }
+  }
+}
+
+// No hard-coded words in templates.
+/** Attributes a person reads or hears. */
+const SHOWN_ATTRIBUTES = new Set([
+  'aria-label',
+  'aria-description',
+  'aria-placeholder',
+  'aria-roledescription',
+  'aria-valuetext',
+  'title',
+  'placeholder',
+  'alt',
+  'label',
+  'matTooltip',
+]);
+/** Pipes whose input is a translation key, not text. */
+const KEY_PIPES = new Set(['translate', 'plural']);
+const WORDS = /\p{L}/u;
+
+/** String literals of an expression that end up on screen as they are. */
+function shownLiterals(ast, out = []) {
+  if (!ast || typeof ast !== 'object') {
+    return out;
+  }
+  const kind = ast.constructor?.name;
+  if (kind === 'BindingPipe') {
+    // A key for the translate pipe; other pipes' arguments are options.
+    return KEY_PIPES.has(ast.name) ? out : shownLiterals(ast.exp, out);
+  }
+  if (kind === 'Call' || kind === 'SafeCall') {
+    // A function's arguments are its business (e.g. a key it translates).
+    return shownLiterals(ast.receiver, out);
+  }
+  if (kind === 'Binary' && ['==', '===', '!=', '!=='].includes(ast.operation)) {
+    return out; // a comparison shows no literal
+  }
+  if (kind === 'LiteralPrimitive') {
+    if (typeof ast.value === 'string' && WORDS.test(ast.value)) {
+      out.push(ast.value);
+    }
+    return out;
+  }
+  for (const [key, value] of Object.entries(ast)) {
+    if (key === 'span' || key === 'sourceSpan' || key === 'nameSpan') {
+      continue;
+    }
+    for (const child of Array.isArray(value) ? value : [value]) {
+      if (child && typeof child === 'object' && 'span' in child) {
+        shownLiterals(child, out);
+      }
+    }
+  }
+  return out;
+}
+
+function expressionOf(value) {
+  return value?.ast ?? value;
+}
+
+class HardCodedText extends TmplAstRecursiveVisitor {
+  constructor(report) {
+    super();
+    this.report = report;
+  }
+  visitText(node) {
+    if (WORDS.test(node.value)) {
+      this.report(node, `text "${node.value.trim()}"`);
+    }
+  }
+  visitBoundText(node) {
+    for (const literal of shownLiterals(expressionOf(node.value))) {
+      this.report(node, `"${literal}" shown without the translate pipe`);
+    }
+  }
+  visitTextAttribute(node) {
+    if (
+      SHOWN_ATTRIBUTES.has(node.name) &&
+      WORDS.test(node.value) &&
+      !reference.has(node.value)
+    ) {
+      this.report(node, `${node.name}="${node.value}"`);
+    }
+  }
+  visitBoundAttribute(node) {
+    if (SHOWN_ATTRIBUTES.has(node.name)) {
+      for (const literal of shownLiterals(expressionOf(node.value))) {
+        this.report(
+          node,
+          `[${node.name}] shows "${literal}" without the translate pipe`,
+        );
+      }
+    }
+  }
+}
+
+/** A component's templates: the .html file, or `template:` in the .ts file, with the line each starts on. */
+function templatesOf(path, text) {
+  if (path.endsWith('.html')) {
+    return [{ template: text, line: 0 }];
+  }
+  return [...text.matchAll(/\btemplate:\s*`([\s\S]*?)`/g)].map((m) => ({
+    template: m[1],
+    line: text.slice(0, m.index + m[0].indexOf('`') + 1).split('\n').length - 1,
+  }));
+}
+
+for (const path of walk(srcDir)) {
+  if (path.endsWith('index.html')) {
+    continue; // the page shell: only the brand, which is not translated
+  }
+  const text = readFileSync(path, 'utf8');
+  for (const { template, line } of templatesOf(path, text)) {
+    const parsed = parseTemplate(template, path, {
+      preserveWhitespaces: false,
+    });
+    const where = (node) =>
+      `${relative(root, path)}:${line + node.sourceSpan.start.line + 1}`;
+    for (const error of parsed.errors ?? []) {
+      problems.push(`${relative(root, path)}: template error: ${error.msg}`);
+    }
+    tmplAstVisitAll(
+      new HardCodedText((node, what) =>
+        problems.push(`${where(node)}: hard-coded ${what}; translate it`),
+      ),
+      parsed.nodes,
+    );
   }
 }
 
