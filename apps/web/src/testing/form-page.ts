@@ -1,0 +1,71 @@
+import { provideHttpClient } from '@angular/common/http';
+import {
+  HttpTestingController,
+  provideHttpClientTesting,
+} from '@angular/common/http/testing';
+import { Type, provideZonelessChangeDetection } from '@angular/core';
+import { ComponentFixture, TestBed } from '@angular/core/testing';
+import { provideRouter } from '@angular/router';
+import type { AuthResponse } from '@tally/api-contract';
+import { provideTestI18n, useLanguage } from './i18n';
+
+/** What login and registration answer for Ann. */
+export const AUTH: AuthResponse = {
+  access_token: 'token-1',
+  token_type: 'Bearer',
+  expires_in: 3600,
+  user: {
+    id: '5f0c6d1e-8a43-4b4e-9a57-1f9b1c2d3e4f',
+    email: 'ann@example.com',
+    name: 'Ann',
+    role: 'user',
+    is_active: true,
+    max_ai_messages_per_day: null,
+    max_ai_tokens_per_day: null,
+    created_at: '2026-11-01T00:00:00.000Z',
+  },
+};
+
+/** Renders a form page in English with HTTP faked; helpers fill and submit it by `formControlName`. */
+export function setUpFormPage<T>(page: Type<T>) {
+  localStorage.clear();
+  TestBed.configureTestingModule({
+    providers: [
+      provideZonelessChangeDetection(),
+      provideHttpClient(),
+      provideHttpClientTesting(),
+      provideRouter([{ path: '**', children: [] }]),
+      provideTestI18n(),
+    ],
+  });
+  useLanguage('en');
+  const fixture: ComponentFixture<T> = TestBed.createComponent(page);
+  const el = fixture.nativeElement as HTMLElement;
+  const render = async () => {
+    fixture.detectChanges();
+    await fixture.whenStable();
+    fixture.detectChanges();
+  };
+  const fill = (name: string, value: string) => {
+    const input = el.querySelector<HTMLInputElement>(
+      `input[formcontrolname="${name}"]`,
+    )!;
+    input.value = value;
+    input.dispatchEvent(new Event('input'));
+  };
+  const submit = async () => {
+    el.querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
+    await render();
+  };
+  const alert = () =>
+    el.querySelector('[role="alert"]')?.textContent?.trim() ?? null;
+  return {
+    fixture,
+    el,
+    render,
+    fill,
+    submit,
+    alert,
+    http: TestBed.inject(HttpTestingController),
+  };
+}
