@@ -3,7 +3,6 @@ import {
   Logger,
   type LogLevel,
   RequestMethod,
-  ValidationPipe,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -18,6 +17,7 @@ import { join } from 'node:path';
 import { AppModule } from './app.module';
 import { ApiError } from './common/api-error';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { AppValidationPipe } from './common/validation.pipe';
 import type { AppConfig } from './config/app-config';
 
 const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
@@ -82,15 +82,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.setGlobalPrefix('api', {
     exclude: [{ path: 'metrics', method: RequestMethod.GET }],
   });
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      forbidUnknownValues: true,
-      stopAtFirstError: false,
-    }),
-  );
+  app.useGlobalPipes(new AppValidationPipe());
 
   const doc = SwaggerModule.createDocument(
     app,

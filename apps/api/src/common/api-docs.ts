@@ -5,12 +5,14 @@ import {
   ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiProperty,
+  type ApiPropertyOptions,
   ApiServiceUnavailableResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 
 /** API.md's error body. */
 export class ErrorDto {
+  @ApiProperty({ type: 'integer', example: 400 })
   statusCode!: number;
   error!: string;
   @ApiProperty({
@@ -30,10 +32,7 @@ export const ApiAuth = () =>
       type: ErrorDto,
       description: 'No, bad or expired credentials, or a deactivated user',
     }),
-    ApiServiceUnavailableResponse({
-      type: ErrorDto,
-      description: 'The database is unreachable',
-    }),
+    ApiDatabase(),
   );
 
 /** A route for admins only. */
@@ -46,11 +45,49 @@ export const ApiAdmin = () =>
     }),
   );
 
+/** Every route: a bad body, route parameter or query parameter (one the route does not take included). */
 export const ApiBadInput = () =>
   ApiBadRequestResponse({
     type: ErrorDto,
-    description: 'Invalid input; nothing changed',
+    description:
+      'Invalid input (`VALIDATION_FAILED`, `message` lists every problem): a bad body, route parameter ' +
+      'or query parameter, including a query parameter the route does not take; nothing changed',
   });
+
+/** A route that reads the database without needing credentials. */
+export const ApiDatabase = () =>
+  ApiServiceUnavailableResponse({
+    type: ErrorDto,
+    description: 'The database is unreachable',
+  });
+
+// Wire formats of fields (API.md "Conventions").
+/** A whole number. */
+export const ApiInt = (options: ApiPropertyOptions = {}) =>
+  ApiProperty({ type: 'integer', ...options } as ApiPropertyOptions);
+/** An ISO 8601 timestamp in UTC. */
+export const ApiTimestamp = (options: ApiPropertyOptions = {}) =>
+  ApiProperty({
+    type: 'string',
+    format: 'date-time',
+    example: '2026-11-28T12:49:47.000Z',
+    ...options,
+  } as ApiPropertyOptions);
+/** A calendar day, `YYYY-MM-DD`. */
+export const ApiDay = (options: ApiPropertyOptions = {}) =>
+  ApiProperty({
+    type: 'string',
+    format: 'date',
+    example: '2026-11-28',
+    ...options,
+  } as ApiPropertyOptions);
+/** A UUID. */
+export const ApiUuid = (options: ApiPropertyOptions = {}) =>
+  ApiProperty({
+    type: 'string',
+    format: 'uuid',
+    ...options,
+  } as ApiPropertyOptions);
 export const ApiNotFound = (what: string) =>
   ApiNotFoundResponse({
     type: ErrorDto,

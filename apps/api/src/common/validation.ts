@@ -1,4 +1,5 @@
 import {
+  ValidateIf,
   ValidatorConstraint,
   type ValidatorConstraintInterface,
 } from 'class-validator';
@@ -24,8 +25,6 @@ export class IsTimeZoneConstraint implements ValidatorConstraintInterface {
   }
 }
 
-import { ValidateIf } from 'class-validator';
-
 /**
  * Optional, but not nullable: absent is fine, `null` is validated (and so
  * refused by the type checks that follow). class-validator's @IsOptional
@@ -33,3 +32,17 @@ import { ValidateIf } from 'class-validator';
  */
 export const IsOptionalNotNull = () =>
   ValidateIf((_obj: object, value: unknown) => value !== undefined);
+
+/** `@Transform(trimmed)`: a string without its leading and trailing whitespace; anything else as it is. */
+export const trimmed = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.trim() : value;
+
+/**
+ * `@Transform(wholeNumber)` for a query parameter: decimal digits become a
+ * number; anything else (`0x10`, `1e3`, ` 5`, a repeated parameter) stays as
+ * it is, for `@IsInt()` to refuse.
+ */
+export const wholeNumber = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^[0-9]{1,16}$/.test(value)
+    ? Number(value)
+    : value;

@@ -10,6 +10,7 @@ import {
 } from '../settings/dto/update-settings.dto';
 
 @ApiTags('admin')
+@ApiBadInput()
 @ApiAdmin()
 @Roles('admin')
 @Controller('admin/settings')
@@ -24,7 +25,6 @@ export class AdminSettingsController {
 
   @Patch()
   @ApiOkResponse({ type: SettingsDto })
-  @ApiBadInput()
   update(@Body() dto: UpdateSettingsDto): Promise<Settings> {
     return this.settings.update(dto);
   }

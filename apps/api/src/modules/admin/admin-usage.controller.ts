@@ -12,6 +12,7 @@ import {
 import { UsageHistoryDto, UsageReportDto } from './dto/usage-report.dto';
 
 @ApiTags('admin')
+@ApiBadInput()
 @ApiAdmin()
 @Roles('admin')
 @Controller('admin/usage')
@@ -23,7 +24,6 @@ export class AdminUsageController {
     type: UsageReportDto,
     description: 'Settled usage of one quota day, per user',
   })
-  @ApiBadInput()
   report(@Query() q: UsageReportQueryDto): Promise<UsageReport> {
     return this.usage.report(q);
   }
@@ -33,7 +33,6 @@ export class AdminUsageController {
     type: UsageHistoryDto,
     description: 'Settled usage per day, all users or one',
   })
-  @ApiBadInput()
   @ApiNotFound('user')
   history(@Query() q: UsageHistoryQueryDto): Promise<UsageHistory> {
     return this.usage.history(q);
@@ -47,7 +46,6 @@ export class AdminUsageController {
       "Text cells that a spreadsheet would run as a formula start with `'`.",
     schema: { type: 'string' },
   })
-  @ApiBadInput()
   export(@Query() q: UsageExportQueryDto): Promise<StreamableFile> {
     return this.usage.exportCsv(q.date);
   }

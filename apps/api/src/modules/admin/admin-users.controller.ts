@@ -22,6 +22,7 @@ import { ListUsersQueryDto } from './dto/list-users-query.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 
 @ApiTags('admin')
+@ApiBadInput()
 @ApiAdmin()
 @Roles('admin')
 @Controller('admin/users')
@@ -30,14 +31,12 @@ export class AdminUsersController {
 
   @Get()
   @ApiOkResponse({ type: AdminUserListDto })
-  @ApiBadInput()
   list(@Query() q: ListUsersQueryDto): Promise<AdminUserList> {
     return this.users.list(q);
   }
 
   @Post()
   @ApiCreatedResponse({ type: AdminUserDto })
-  @ApiBadInput()
   @ApiConflictResponse({ type: ErrorDto, description: '`EMAIL_TAKEN`' })
   create(@Body() dto: CreateUserDto): Promise<AdminUser> {
     return this.users.create(dto);
@@ -45,7 +44,6 @@ export class AdminUsersController {
 
   @Patch(':id')
   @ApiOkResponse({ type: AdminUserDto })
-  @ApiBadInput()
   @ApiNotFound('user')
   @ApiConflictResponse({
     type: ErrorDto,
@@ -64,7 +62,6 @@ export class AdminUsersController {
     type: QuotaDto,
     description: "The user's quota today, as they see it",
   })
-  @ApiBadInput()
   @ApiNotFound('user')
   quota(@IdParam() id: string): Promise<Quota> {
     return this.users.quota(id);

@@ -3,6 +3,7 @@ import {
   Controller,
   Delete,
   Get,
+  Header,
   HttpCode,
   Post,
   UseGuards,
@@ -27,6 +28,7 @@ import type {
 import {
   ApiAuth,
   ApiBadInput,
+  ApiDatabase,
   ApiNotFound,
   ErrorDto,
 } from '../../common/api-docs';
@@ -46,7 +48,16 @@ import { LoginDto } from './dto/login.dto';
 import { RegisterDto } from './dto/register.dto';
 import { LoginThrottlerGuard } from './login-throttler.guard';
 
+/** Answers that carry a credential are never stored by a cache (RFC 6749, section 5.1). */
+const NO_STORE = {
+  'Cache-Control': {
+    description: 'Always `no-store`: the answer carries a credential',
+    schema: { type: 'string', example: 'no-store' },
+  },
+};
+
 @ApiTags('auth')
+@ApiBadInput()
 @Controller('auth')
 export class AuthController {
   constructor(
@@ -56,8 +67,9 @@ export class AuthController {
 
   @Public()
   @Post('register')
-  @ApiCreatedResponse({ type: AuthResponseDto })
-  @ApiBadInput()
+  @Header('Cache-Control', 'no-store')
+  @ApiCreatedResponse({ type: AuthResponseDto, headers: NO_STORE })
+  @ApiDatabase()
   @ApiForbiddenResponse({
     type: ErrorDto,
     description: '`REGISTRATION_CLOSED`',
@@ -71,15 +83,23 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @UseGuards(LoginThrottlerGuard)
-  @ApiOkResponse({ type: AuthResponseDto })
-  @ApiBadInput()
+  @Header('Cache-Control', 'no-store')
+  @ApiOkResponse({ type: AuthResponseDto, headers: NO_STORE })
+  @ApiDatabase()
   @ApiUnauthorizedResponse({
     type: ErrorDto,
     description: 'Wrong email or password (the same answer for both)',
   })
   @ApiTooManyRequestsResponse({
     type: ErrorDto,
-    description: 'Too many attempts for this email from this client',
+    description:
+      '`TOO_MANY_REQUESTS`: too many failed attempts for this email from this client',
+    headers: {
+      'Retry-After': {
+        description: 'Seconds until another attempt is allowed',
+        schema: { type: 'integer' },
+      },
+    },
   })
   login(@Body() dto: LoginDto): Promise<AuthResponse> {
     return this.auth.login(dto.email, dto.password);
@@ -100,12 +120,13 @@ export class AuthController {
   }
 
   @Post('api-keys')
+  @Header('Cache-Control', 'no-store')
   @ApiAuth()
   @ApiCreatedResponse({
     type: CreatedApiKeyDto,
     description: 'The key is in the answer this once',
+    headers: NO_STORE,
   })
-  @ApiBadInput()
   createKey(
     @CurrentUser() user: AuthUser,
     @Body() dto: CreateApiKeyDto,
@@ -119,7 +140,6 @@ export class AuthController {
   @ApiNoContentResponse({
     description: 'Deleted; the key stops working at once',
   })
-  @ApiBadInput()
   @ApiNotFound('API key')
   deleteKey(
     @CurrentUser() user: AuthUser,

@@ -6,6 +6,7 @@ import {
   HttpCode,
   Patch,
   Post,
+  Query,
   Res,
   UseGuards,
 } from '@nestjs/common';
@@ -19,7 +20,6 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
-  ApiQuery,
   ApiTags,
   ApiTooManyRequestsResponse,
   getSchemaPath,
@@ -57,7 +57,7 @@ import {
   ErrorEventDto,
   SendMessageResponseDto,
 } from './dto/send-message-response.dto';
-import { SendMessageDto } from './dto/send-message.dto';
+import { SendMessageDto, SendMessageQueryDto } from './dto/send-message.dto';
 import { UpdateChatDto } from './dto/update-chat.dto';
 import { QuotaGuard } from './quota.guard';
 import { Admission, SendAdmission } from './send-admission';
@@ -92,6 +92,7 @@ const SSE_EXAMPLE = [
 
 @ApiTags('chats')
 @ApiAuth()
+@ApiBadInput()
 @ApiExtraModels(
   SendMessageResponseDto,
   MessageDto,
@@ -115,7 +116,6 @@ export class ChatController {
 
   @Post()
   @ApiCreatedResponse({ type: ChatDto })
-  @ApiBadInput()
   create(
     @CurrentUser() user: AuthUser,
     @Body() dto: CreateChatDto,
@@ -138,7 +138,6 @@ export class ChatController {
 
   @Get(':id')
   @ApiOkResponse({ type: ChatWithMessagesDto })
-  @ApiBadInput()
   @ApiNotFound('chat')
   get(
     @CurrentUser() user: AuthUser,
@@ -149,7 +148,6 @@ export class ChatController {
 
   @Patch(':id')
   @ApiOkResponse({ type: ChatDto })
-  @ApiBadInput()
   @ApiNotFound('chat')
   rename(
     @CurrentUser() user: AuthUser,
@@ -165,7 +163,6 @@ export class ChatController {
     description:
       'Deleted with its messages. Usage already counted stays counted.',
   })
-  @ApiBadInput()
   @ApiNotFound('chat')
   remove(@CurrentUser() user: AuthUser, @IdParam() id: string): Promise<void> {
     return this.chats.remove(user.id, id);
@@ -184,13 +181,6 @@ export class ChatController {
       'the provider failed after the stream began; the partial answer is saved with status `error`). ' +
       'If the client goes away mid-stream the answer is saved as `cancelled` and the tokens used are charged. ' +
       'With `?stream=false` the answer is JSON once complete.',
-  })
-  @ApiQuery({
-    name: 'stream',
-    required: false,
-    enum: ['true', 'false'],
-    description:
-      '`true` (default): server-sent events; `false`: one JSON answer once complete',
   })
   @ApiBody({ type: SendMessageDto })
   @ApiProduces('text/event-stream', 'application/json')
@@ -211,13 +201,21 @@ export class ChatController {
       },
     },
   })
-  @ApiBadInput()
   @ApiNotFound('chat')
   @ApiTooManyRequestsResponse({
     type: ErrorDto,
     description:
       '`QUOTA_MESSAGES_EXCEEDED` or `QUOTA_TOKENS_EXCEEDED` (with `quota`, `Retry-After` and the RateLimit headers), ' +
-      'or `TOO_MANY_STREAMS` (the user already has `max_concurrent_streams_per_user` answers in progress; nothing charged)',
+      'or `TOO_MANY_STREAMS` (the user already has `max_concurrent_streams_per_user` answers in progress; nothing charged; ' +
+      'the RateLimit headers, no `Retry-After`: a slot frees when one of those answers ends)',
+    headers: {
+      'Retry-After': {
+        description:
+          'On `QUOTA_*`: seconds until `resets_at`, the start of the next quota day, rounded up',
+        schema: { type: 'integer' },
+      },
+      ...RATE_LIMIT_HEADERS,
+    },
   })
   @ApiBadGatewayResponse({
     type: ErrorDto,
@@ -231,6 +229,8 @@ export class ChatController {
   })
   send(
     @Admission() admission: SendAdmission,
+    // Validated by QuotaGuard, before anything is reserved; declared for the pipe and the OpenAPI document.
+    @Query() _query: SendMessageQueryDto,
     @Res() res: Response,
   ): Promise<void> {
     return this.answers.answer(admission, res);

@@ -7,17 +7,17 @@ import {
   Injectable,
   Logger,
   ParseUUIDPipe,
-  ValidationPipe,
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiError } from '../../common/api-error';
+import { AppValidationPipe } from '../../common/validation.pipe';
 import type { AuthUser } from '../../common/auth-user';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { SettingsService } from '../settings/settings.service';
 import { UsageService } from '../usage/usage.service';
 import { ChatService } from './chat.service';
-import { SendMessageDto } from './dto/send-message.dto';
+import { SendMessageDto, SendMessageQueryDto } from './dto/send-message.dto';
 import {
   type RequestWithAdmission,
   SEND_ADMISSION,
@@ -26,13 +26,7 @@ import {
 import { StreamSlotsService } from './stream-slots.service';
 
 /** The same checks and error shape as the global pipe (create-app.ts): guards run before pipes. */
-const bodyPipe = new ValidationPipe({
-  whitelist: true,
-  forbidNonWhitelisted: true,
-  transform: true,
-  forbidUnknownValues: true,
-  stopAtFirstError: false,
-});
+const inputPipe = new AppValidationPipe();
 const idPipe = new ParseUUIDPipe({
   exceptionFactory: () =>
     new ApiError(400, 'VALIDATION_FAILED', 'id must be a UUID'),
@@ -43,7 +37,7 @@ const clientGone = () => new HttpException('Client closed request', 499);
 
 /**
  * Admission of `POST /api/chats/:id/messages`, after AuthGuard and before
- * anything is written: validates the id, `?stream` and the body (400), builds
+ * anything is written: validates the id, the query and the body (400), builds
  * the prompt of a chat the caller owns (404), takes a stream slot (429
  * `TOO_MANY_STREAMS`, nothing charged), then reserves the quota (429
  * `QUOTA_*` from UsageService). Sets the RateLimit headers and leaves a
@@ -82,11 +76,15 @@ export class QuotaGuard implements CanActivate {
       type: 'param',
       data: 'id',
     });
-    admission.stream = parseStream(req.query.stream);
-    const body: SendMessageDto = await bodyPipe.transform(req.body, {
+    const query = (await inputPipe.transform(req.query, {
+      type: 'query',
+      metatype: SendMessageQueryDto,
+    })) as SendMessageQueryDto;
+    admission.stream = query.stream !== 'false';
+    const body = (await inputPipe.transform(req.body, {
       type: 'body',
       metatype: SendMessageDto,
-    });
+    })) as SendMessageDto;
     admission.prepared = await this.chats.prepareSend(
       req.user.id,
       chatId,
@@ -173,16 +171,4 @@ export class QuotaGuard implements CanActivate {
         );
     }
   }
-}
-
-/** `?stream=true|false` (default true); anything else is 400. */
-function parseStream(raw: unknown): boolean {
-  if (raw === undefined) return true;
-  if (raw === 'true') return true;
-  if (raw === 'false') return false;
-  throw new ApiError(
-    HttpStatus.BAD_REQUEST,
-    'VALIDATION_FAILED',
-    'stream must be true or false',
-  );
 }

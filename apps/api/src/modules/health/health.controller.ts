@@ -6,6 +6,7 @@ import {
 } from '@nestjs/swagger';
 import type { Health } from '@tally/api-contract';
 import type { Response } from 'express';
+import { ApiBadInput } from '../../common/api-docs';
 import { Public } from '../../common/decorators';
 import { DatabaseService } from '../../database/database.service';
 
@@ -15,6 +16,7 @@ class HealthDto implements Health {
 }
 
 @ApiTags('operations')
+@ApiBadInput()
 @Controller('health')
 export class HealthController {
   constructor(private readonly db: DatabaseService) {}

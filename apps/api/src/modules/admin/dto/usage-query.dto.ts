@@ -58,6 +58,7 @@ export class UsageHistoryQueryDto implements UsageHistoryQuery {
   to?: string;
 
   /** Only this user's usage; default everyone's. */
+  @ApiProperty({ format: 'uuid', required: false })
   @IsOptionalNotNull()
   @IsUUID()
   user_id?: string;

@@ -1,3 +1,4 @@
+import { ApiDay, ApiInt, ApiUuid } from '../../../common/api-docs';
 import type {
   UsageHistory,
   UsageHistoryItem,
@@ -6,25 +7,33 @@ import type {
 } from '@tally/api-contract';
 
 export class UsageReportItemDto implements UsageReportItem {
+  @ApiUuid()
   user_id!: string;
   email!: string;
   name!: string;
   /** Messages of answers settled that day. */
+  @ApiInt()
   messages!: number;
   /** Tokens (prompt + completion) of answers settled that day. */
+  @ApiInt()
   tokens!: number;
   /** The daily message limit that applies to the user now. */
+  @ApiInt()
   messages_limit!: number;
   /** The daily token limit that applies to the user now. */
+  @ApiInt()
   tokens_limit!: number;
 }
 
 export class UsageTotalsDto {
   /** Every user's messages that day. */
+  @ApiInt()
   messages!: number;
   /** Every user's tokens that day. */
+  @ApiInt()
   tokens!: number;
   /** Users with any usage that day. */
+  @ApiInt()
   active_users!: number;
 }
 
@@ -35,23 +44,31 @@ export class UsageTotalsDto {
  */
 export class UsageReportDto implements UsageReport {
   /** @example 2026-11-28 */
+  @ApiDay()
   date!: string;
   /** @example UTC */
   timezone!: string;
   items!: UsageReportItemDto[];
   /** Rows matching `search`, over all pages. */
+  @ApiInt()
   total!: number;
+  @ApiInt()
   page!: number;
+  @ApiInt()
   page_size!: number;
   totals!: UsageTotalsDto;
 }
 
 export class UsageHistoryItemDto implements UsageHistoryItem {
   /** @example 2026-11-28 */
+  @ApiDay()
   date!: string;
+  @ApiInt()
   messages!: number;
+  @ApiInt()
   tokens!: number;
   /** Users with any usage that day. */
+  @ApiInt()
   active_users!: number;
 }
 

@@ -1,3 +1,4 @@
+import { ApiInt, ApiTimestamp, ApiUuid } from '../../../common/api-docs';
 import { ApiProperty } from '@nestjs/swagger';
 import type {
   ApiKey,
@@ -9,6 +10,7 @@ import type {
 } from '@tally/api-contract';
 
 export class UserDto implements User {
+  @ApiUuid()
   id!: string;
   email!: string;
   name!: string;
@@ -21,6 +23,7 @@ export class UserDto implements User {
   /** The user's own daily token limit; null = the default. */
   @ApiProperty({ type: 'integer', nullable: true })
   max_ai_tokens_per_day!: number | null;
+  @ApiTimestamp()
   created_at!: string;
 }
 
@@ -29,17 +32,21 @@ export class AuthResponseDto implements AuthResponse {
   @ApiProperty({ enum: ['Bearer'] })
   token_type!: 'Bearer';
   /** Seconds until the access token expires. */
+  @ApiInt({ example: 43200 })
   expires_in!: number;
   user!: UserDto;
 }
 
 export class ApiKeyDto implements ApiKey {
+  @ApiUuid()
   id!: string;
   name!: string;
   /** The first characters of the key, to recognise it. */
   prefix!: string;
+  @ApiTimestamp()
   created_at!: string;
-  @ApiProperty({ type: String, nullable: true })
+  /** When the key was last used (to within a minute); null: never. */
+  @ApiTimestamp({ nullable: true })
   last_used_at!: string | null;
 }
 
@@ -48,10 +55,12 @@ export class ApiKeyListDto implements ApiKeyList {
 }
 
 export class CreatedApiKeyDto implements CreatedApiKey {
+  @ApiUuid()
   id!: string;
   name!: string;
   prefix!: string;
   /** The full key. It is shown this once and cannot be read again. */
   key!: string;
+  @ApiTimestamp()
   created_at!: string;
 }

@@ -1,3 +1,4 @@
+import { ApiTimestamp, ApiUuid } from '../../../common/api-docs';
 import { ApiProperty } from '@nestjs/swagger';
 import type {
   Chat,
@@ -9,11 +10,14 @@ import type {
 } from '@tally/api-contract';
 
 export class ChatDto implements Chat {
+  @ApiUuid()
   id!: string;
   /** Empty until the chat is named, by the user or from its first message. */
   title!: string;
+  @ApiTimestamp()
   created_at!: string;
   /** The last activity: creation, then each message. */
+  @ApiTimestamp()
   updated_at!: string;
 }
 
@@ -23,7 +27,9 @@ export class ChatListDto implements ChatList {
 }
 
 export class MessageDto implements Message {
+  @ApiUuid()
   id!: string;
+  @ApiUuid()
   chat_id!: string;
   @ApiProperty({ enum: ['user', 'assistant'] })
   role!: MessageRole;
@@ -37,6 +43,7 @@ export class MessageDto implements Message {
   /** Completion tokens charged for this answer; null for user messages and answers not charged. */
   @ApiProperty({ type: 'integer', nullable: true })
   completion_tokens!: number | null;
+  @ApiTimestamp()
   created_at!: string;
 }
 

@@ -1,3 +1,4 @@
+import { ApiInt } from '../../../common/api-docs';
 import type {
   DeltaEventData,
   DoneEventData,
@@ -10,8 +11,11 @@ import { QuotaDto } from './quota.dto';
 
 /** Tokens charged for one answer. */
 export class UsageDto implements Usage {
+  @ApiInt()
   prompt_tokens!: number;
+  @ApiInt()
   completion_tokens!: number;
+  @ApiInt()
   total_tokens!: number;
 }
 
@@ -39,7 +43,7 @@ export class DoneEventDto implements DoneEventData {
 
 /** `data` of the `error` event: the provider failed after the stream began. */
 export class ErrorEventDto implements ErrorEventData {
-  /** `AI_PROVIDER_ERROR`, `AI_PROVIDER_TIMEOUT` or `INTERNAL_ERROR`. */
+  /** `AI_PROVIDER_ERROR`, `AI_PROVIDER_TIMEOUT`, `DATABASE_UNAVAILABLE` (the answer could not be saved) or `INTERNAL_ERROR`. */
   code!: string;
   message!: string;
 }

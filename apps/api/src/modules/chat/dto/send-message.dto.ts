@@ -1,5 +1,7 @@
 import type { SendMessageRequest } from '@tally/api-contract';
-import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsOptionalNotNull } from '../../../common/validation';
 
 export const MAX_MESSAGE_CHARS = 32000;
 
@@ -11,4 +13,17 @@ export class SendMessageDto implements SendMessageRequest {
   @MaxLength(MAX_MESSAGE_CHARS)
   @Matches(/\S/, { message: 'content must not be only whitespace' })
   content!: string;
+}
+
+/** The query of `POST /api/chats/:id/messages`. */
+export class SendMessageQueryDto {
+  @ApiPropertyOptional({
+    enum: ['true', 'false'],
+    default: 'true',
+    description:
+      '`true` (default): server-sent events; `false`: one JSON answer once complete',
+  })
+  @IsOptionalNotNull()
+  @IsIn(['true', 'false'])
+  stream?: 'true' | 'false';
 }

@@ -1,7 +1,7 @@
 import type { UpdateChatRequest } from '@tally/api-contract';
 import { Transform } from 'class-transformer';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
-import { trimmed } from './create-chat.dto';
+import { trimmed } from '../../../common/validation';
 
 /** `PATCH /api/chats/:id`. */
 export class UpdateChatDto implements UpdateChatRequest {

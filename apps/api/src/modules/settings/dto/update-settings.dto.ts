@@ -1,3 +1,4 @@
+import { ApiInt } from '../../../common/api-docs';
 import type { Settings } from '@tally/api-contract';
 import {
   IsBoolean,
@@ -22,6 +23,7 @@ export class UpdateSettingsDto implements Partial<Settings> {
   @IsInt()
   @Min(0)
   @Max(INT_MAX)
+  @ApiInt({ required: false, minimum: 0, maximum: INT_MAX })
   default_max_ai_messages_per_day?: number;
 
   /** Tokens a user may use per day unless their own limit is set. */
@@ -29,6 +31,7 @@ export class UpdateSettingsDto implements Partial<Settings> {
   @IsInt()
   @Min(0)
   @Max(INT_MAX)
+  @ApiInt({ required: false, minimum: 0, maximum: INT_MAX })
   default_max_ai_tokens_per_day?: number;
 
   /** IANA time zone whose calendar day the quotas follow, e.g. `Europe/Moscow`. */
@@ -48,13 +51,17 @@ export class UpdateSettingsDto implements Partial<Settings> {
   @IsInt()
   @Min(1)
   @Max(100)
+  @ApiInt({ required: false, minimum: 1, maximum: 100 })
   max_concurrent_streams_per_user?: number;
 }
 
 export class SettingsDto implements Settings {
+  @ApiInt()
   default_max_ai_messages_per_day!: number;
+  @ApiInt()
   default_max_ai_tokens_per_day!: number;
   quota_timezone!: string;
   allow_registration!: boolean;
+  @ApiInt()
   max_concurrent_streams_per_user!: number;
 }
