@@ -32,7 +32,7 @@ import {
   numberErrorMessage,
   wholeNumberValidator,
 } from '../users/limit-validators';
-import { timeZones } from './time-zones';
+import { isTimeZone, timeZones } from './time-zones';
 
 const ZONES = timeZones();
 const ZONE_SET = new Set(ZONES);
@@ -43,7 +43,7 @@ function timeZoneValidator(control: AbstractControl): ValidationErrors | null {
   if (!value) {
     return { required: true };
   }
-  return ZONE_SET.has(value) ? null : { timeZone: true };
+  return isTimeZone(value, ZONE_SET) ? null : { timeZone: true };
 }
 
 @Component({
