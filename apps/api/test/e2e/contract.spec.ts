@@ -186,6 +186,37 @@ describe('API conventions (PostgreSQL)', () => {
     expect([key.status, key.body.name]).toEqual([201, 'billing']);
   });
 
+  it('answers every send, streamed or JSON, with the RateLimit headers of the quota it leaves', async () => {
+    const u = await t.register();
+    const chat = (await t.http.post('/api/chats', {}, { token: u.token })).body
+      .id;
+    for (const query of ['', '?stream=false']) {
+      const res = await sendMessage(
+        t.url,
+        u.token,
+        chat,
+        { content: 'hello' },
+        { query },
+      );
+      expect(res.status).toBe(200);
+      const quota = await t.http.get('/api/chats/quota', { token: u.token });
+      expect([
+        query,
+        res.headers.get('ratelimit-policy'),
+        res.headers.get('ratelimit')?.replace(/;t=\d+/g, ''),
+      ]).toEqual([
+        query,
+        quota.headers.get('ratelimit-policy'),
+        // A streamed answer's headers leave before it is settled: its tokens are still held then.
+        query
+          ? quota.headers.get('ratelimit')?.replace(/;t=\d+/g, '')
+          : expect.stringMatching(
+              /^"daily-messages";r=\d+, "daily-tokens";r=\d+$/,
+            ),
+      ]);
+    }
+  });
+
   it('answers that carry a credential are never cached', async () => {
     const reg = await t.http.post('/api/auth/register', {
       email: 'no-store@example.com',
