@@ -63,10 +63,22 @@ describe('ChatNav', () => {
     expect(titles()).toEqual(['First', 'Second']);
   });
 
+  const focused = () => {
+    const active = document.activeElement as HTMLElement | null;
+    return (
+      active?.getAttribute('aria-label') ??
+      active?.textContent?.trim() ??
+      active?.tagName
+    );
+  };
+  const key = (target: Element, name: string) =>
+    target.dispatchEvent(new KeyboardEvent('keydown', { key: name }));
+
   it('renames a chat inline', async () => {
     button('Rename “Second”').click();
     await render();
     const input = el.querySelector<HTMLInputElement>('.rename input')!;
+    expect(document.activeElement).toBe(input);
     input.value = 'Renamed';
     input.form!.dispatchEvent(new Event('submit'));
     const request = http.expectOne('/api/chats/b');
@@ -75,6 +87,24 @@ describe('ChatNav', () => {
     request.flush(chat('b', 'Renamed'));
     await render();
     expect(titles()).toEqual(['First', 'Renamed']);
+    expect(focused()).toBe('Rename “Renamed”');
+  });
+
+  it('keeps the keyboard focus in the row: Escape goes back to the button that opened it', async () => {
+    button('Rename “First”').click();
+    await render();
+    key(el.querySelector('.rename input')!, 'Escape');
+    await render();
+    expect(el.querySelector('.rename')).toBeNull();
+    expect(focused()).toBe('Rename “First”');
+
+    button('Delete “First”').click();
+    await render();
+    expect(focused()).toBe('Cancel');
+    key(el.querySelector('.confirm')!, 'Escape');
+    await render();
+    expect(el.querySelector('.confirm')).toBeNull();
+    expect(focused()).toBe('Delete “First”');
   });
 
   it('deletes a chat only after confirming, and leaves it if it was open', async () => {
@@ -92,5 +122,6 @@ describe('ChatNav', () => {
     await render();
     expect(titles()).toEqual(['Second']);
     expect(router.url).toBe('/chats');
+    expect(focused()).toBe('Second');
   });
 });

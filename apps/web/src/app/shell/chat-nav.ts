@@ -2,10 +2,11 @@ import {
   ChangeDetectionStrategy,
   Component,
   ElementRef,
+  Injector,
+  afterNextRender,
   inject,
   output,
   signal,
-  viewChild,
 } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { Router, RouterLink, RouterLinkActive } from '@angular/router';
@@ -39,7 +40,7 @@ type RowMode = { id: string; mode: 'rename' | 'delete' } | null;
     }
     <ul class="chats" aria-labelledby="chats-heading" data-testid="chat-list">
       @for (chat of store.chats(); track chat.id) {
-        <li class="chat-row">
+        <li class="chat-row" [attr.data-chat-id]="chat.id">
           @switch (rowMode()?.id === chat.id ? rowMode()?.mode : 'view') {
             @case ('rename') {
               <form
@@ -47,16 +48,15 @@ type RowMode = { id: string; mode: 'rename' | 'delete' } | null;
                 (submit)="$event.preventDefault(); saveRename(chat)"
               >
                 <input
-                  #renameInput
                   [value]="chat.title"
                   maxlength="200"
                   [attr.aria-label]="'shell.chats.renameLabel' | translate"
-                  (keydown.escape)="rowMode.set(null)"
+                  (keydown.escape)="cancel(chat)"
                 />
                 <button mat-button type="submit">
                   {{ 'common.save' | translate }}
                 </button>
-                <button mat-button type="button" (click)="rowMode.set(null)">
+                <button mat-button type="button" (click)="cancel(chat)">
                   {{ 'common.cancel' | translate }}
                 </button>
               </form>
@@ -66,6 +66,7 @@ type RowMode = { id: string; mode: 'rename' | 'delete' } | null;
                 class="confirm"
                 role="group"
                 [attr.aria-label]="'shell.chats.deleteConfirm' | translate"
+                (keydown.escape)="cancel(chat)"
               >
                 <span>{{ 'shell.chats.deleteConfirm' | translate }}</span>
                 <button
@@ -76,7 +77,12 @@ type RowMode = { id: string; mode: 'rename' | 'delete' } | null;
                 >
                   {{ 'common.delete' | translate }}
                 </button>
-                <button mat-button type="button" (click)="rowMode.set(null)">
+                <button
+                  mat-button
+                  class="keep"
+                  type="button"
+                  (click)="cancel(chat)"
+                >
                   {{ 'common.cancel' | translate }}
                 </button>
               </div>
@@ -93,7 +99,7 @@ type RowMode = { id: string; mode: 'rename' | 'delete' } | null;
               <span class="row-actions">
                 <button
                   type="button"
-                  class="icon-btn"
+                  class="icon-btn rename-btn"
                   (click)="startRename(chat)"
                   [attr.aria-label]="
                     'shell.chats.rename' | translate: { title: chat.title }
@@ -106,8 +112,8 @@ type RowMode = { id: string; mode: 'rename' | 'delete' } | null;
                 </button>
                 <button
                   type="button"
-                  class="icon-btn"
-                  (click)="rowMode.set({ id: chat.id, mode: 'delete' })"
+                  class="icon-btn delete-btn"
+                  (click)="confirmDelete(chat)"
                   [attr.aria-label]="
                     'shell.chats.delete' | translate: { title: chat.title }
                   "
@@ -134,32 +140,43 @@ type RowMode = { id: string; mode: 'rename' | 'delete' } | null;
 export class ChatNav {
   protected readonly store = inject(ChatsStore);
   private readonly router = inject(Router);
+  private readonly host = inject<ElementRef<HTMLElement>>(ElementRef);
+  private readonly injector = inject(Injector);
   protected readonly rowMode = signal<RowMode>(null);
   protected readonly error = signal<string | null>(null);
-  private readonly renameInput =
-    viewChild<ElementRef<HTMLInputElement>>('renameInput');
 
   /** A link was followed (the phone layout closes the drawer). */
   readonly navigated = output<void>();
 
   protected startRename(chat: Chat): void {
     this.rowMode.set({ id: chat.id, mode: 'rename' });
-    queueMicrotask(() => {
-      const input = this.renameInput()?.nativeElement;
-      input?.focus();
-      input?.select();
-    });
+    this.focusLater(chat.id, 'input', (input) =>
+      (input as HTMLInputElement).select(),
+    );
+  }
+
+  protected confirmDelete(chat: Chat): void {
+    this.rowMode.set({ id: chat.id, mode: 'delete' });
+    // The least destructive choice first.
+    this.focusLater(chat.id, '.keep');
+  }
+
+  /** Back to the plain row, focus on the button that left it. */
+  protected cancel(chat: Chat): void {
+    const mode = this.rowMode()?.mode;
+    this.rowMode.set(null);
+    this.focusLater(chat.id, mode === 'delete' ? '.delete-btn' : '.rename-btn');
   }
 
   protected saveRename(chat: Chat): void {
-    const title = this.renameInput()?.nativeElement.value.trim() ?? '';
+    const title = this.rowInput(chat.id)?.value.trim() ?? '';
     if (!title || title === chat.title) {
-      this.rowMode.set(null);
+      this.cancel(chat);
       return;
     }
     this.error.set(null);
     this.store.rename(chat.id, title).subscribe({
-      next: () => this.rowMode.set(null),
+      next: () => this.cancel(chat),
       error: (err: unknown) => this.error.set(errorMessageKey(err)),
     });
   }
@@ -167,14 +184,50 @@ export class ChatNav {
   protected remove(chat: Chat): void {
     this.error.set(null);
     const wasOpen = this.router.url === `/chats/${chat.id}`;
+    const chats = this.store.chats();
+    const index = chats.findIndex((c) => c.id === chat.id);
+    const neighbour = chats[index + 1] ?? chats[index - 1];
     this.store.remove(chat.id).subscribe({
       next: () => {
         this.rowMode.set(null);
+        // The row is gone: focus the next one (or "New chat"), not the page.
+        if (neighbour) {
+          this.focusLater(neighbour.id, '.chat-link');
+        } else {
+          this.focusLater(null, '.new-chat');
+        }
         if (wasOpen) {
           void this.router.navigateByUrl('/chats');
         }
       },
       error: (err: unknown) => this.error.set(errorMessageKey(err)),
     });
+  }
+
+  private rowInput(id: string): HTMLInputElement | null {
+    return this.host.nativeElement.querySelector<HTMLInputElement>(
+      `[data-chat-id="${id}"] input`,
+    );
+  }
+
+  /** After the next render, focuses `selector` in the row of chat `id` (or anywhere, for null). */
+  private focusLater(
+    id: string | null,
+    selector: string,
+    then?: (el: HTMLElement) => void,
+  ): void {
+    afterNextRender(
+      () => {
+        const scope = id ? `[data-chat-id="${id}"] ` : '';
+        const el = this.host.nativeElement.querySelector<HTMLElement>(
+          scope + selector,
+        );
+        el?.focus();
+        if (el) {
+          then?.(el);
+        }
+      },
+      { injector: this.injector },
+    );
   }
 }
