@@ -222,6 +222,46 @@ describe('ChatPage', () => {
     http.expectOne('/api/chats/quota').flush(quota(4));
   });
 
+  it('keeps keyboard focus in the composer when Send turns into Stop and back', async () => {
+    const stream = controllableStream();
+    fetchFn.mockResolvedValue(stream.response);
+    await type('Hello');
+    const send = el.querySelector<HTMLButtonElement>('[data-testid="send"]')!;
+    send.focus();
+    await submit();
+    expect(document.activeElement).toBe(textarea());
+
+    el.querySelector<HTMLButtonElement>('[data-testid="stop"]')!.focus();
+    stream.send('done', {
+      assistant_message: message('assistant', 'Hi'),
+      usage: { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 },
+      quota: quota(4),
+    });
+    stream.close();
+    await settle();
+    expect(el.querySelector('[data-testid="stop"]')).toBeNull();
+    expect(document.activeElement).toBe(textarea());
+  });
+
+  it('moves focus from a vanished Stop to the quota banner when the composer is shut', async () => {
+    let answer!: (response: Response) => void;
+    fetchFn.mockReturnValue(new Promise((resolve) => (answer = resolve)));
+    await type('One more');
+    await submit();
+    el.querySelector<HTMLButtonElement>('[data-testid="stop"]')!.focus();
+    answer(
+      jsonResponse(429, {
+        statusCode: 429,
+        code: 'QUOTA_MESSAGES_EXCEEDED',
+        message: 'Daily message limit reached',
+        quota: quota(100, 100),
+      }),
+    );
+    await settle();
+    expect(textarea().disabled).toBe(true);
+    expect(document.activeElement).toBe(banner());
+  });
+
   it('Stop aborts the request', async () => {
     const stream = controllableStream();
     fetchFn.mockResolvedValue(stream.response);

@@ -1,8 +1,11 @@
+import { DOCUMENT } from '@angular/common';
 import {
   ChangeDetectionStrategy,
   Component,
   DestroyRef,
   ElementRef,
+  Injector,
+  afterNextRender,
   afterRenderEffect,
   computed,
   effect,
@@ -76,6 +79,11 @@ export class ChatPage {
   private readonly scroller = viewChild<ElementRef<HTMLElement>>('scroller');
   private readonly composer =
     viewChild<ElementRef<HTMLTextAreaElement>>('composer');
+  private readonly sendButton = viewChild('sendButton', { read: ElementRef });
+  private readonly stopButton = viewChild('stopButton', { read: ElementRef });
+  private readonly banner = viewChild(QuotaBanner, { read: ElementRef });
+  private readonly document = inject(DOCUMENT);
+  private readonly injector = inject(Injector);
 
   /** The chat whose messages are on screen. */
   private readonly chatId = signal<string | null>(null);
@@ -142,6 +150,10 @@ export class ChatPage {
       return;
     }
     const content = this.draft().trim();
+    // Send gives its place to Stop: keep a keyboard user in the composer.
+    if (this.hasFocus(this.sendButton())) {
+      this.composer()?.nativeElement.focus();
+    }
     this.error.set(null);
     this.draft.set('');
     this.streaming.set(true);
@@ -239,13 +251,13 @@ export class ChatPage {
       case 'done':
         this.messages.update((list) => [...list, event.data.assistant_message]);
         this.streamText.set('');
-        this.streaming.set(false);
+        this.endStreaming();
         this.quotaStore.set(event.data.quota);
         this.chats.touch(event.data.assistant_message.chat_id);
         break;
       case 'error':
         this.keepPartial('error');
-        this.streaming.set(false);
+        this.endStreaming();
         this.error.set(streamErrorKey(event.data.code));
         this.quotaStore.refresh();
         break;
@@ -254,7 +266,7 @@ export class ChatPage {
 
   private onSendError(err: unknown, content: string, pendingId: string): void {
     this.stream = null;
-    this.streaming.set(false);
+    this.endStreaming();
     this.streamText.set('');
     // Nothing was sent: take the message back into the box.
     this.messages.update((list) => list.filter((m) => m.id !== pendingId));
@@ -278,10 +290,38 @@ export class ChatPage {
     this.stream = null;
     if (this.streaming()) {
       this.keepPartial('error');
-      this.streaming.set(false);
+      this.endStreaming();
       this.error.set('errors.stream.interrupted');
       this.quotaStore.refresh();
     }
+  }
+
+  /**
+   * The answer is over and Send takes Stop's place. A keyboard user on Stop
+   * goes to the composer (or, while it is shut by a quota, to the banner
+   * that says why) rather than to the top of the page.
+   */
+  private endStreaming(): void {
+    const hadFocus = this.hasFocus(this.stopButton());
+    this.streaming.set(false);
+    if (hadFocus) {
+      afterNextRender(
+        () => {
+          const composer = this.composer()?.nativeElement;
+          if (composer && !composer.disabled) {
+            composer.focus();
+          } else {
+            this.banner()?.nativeElement.querySelector('[tabindex]')?.focus();
+          }
+        },
+        { injector: this.injector },
+      );
+    }
+  }
+
+  private hasFocus(ref: ElementRef<HTMLElement> | undefined): boolean {
+    const active = this.document.activeElement;
+    return !!ref && !!active && ref.nativeElement.contains(active);
   }
 
   private keepPartial(status: 'error' | 'cancelled'): void {

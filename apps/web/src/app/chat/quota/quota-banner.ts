@@ -15,7 +15,12 @@ import type { QuotaBlock } from './send-block';
   selector: 'app-quota-banner',
   imports: [TranslatePipe],
   template: `
-    <div class="banner banner-error" role="alert" data-testid="quota-banner">
+    <div
+      class="banner banner-error"
+      role="alert"
+      tabindex="-1"
+      data-testid="quota-banner"
+    >
       <strong>{{ 'chat.banner.' + block().code | translate }}</strong>
       <span>{{
         'chat.banner.resets' | translate: { time: time(), relative: relative() }
