@@ -2,6 +2,7 @@ import { BreakpointObserver } from '@angular/cdk/layout';
 import {
   ChangeDetectionStrategy,
   Component,
+  ElementRef,
   computed,
   inject,
   viewChild,
@@ -42,6 +43,7 @@ export class Shell {
   protected readonly auth = inject(AuthStore);
   private readonly chats = inject(ChatsStore);
   private readonly sidenav = viewChild.required(MatSidenav);
+  private readonly main = viewChild.required<ElementRef<HTMLElement>>('main');
 
   protected readonly narrow = toSignal(
     inject(BreakpointObserver)
@@ -62,6 +64,12 @@ export class Shell {
 
   constructor() {
     this.chats.load();
+  }
+
+  /** The skip link moves focus itself: with `<base href="/">`, a bare `#main` would leave the page. */
+  protected skipToMain(event: Event): void {
+    event.preventDefault();
+    this.main().nativeElement.focus();
   }
 
   protected closeOnPhone(): void {
