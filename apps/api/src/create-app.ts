@@ -27,6 +27,9 @@ const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
   debug: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
 };
 
+/** The media types read as JSON bodies. */
+const JSON_TYPES = ['application/json', 'application/*+json'];
+
 /** Builds the whole HTTP application for a configuration; main.ts and the tests both use it. */
 export async function createApp(config: AppConfig): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(
@@ -40,11 +43,28 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
 
+  // A body in anything but JSON is 415, rather than left unread (as if it were empty).
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const hasBody =
+      req.headers['transfer-encoding'] !== undefined ||
+      Number(req.headers['content-length'] ?? 0) > 0;
+    if (req.path.startsWith('/api/') && hasBody && !req.is(JSON_TYPES)) {
+      const { status, body } = new AllExceptionsFilter().describe(
+        new ApiError(
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+          'The request body must be JSON, sent with Content-Type: application/json',
+        ),
+      );
+      return void res.status(status).json(body);
+    }
+    next();
+  });
   // JSON bodies: malformed is 400, too large is 413, both in API.md's error shape.
   app.use(
     express.json({
       limit: config.bodyLimitBytes,
-      type: ['application/json', 'application/*+json'],
+      type: JSON_TYPES,
     }),
   );
   app.use(
@@ -71,7 +91,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
               )
             : new ApiError(
                 err.status && err.status < 500 ? err.status : 400,
-                'BAD_REQUEST',
+                err.status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST',
                 'The request body could not be read',
               );
       const { status, body } = filter.describe(mapped);

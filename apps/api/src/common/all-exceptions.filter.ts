@@ -72,12 +72,16 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   );
 }
 
-/** Invalid input the database caught (bad uuid text, value out of range): the caller's mistake. */
+/**
+ * Invalid input the database caught (bad uuid text, value out of range or
+ * too long, a NUL character in text): the caller's mistake. Validation
+ * should have refused it first; this is the safety net.
+ */
 function isBadInput(err: unknown): boolean {
   const code = String(
     (err as { driverError?: { code?: string } }).driverError?.code ?? '',
   );
-  return ['22P02', '22003', '22007', '22008', '22001'].includes(code);
+  return ['22P02', '22003', '22007', '22008', '22001', '22021'].includes(code);
 }
 
 /** Every error leaves as API.md's JSON shape; nothing else leaks. */

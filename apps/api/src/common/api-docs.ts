@@ -8,6 +8,7 @@ import {
   type ApiPropertyOptions,
   ApiServiceUnavailableResponse,
   ApiUnauthorizedResponse,
+  ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 
 /** API.md's error body. */
@@ -47,12 +48,19 @@ export const ApiAdmin = () =>
 
 /** Every route: a bad body, route parameter or query parameter (one the route does not take included). */
 export const ApiBadInput = () =>
-  ApiBadRequestResponse({
-    type: ErrorDto,
-    description:
-      'Invalid input (`VALIDATION_FAILED`, `message` lists every problem): a bad body, route parameter ' +
-      'or query parameter, including a query parameter the route does not take; nothing changed',
-  });
+  applyDecorators(
+    ApiBadRequestResponse({
+      type: ErrorDto,
+      description:
+        'Invalid input (`VALIDATION_FAILED`, `message` lists every problem): a bad body, route parameter ' +
+        'or query parameter, including a query parameter the route does not take; nothing changed',
+    }),
+    ApiUnsupportedMediaTypeResponse({
+      type: ErrorDto,
+      description:
+        '`UNSUPPORTED_MEDIA_TYPE`: a request body that is not JSON; nothing changed',
+    }),
+  );
 
 /** A route that reads the database without needing credentials. */
 export const ApiDatabase = () =>

@@ -11,8 +11,17 @@ import {
  */
 const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype));
 
-/** Problems class-validator does not see: inherited keys, at any depth. */
+/**
+ * Problems class-validator does not see, at any depth: text with a NUL
+ * character (PostgreSQL cannot store it, so it would fail as a server
+ * error later) and inherited keys.
+ */
 function inputProblems(value: unknown, name: string | undefined): string[] {
+  if (typeof value === 'string') {
+    return value.includes('\u0000')
+      ? [`${name ?? 'value'} must not contain NUL characters`]
+      : [];
+  }
   if (Array.isArray(value))
     return value.flatMap((item) => inputProblems(item, name));
   if (value === null || typeof value !== 'object') return [];
@@ -34,8 +43,8 @@ function messagesOf(err: BadRequestException): string[] {
 /**
  * The validation of every body, query and route parameter (create-app.ts,
  * and QuotaGuard, which validates before the pipes run): unknown fields and
- * wrong types are 400 with every problem listed, and so are inherited keys
- * such as `__proto__`.
+ * wrong types are 400 with every problem listed, and so are text with a NUL
+ * character and inherited keys such as `__proto__`.
  */
 export class AppValidationPipe extends ValidationPipe {
   constructor() {

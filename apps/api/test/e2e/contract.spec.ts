@@ -247,16 +247,17 @@ describe('API conventions (PostgreSQL)', () => {
       doc = (await t.http.get('/api/docs-json')).body;
     });
 
-    it('documents 400 on every operation, for unknown query parameters too', () => {
+    it('documents 400 and 415 on every operation, for unknown query parameters too', () => {
       for (const [path, methods] of Object.entries(
         doc.paths as Record<string, Record<string, { responses: object }>>,
       )) {
         for (const [method, op] of Object.entries(methods)) {
-          expect([method, path, '400' in op.responses]).toEqual([
+          expect([
             method,
             path,
-            true,
-          ]);
+            '400' in op.responses,
+            '415' in op.responses,
+          ]).toEqual([method, path, true, true]);
         }
       }
       expect(

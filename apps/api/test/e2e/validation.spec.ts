@@ -178,12 +178,30 @@ describe('validation matrix (PostgreSQL)', () => {
     expect(row).toEqual({ is_active: true, role: 'user', name: '' });
   });
 
-  it('a wrong content type is refused, not parsed', async () => {
-    const res = await fetch(`${t.url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'text/plain' },
-      body: 'email=a@example.com',
-    });
-    expect(res.status).toBe(400);
+  it('a body that is not JSON is refused with 415, not left unread', async () => {
+    const token = (await t.register()).token;
+    for (const headers of [
+      { 'content-type': 'text/plain' },
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      { 'content-type': 'application/json; charset=latin1' },
+      {},
+    ]) {
+      const res = await fetch(`${t.url}/api/chats`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, ...headers },
+        body: 'title=Lisbon',
+      });
+      expect([headers, res.status, await res.json()]).toEqual([
+        headers,
+        415,
+        expect.objectContaining({
+          statusCode: 415,
+          error: 'Unsupported Media Type',
+          code: 'UNSUPPORTED_MEDIA_TYPE',
+        }),
+      ]);
+    }
+    // Each would have made an untitled chat if its body had been taken for an empty one.
+    expect((await t.http.get('/api/chats', { token })).body.items).toEqual([]);
   });
 });

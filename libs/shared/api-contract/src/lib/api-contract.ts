@@ -28,7 +28,8 @@ export type ErrorCode =
   | 'DATABASE_UNAVAILABLE'
   | 'VALIDATION_FAILED'
   | 'NOT_FOUND'
-  | 'PAYLOAD_TOO_LARGE';
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE';
 
 /** Error body: NestJS's shape plus an optional machine-readable `code`. */
 export interface ApiError {
