@@ -10,7 +10,11 @@ import {
   provideBrowserGlobalErrorListeners,
   provideZonelessChangeDetection,
 } from '@angular/core';
-import { provideRouter, withComponentInputBinding } from '@angular/router';
+import {
+  TitleStrategy,
+  provideRouter,
+  withComponentInputBinding,
+} from '@angular/router';
 import { provideTranslateService } from '@ngx-translate/core';
 import { provideTranslateHttpLoader } from '@ngx-translate/http-loader';
 import { appRoutes } from './app.routes';
@@ -19,12 +23,14 @@ import {
   DEFAULT_LANGUAGE,
   LanguageService,
 } from './core/i18n/language.service';
+import { TranslatedTitleStrategy } from './core/i18n/title.strategy';
 
 export const appConfig: ApplicationConfig = {
   providers: [
     provideBrowserGlobalErrorListeners(),
     provideZonelessChangeDetection(),
     provideRouter(appRoutes, withComponentInputBinding()),
+    { provide: TitleStrategy, useClass: TranslatedTitleStrategy },
     provideHttpClient(withFetch(), withInterceptors([authInterceptor])),
     provideTranslateService({
       fallbackLang: DEFAULT_LANGUAGE,

@@ -1,17 +1,18 @@
 import { Route } from '@angular/router';
 import { adminGuard, authGuard, guestGuard } from './core/auth/auth.guards';
 
+/** Route titles are translation keys; see TranslatedTitleStrategy. */
 export const appRoutes: Route[] = [
   {
     path: 'login',
     canMatch: [guestGuard],
-    title: 'Tally',
+    title: 'auth.login.submit',
     loadComponent: () => import('./auth/login.page').then((m) => m.LoginPage),
   },
   {
     path: 'register',
     canMatch: [guestGuard],
-    title: 'Tally',
+    title: 'auth.register.title',
     loadComponent: () =>
       import('./auth/register.page').then((m) => m.RegisterPage),
   },

@@ -23,16 +23,19 @@ export const ADMIN_ROUTES: Routes = [
       { path: '', pathMatch: 'full', redirectTo: 'users' },
       {
         path: 'users',
+        title: 'admin.users.title',
         loadComponent: () =>
           import('./users/users.page').then((m) => m.UsersPage),
       },
       {
         path: 'settings',
+        title: 'admin.settings.title',
         loadComponent: () =>
           import('./settings/settings.page').then((m) => m.SettingsPage),
       },
       {
         path: 'usage',
+        title: 'admin.usage.title',
         loadComponent: () =>
           import('./usage/usage.page').then((m) => m.UsagePage),
       },

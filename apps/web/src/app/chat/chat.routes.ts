@@ -16,5 +16,5 @@ export function chatMatcher(segments: UrlSegment[]): UrlMatchResult | null {
 }
 
 export const CHAT_ROUTES: Routes = [
-  { matcher: chatMatcher, component: ChatPage },
+  { matcher: chatMatcher, component: ChatPage, title: 'shell.chats.title' },
 ];
