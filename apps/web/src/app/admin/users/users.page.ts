@@ -70,6 +70,8 @@ export class UsersPage {
   protected readonly result = signal<AdminUserList | null>(null);
   protected readonly settings = signal<Settings | null>(null);
   private readonly searchInput = new Subject<string>();
+  /** Rows stay put across reloads, so focus returns to the Edit button a dialog was opened from. */
+  protected readonly trackById = (_: number, user: AdminUser) => user.id;
 
   private readonly query = computed(() => ({
     search: this.search(),
