@@ -14,7 +14,7 @@ import { TranslatePipe } from '@ngx-translate/core';
 import type { Chat } from '@tally/api-contract';
 import { errorMessageKey } from '../core/http/api-error';
 import { ChatsStore } from '../chat/data-access/chats.store';
-import { Icon } from './icons';
+import { Icon } from '../shared/icon';
 
 type RowMode = { id: string; mode: 'rename' | 'delete' } | null;
 

@@ -18,7 +18,7 @@ import { AuthStore } from '../core/auth/auth.store';
 import { ChatsStore } from '../chat/data-access/chats.store';
 import { ChatNav } from './chat-nav';
 import { LanguageSwitch } from './language-switch';
-import { Icon } from './icons';
+import { Icon } from '../shared/icon';
 
 /** Signed-in layout: toolbar, sidebar (chats; admin entries for admins), content. */
 @Component({

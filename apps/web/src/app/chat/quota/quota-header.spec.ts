@@ -57,6 +57,7 @@ describe('QuotaHeader', () => {
     expect(text).toBe('0/100 messages · 0/500K tokens');
     expect(badge.dataset['level']).toBe('ok');
     expect(badge.classList).toContain('level-ok');
+    expect(badge.querySelector('app-icon')).toBeNull();
   });
 
   it('formats tokens compactly, as in "3/100 messages · 12.4K/500K tokens"', () => {
@@ -70,6 +71,10 @@ describe('QuotaHeader', () => {
     expect(messages.text).toBe('80/100 messages · 0/500K tokens');
     expect(messages.badge.dataset['level']).toBe('warn');
     expect(messages.badge.classList).toContain('level-warn');
+    // not by colour alone
+    expect(
+      messages.badge.querySelector<HTMLElement>('app-icon')?.dataset['icon'],
+    ).toBe('warning');
 
     const tokens = render(quota(1, 400_000));
     expect(tokens.badge.dataset['level']).toBe('warn');
@@ -82,6 +87,9 @@ describe('QuotaHeader', () => {
     expect(messages.text).toBe('100/100 messages · 1K/500K tokens');
     expect(messages.badge.dataset['level']).toBe('exceeded');
     expect(messages.badge.classList).toContain('level-exceeded');
+    expect(
+      messages.badge.querySelector<HTMLElement>('app-icon')?.dataset['icon'],
+    ).toBe('block');
 
     expect(render(quota(5, 500_000)).badge.dataset['level']).toBe('exceeded');
     // a limit of 0 blocks: red at once

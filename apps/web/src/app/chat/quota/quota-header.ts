@@ -15,6 +15,7 @@ import {
 } from '../../core/i18n/format';
 import { LanguageService } from '../../core/i18n/language.service';
 import { pluralKey } from '../../core/i18n/plural';
+import { Icon } from '../../shared/icon';
 import { quotaLevel } from './quota-format';
 
 /**
@@ -23,7 +24,7 @@ import { quotaLevel } from './quota-format';
  */
 @Component({
   selector: 'app-quota-header',
-  imports: [MatTooltipModule, TranslatePipe],
+  imports: [MatTooltipModule, TranslatePipe, Icon],
   template: `
     @if (quota(); as q) {
       <div
@@ -34,6 +35,10 @@ import { quotaLevel } from './quota-format';
         tabindex="0"
         [matTooltip]="resetText()"
       >
+        @if (level() !== 'ok') {
+          <!-- Not by colour alone: a sign that differs by level. -->
+          <app-icon [name]="level() === 'warn' ? 'warning' : 'block'" />
+        }
         <span data-testid="quota-text">{{ text() }}</span>
         @if (level() !== 'ok') {
           <span class="visually-hidden">{{
@@ -52,13 +57,18 @@ import { quotaLevel } from './quota-format';
   `,
   styles: `
     .quota {
-      display: inline-block;
+      display: inline-flex;
+      align-items: center;
+      gap: 4px;
       padding: 4px 10px;
       border-radius: 999px;
       font-size: 0.875rem;
       font-variant-numeric: tabular-nums;
       white-space: nowrap;
       border: 1px solid var(--mat-sys-outline-variant);
+    }
+    app-icon {
+      --icon-size: 16px;
     }
     .quota:focus-visible {
       outline: 2px solid var(--mat-sys-primary);
