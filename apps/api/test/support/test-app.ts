@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type AppConfig } from '../../src/config/app-config';
 import { createApp } from '../../src/create-app';
+import { DatabaseService } from '../../src/database/database.service';
 import { Http } from './http';
-import { createTestDatabase, type TestDatabase } from './test-db';
+import { createTestDatabase, sql, type TestDatabase } from './test-db';
 
 export const ADMIN = {
   email: 'admin@example.com',
@@ -23,6 +24,17 @@ export interface TestApp {
   dataDir: string;
   /** Logs in (as the seeded admin by default) and returns the access token. */
   login(email?: string, password?: string): Promise<string>;
+  /**
+   * Runs SQL on the app's database behind the API's back: a connection of
+   * its own on PostgreSQL, the app's single session on PGlite.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows the tests inspect freely
+  query<T = Record<string, any>>(
+    text: string,
+    params?: unknown[],
+  ): Promise<T[]>;
+  /** Creates a chat of the token's owner through the API (201) and returns its id. */
+  newChat(token: string, title?: string): Promise<string>;
   /** Registers a user through the API and returns their token and id. */
   register(
     email?: string,
@@ -83,6 +95,19 @@ export async function startTestApp(
     http,
     db,
     dataDir,
+    query<T>(text: string, params: unknown[] = []) {
+      return db
+        ? (sql(db.url, text, params) as Promise<T[]>)
+        : app.get(DatabaseService).query<T>(text, params);
+    },
+    async newChat(token: string, title?: string) {
+      const res = await http.post('/api/chats', title ? { title } : {}, {
+        token,
+      });
+      if (res.status !== 201)
+        throw new Error(`new chat failed: ${res.status} ${res.text}`);
+      return res.body.id as string;
+    },
     async login(email = ADMIN.email, password = ADMIN.password) {
       const res = await http.post('/api/auth/login', { email, password });
       if (res.status !== 200)
