@@ -12,12 +12,14 @@ import {
   byTestId,
   chooseLanguage,
   createUser,
+  focused,
   login,
   newPage,
   openAdmin,
   quotaText,
   sendAndWatch,
   setMessagesLimit,
+  tabUntil,
   waitForQuotaText,
 } from './support/pages.mjs';
 
@@ -335,6 +337,88 @@ test(
       });
     } finally {
       await phone.context.close();
+    }
+  },
+);
+
+test(
+  'by keyboard alone: sign in, send a message, edit a user in the dialog',
+  { timeout: 90_000 },
+  async () => {
+    const session = await newPage(stack.browser, {
+      baseUrl: stack.baseUrl,
+      locale: 'en-US',
+    });
+    const { page } = session;
+    const byId = (id) => (f) => f.testId === id;
+    try {
+      await page.goto('/login');
+      await page.waitForSelector(byTestId('login-email'));
+      await tabUntil(page, byId('login-email'));
+      await page.keyboard.type(ADMIN.email);
+      await tabUntil(page, byId('login-password'));
+      await page.keyboard.type(ADMIN.password);
+      await page.keyboard.press('Enter');
+      await page.waitForURL(/\/chats/);
+      await page.waitForSelector(byTestId('quota-header'));
+      assert.equal(await page.title(), 'Chats · Tally');
+
+      // The skip link jumps over the sidebar to the content.
+      const skip = await tabUntil(page, (f) => f.tag === 'a');
+      assert.equal(skip.name, 'Skip to content');
+      await page.keyboard.press('Enter');
+      assert.equal((await focused(page))?.tag, 'main');
+      assert.match(page.url(), /\/chats$/);
+
+      // Enter sends; focus stays in the composer while Send turns into Stop and back.
+      await tabUntil(page, byId('composer'));
+      await page.keyboard.type('Hello from the keyboard');
+      await page.keyboard.press('Enter');
+      await page.waitForSelector(byTestId('message-assistant'), {
+        timeout: 60_000,
+      });
+      await page.waitForSelector(byTestId('send'));
+      assert.equal((await focused(page))?.testId, 'composer');
+
+      // The admin area, and a user's dialog: focus stays inside, Escape closes
+      // it, and focus comes back to the button that opened it.
+      await tabUntil(page, byId('nav-admin-users'), { key: 'Shift+Tab' });
+      await page.keyboard.press('Enter');
+      await page.waitForURL(/\/admin\/users/);
+      await page.waitForSelector(`tr[data-email="${ADMIN.email}"]`);
+      const editName = `Edit ${ADMIN.email}`;
+      await tabUntil(page, (f) => f.name === editName);
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(
+        () => !!document.activeElement?.closest('mat-dialog-container'),
+      );
+      for (let i = 0; i < 15; i++) {
+        const inside = await tabUntil(page, () => true);
+        assert.ok(inside.inDialog, `Tab left the dialog: ${inside.testId}`);
+      }
+      await page.keyboard.press('Escape');
+      await page.waitForSelector(byTestId('user-dialog'), {
+        state: 'detached',
+      });
+      assert.equal((await focused(page))?.name, editName);
+
+      await page.keyboard.press('Enter');
+      await page.waitForSelector(byTestId('user-dialog'));
+      await tabUntil(page, byId('user-name'));
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type('Keyboard Admin');
+      await tabUntil(page, byId('user-save'));
+      await page.keyboard.press('Enter');
+      await page.waitForSelector(byTestId('user-dialog'), {
+        state: 'detached',
+      });
+      await page.waitForSelector(
+        `tr[data-email="${ADMIN.email}"] >> text=Keyboard Admin`,
+      );
+      assert.equal((await focused(page))?.name, editName);
+      assert.deepEqual(session.errors.map(String), []);
+    } finally {
+      await session.context.close();
     }
   },
 );

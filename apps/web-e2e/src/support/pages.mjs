@@ -169,3 +169,86 @@ export async function setMessagesLimit(page, email, limit) {
     ],
   );
 }
+
+/**
+ * What has keyboard focus, and how it shows: `outline`, Material's focus
+ * `ring`, a focused form `field`, or null when nothing on screen marks it.
+ */
+export function focused(page) {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) {
+      return null;
+    }
+    const shown = (node) => {
+      for (let e = node; e; e = e.parentElement) {
+        if (Number(getComputedStyle(e).opacity) === 0) {
+          return false;
+        }
+      }
+      const box = node.getBoundingClientRect();
+      return box.width > 2 && box.height > 2;
+    };
+    const ringOf = (node) => {
+      const before = getComputedStyle(node, '::before');
+      return (
+        before.content !== 'none' &&
+        before.display !== 'none' &&
+        parseFloat(before.borderTopWidth) > 0 &&
+        before.borderTopColor !== 'rgba(0, 0, 0, 0)'
+      );
+    };
+    const host =
+      el.closest('.mat-mdc-radio-button, .mat-mdc-slide-toggle') ?? el;
+    const rings = [
+      ...(host.matches('.mat-focus-indicator') ? [host] : []),
+      ...host.querySelectorAll('.mat-focus-indicator'),
+    ];
+    const style = getComputedStyle(el);
+    let indicator = null;
+    if (rings.some(ringOf)) {
+      indicator = 'ring';
+    } else if (el.closest('.mat-mdc-form-field.mat-focused')) {
+      indicator = 'field';
+    } else if (
+      style.outlineStyle !== 'none' &&
+      parseFloat(style.outlineWidth) >= 1 &&
+      shown(el)
+    ) {
+      indicator = 'outline';
+    }
+    return {
+      testId:
+        el.getAttribute('data-testid') ??
+        el.closest('[data-testid]')?.getAttribute('data-testid') ??
+        null,
+      tag: el.tagName.toLowerCase(),
+      name: (el.getAttribute('aria-label') ?? el.textContent ?? '').trim(),
+      inDialog: !!el.closest('mat-dialog-container'),
+      indicator,
+    };
+  });
+}
+
+/** Presses `key` (Tab by default) until `wanted(focused)` holds; every stop on the way must show its focus. */
+export async function tabUntil(page, wanted, { key = 'Tab', max = 40 } = {}) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press(key);
+    let now = await focused(page);
+    // Some Material controls draw their ring a frame or two after focus.
+    for (let wait = 0; now && !now.indicator && wait < 20; wait++) {
+      await page.waitForTimeout(50);
+      now = await focused(page);
+    }
+    if (now) {
+      assert.ok(
+        now.indicator || now.tag === 'main',
+        `keyboard focus is invisible on ${JSON.stringify(now)}`,
+      );
+    }
+    if (now && wanted(now)) {
+      return now;
+    }
+  }
+  throw new Error(`not reached with ${key} in ${max} presses`);
+}
