@@ -1,10 +1,8 @@
 import { TokenCounter } from '../../src/modules/ai';
 import { eventually, sendMessage } from '../support/chat-stream';
-import {
-  type FakeOpenAi,
-  startFakeOpenAi,
-} from '../support/fake-openai-server';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { type FakeAiApp, startWithFakeAi } from '../support/fake-ai-app';
+import type { FakeOpenAi } from '../support/fake-openai-server';
+import type { TestApp } from '../support/test-app';
 
 const tokens = new TokenCounter();
 
@@ -15,28 +13,21 @@ describe('sending messages on embedded PGlite', () => {
   const chat = async (id: string) =>
     (await t.http.get(`/api/chats/${id}`, { token })).body;
 
+  let app: FakeAiApp;
+
   beforeAll(async () => {
-    fake = await startFakeOpenAi();
-    t = await startTestApp({
+    app = await startWithFakeAi({
       embedded: true,
-      env: {
-        AI_PROVIDER: 'openai',
-        AI_BASE_URL: fake.url,
-        AI_API_KEY: 'sk-test-secret',
-        AI_TIMEOUT_MS: '500',
-      },
+      env: { AI_API_KEY: 'sk-test-secret', AI_TIMEOUT_MS: '500' },
     });
+    ({ t, fake } = app);
     ({ token } = await t.register());
   });
-  afterAll(async () => {
-    await t?.close();
-    await fake?.close();
-  });
+  afterAll(() => app?.close());
   beforeEach(() => fake.reset());
 
   it('streams, answers JSON with the history, and stores both messages', async () => {
-    const { body } = await t.http.post('/api/chats', {}, { token });
-    const id = body.id as string;
+    const id = await t.newChat(token);
 
     const streamed = await sendMessage(t.url, token, id, {
       content: 'hello there',
@@ -97,19 +88,15 @@ describe('sending messages on embedded PGlite', () => {
   });
 
   it('keeps the 502 status before any text and stores the answer as error', async () => {
-    const { body } = await t.http.post(
-      '/api/chats',
-      { title: 'Failing' },
-      { token },
-    );
+    const id = await t.newChat(token, 'Failing');
     fake.setMode('fail');
-    const res = await sendMessage(t.url, token, body.id, {
+    const res = await sendMessage(t.url, token, id, {
       content: 'fail please',
     });
     expect(res.status).toBe(502);
     expect(res.body.code).toBe('AI_PROVIDER_ERROR');
     expect(
-      (await chat(body.id)).messages.map(
+      (await chat(id)).messages.map(
         (m: { status: string; content: string }) => [m.status, m.content],
       ),
     ).toEqual([
@@ -119,22 +106,20 @@ describe('sending messages on embedded PGlite', () => {
   });
 
   it('stores a cancelled answer when the client goes away, and frees the slot', async () => {
-    const { body } = await t.http.post('/api/chats', {}, { token });
+    const id = await t.newChat(token);
     fake.setMode('slow');
     fake.delayMs = 40;
     fake.reply = 'a b c d e f g h i j k l m n o p';
     const res = await sendMessage(
       t.url,
       token,
-      body.id,
+      id,
       { content: 'go slowly' },
       { abortAfterDeltas: 1 },
     );
     expect(res.aborted).toBe(true);
     await fake.waitFor(() => fake.aborted === 1);
-    const answer = await eventually(
-      async () => (await chat(body.id)).messages[1],
-    );
+    const answer = await eventually(async () => (await chat(id)).messages[1]);
     expect(answer.status).toBe('cancelled');
     expect(answer.completion_tokens).toBe(tokens.countText(answer.content));
     expect(answer.prompt_tokens).toBe(
@@ -142,7 +127,7 @@ describe('sending messages on embedded PGlite', () => {
     );
     fake.setMode('normal');
     expect(
-      (await sendMessage(t.url, token, body.id, { content: 'next' })).status,
+      (await sendMessage(t.url, token, id, { content: 'next' })).status,
     ).toBe(200);
   });
 
@@ -157,22 +142,22 @@ describe('sending messages on embedded PGlite', () => {
         )
       ).status,
     ).toBe(200);
-    const { body } = await t.http.post('/api/chats', {}, { token });
+    const id = await t.newChat(token);
     fake.setMode('slow');
     fake.delayMs = 30;
     fake.reply = 'one two three four';
     const results = await Promise.all(
       [1, 2, 3].map((n) =>
-        sendMessage(t.url, token, body.id, { content: `at once ${n}` }),
+        sendMessage(t.url, token, id, { content: `at once ${n}` }),
       ),
     );
     expect(results.map((r) => r.status).sort()).toEqual([200, 429, 429]);
     expect(
       results.filter((r) => r.status === 429).map((r) => r.body.code),
     ).toEqual(['TOO_MANY_STREAMS', 'TOO_MANY_STREAMS']);
-    expect((await chat(body.id)).messages).toHaveLength(2);
+    expect((await chat(id)).messages).toHaveLength(2);
     expect(
-      (await sendMessage(t.url, token, body.id, { content: 'after' })).status,
+      (await sendMessage(t.url, token, id, { content: 'after' })).status,
     ).toBe(200);
   });
 });

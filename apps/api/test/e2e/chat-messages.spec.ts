@@ -8,12 +8,9 @@ import {
   sendMessage,
   type SendResult,
 } from '../support/chat-stream';
-import {
-  type FakeOpenAi,
-  startFakeOpenAi,
-} from '../support/fake-openai-server';
-import { sql } from '../support/test-db';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { type FakeAiApp, startWithFakeAi } from '../support/fake-ai-app';
+import type { FakeOpenAi } from '../support/fake-openai-server';
+import type { TestApp } from '../support/test-app';
 
 const SYSTEM_PROMPT = 'You are a careful test assistant.';
 const MAX_OUTPUT = 50;
@@ -28,15 +25,10 @@ describe('sending messages (OpenAI-compatible provider)', () => {
   let reserve: jest.SpyInstance;
   let user: { token: string; id: string };
 
-  const db = (text: string, params: unknown[] = []) =>
-    sql(t.db?.url ?? '', text, params);
-  const newChat = async (token = user.token, title?: string) => {
-    const res = await t.http.post('/api/chats', title ? { title } : {}, {
-      token,
-    });
-    expect(res.status).toBe(201);
-    return res.body.id as string;
-  };
+  let app: FakeAiApp;
+  const db = (text: string, params: unknown[] = []) => t.query(text, params);
+  const newChat = (token = user.token, title?: string) =>
+    t.newChat(token, title);
   const send = (
     chatId: string,
     content: unknown,
@@ -51,13 +43,27 @@ describe('sending messages (OpenAI-compatible provider)', () => {
   const reservations = (): Promise<Reservation>[] =>
     reserve.mock.results.map((r) => r.value as Promise<Reservation>);
   const names = (r: SendResult) => r.events.map((e) => e.event);
+  /** The stored rows of a send whose provider failed before any text: the message, and an empty, uncharged error answer. */
+  const failedBeforeAnyText = (content: string) => [
+    {
+      role: 'user',
+      content,
+      status: 'complete',
+      prompt_tokens: null,
+      completion_tokens: null,
+    },
+    {
+      role: 'assistant',
+      content: '',
+      status: 'error',
+      prompt_tokens: null,
+      completion_tokens: null,
+    },
+  ];
 
   beforeAll(async () => {
-    fake = await startFakeOpenAi();
-    t = await startTestApp({
+    app = await startWithFakeAi({
       env: {
-        AI_PROVIDER: 'openai',
-        AI_BASE_URL: fake.url,
         AI_API_KEY: 'sk-test-secret',
         AI_TIMEOUT_MS: '500',
         AI_MODEL: 'gpt-test',
@@ -69,14 +75,12 @@ describe('sending messages (OpenAI-compatible provider)', () => {
         QUOTA_HOLD_HEARTBEAT_SECONDS: '1',
       },
     });
+    ({ t, fake } = app);
     usage = t.app.get(UsageService);
     settle = jest.spyOn(usage, 'settle');
     reserve = jest.spyOn(usage, 'reserve');
   });
-  afterAll(async () => {
-    await t?.close();
-    await fake?.close();
-  });
+  afterAll(() => app?.close());
   beforeEach(async () => {
     fake.reset();
     settle.mockClear();
@@ -326,22 +330,7 @@ describe('sending messages (OpenAI-compatible provider)', () => {
       code: 'AI_PROVIDER_ERROR',
     });
     expect(res.text).not.toContain('sk-test-secret');
-    expect(await rows(chatId)).toEqual([
-      {
-        role: 'user',
-        content: 'please fail',
-        status: 'complete',
-        prompt_tokens: null,
-        completion_tokens: null,
-      },
-      {
-        role: 'assistant',
-        content: '',
-        status: 'error',
-        prompt_tokens: null,
-        completion_tokens: null,
-      },
-    ]);
+    expect(await rows(chatId)).toEqual(failedBeforeAnyText('please fail'));
     expect(settle).toHaveBeenCalledTimes(1);
     expect(settle.mock.calls[0][1]).toEqual({
       promptTokens: 0,
@@ -366,22 +355,7 @@ describe('sending messages (OpenAI-compatible provider)', () => {
       code: 'AI_PROVIDER_TIMEOUT',
     });
     await fake.waitFor(() => fake.aborted === 1 && fake.open === 0);
-    expect(await rows(chatId)).toEqual([
-      {
-        role: 'user',
-        content: 'please hang',
-        status: 'complete',
-        prompt_tokens: null,
-        completion_tokens: null,
-      },
-      {
-        role: 'assistant',
-        content: '',
-        status: 'error',
-        prompt_tokens: null,
-        completion_tokens: null,
-      },
-    ]);
+    expect(await rows(chatId)).toEqual(failedBeforeAnyText('please hang'));
     expect(settle.mock.calls).toEqual([
       [
         expect.anything(),
@@ -623,6 +597,7 @@ describe('sending messages (OpenAI-compatible provider)', () => {
       '400',
       '401',
       '404',
+      '415',
       '429',
       '502',
       '503',
