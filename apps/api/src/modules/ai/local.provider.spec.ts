@@ -2,9 +2,9 @@ import type { AiConfig } from '../../config/app-config';
 import {
   AiAbortedError,
   type AiChatMessage,
-  type AiStreamEvent,
-  type AiUsage,
+  type AiProvider,
 } from './ai-provider.port';
+import { collectStream } from '../../../test/support/ai-stream';
 import {
   composeLocalAnswer,
   LocalProvider,
@@ -29,45 +29,12 @@ function provider(localDelayMs = 0): LocalProvider {
   return new LocalProvider(config, tokens);
 }
 
-async function run(
-  p: LocalProvider,
+/** Runs a stream to its end or its error; what arrived before an error is kept. */
+const run = (
+  p: AiProvider,
   messages: AiChatMessage[],
-  opts: {
-    maxOutputTokens?: number;
-    signal?: AbortSignal;
-    onDelta?: () => void;
-  } = {},
-): Promise<{
-  text: string;
-  deltas: string[];
-  events: AiStreamEvent[];
-  usage?: AiUsage;
-  error?: unknown;
-}> {
-  const events: AiStreamEvent[] = [];
-  let error: unknown;
-  try {
-    for await (const event of p.stream({
-      messages,
-      maxOutputTokens: opts.maxOutputTokens ?? 1024,
-      signal: opts.signal ?? new AbortController().signal,
-    })) {
-      events.push(event);
-      if (event.type === 'delta') opts.onDelta?.();
-    }
-  } catch (err) {
-    error = err;
-  }
-  const deltas = events.flatMap((e) => (e.type === 'delta' ? [e.content] : []));
-  const last = events[events.length - 1];
-  return {
-    text: deltas.join(''),
-    deltas,
-    events,
-    usage: last?.type === 'usage' ? last.usage : undefined,
-    error,
-  };
-}
+  opts: Partial<Parameters<typeof collectStream>[2]> = {},
+) => collectStream(p, messages, { maxOutputTokens: 1024, ...opts });
 
 const conversation: AiChatMessage[] = [
   { role: 'system', content: 'You are Tally.' },

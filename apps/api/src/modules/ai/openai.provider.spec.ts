@@ -8,11 +8,11 @@ import {
 import {
   AiAbortedError,
   type AiChatMessage,
+  type AiProvider,
   AiProviderError,
-  type AiStreamEvent,
   AiTimeoutError,
-  type AiUsage,
 } from './ai-provider.port';
+import { collectStream } from '../../../test/support/ai-stream';
 import { OpenAiProvider } from './openai.provider';
 import { TokenCounter } from './tokenizer';
 
@@ -43,48 +43,11 @@ function provider(overrides: Partial<AiConfig> = {}): OpenAiProvider {
 const ask = (content: string): AiChatMessage[] => [{ role: 'user', content }];
 
 /** Runs a stream to its end or its error; what arrived before an error is kept. */
-async function run(
-  p: OpenAiProvider,
+const run = (
+  p: AiProvider,
   messages: AiChatMessage[],
-  opts: {
-    maxOutputTokens?: number;
-    signal?: AbortSignal;
-    onDelta?: (text: string) => void;
-  } = {},
-): Promise<{
-  text: string;
-  deltas: string[];
-  events: AiStreamEvent[];
-  usage?: AiUsage;
-  error?: unknown;
-}> {
-  const events: AiStreamEvent[] = [];
-  const deltas: string[] = [];
-  let error: unknown;
-  try {
-    for await (const event of p.stream({
-      messages,
-      maxOutputTokens: opts.maxOutputTokens ?? 100,
-      signal: opts.signal ?? new AbortController().signal,
-    })) {
-      events.push(event);
-      if (event.type === 'delta') {
-        deltas.push(event.content);
-        opts.onDelta?.(event.content);
-      }
-    }
-  } catch (err) {
-    error = err;
-  }
-  const usageEvent = events.find((e) => e.type === 'usage');
-  return {
-    text: deltas.join(''),
-    deltas,
-    events,
-    usage: usageEvent?.type === 'usage' ? usageEvent.usage : undefined,
-    error,
-  };
-}
+  opts: Partial<Parameters<typeof collectStream>[2]> = {},
+) => collectStream(p, messages, { maxOutputTokens: 100, ...opts });
 
 beforeAll(async () => {
   fake = await startFakeOpenAi();
