@@ -337,6 +337,28 @@ describe('API conventions (PostgreSQL)', () => {
       });
     });
 
+    it("documents a user's fields alike wherever a body takes them", () => {
+      const s = doc.components.schemas;
+      for (const field of ['email', 'password', 'name']) {
+        expect([field, s.CreateUserDto.properties[field]]).toEqual([
+          field,
+          s.RegisterDto.properties[field],
+        ]);
+      }
+      expect(s.RegisterDto.properties.email).toMatchObject({
+        type: 'string',
+        format: 'email',
+        maxLength: 254,
+      });
+      expect(s.LoginDto.properties.email).toEqual(
+        s.RegisterDto.properties.email,
+      );
+      expect(s.UpdateUserDto.properties.name).toEqual(
+        s.RegisterDto.properties.name,
+      );
+      expect(s.UpdateUserDto.properties.role.enum).toEqual(['user', 'admin']);
+    });
+
     it('documents the headers of a send, of its 429 and of the login 429', () => {
       const send = doc.paths['/api/chats/{id}/messages'].post;
       expect(Object.keys(send.responses['200'].headers).sort()).toEqual([

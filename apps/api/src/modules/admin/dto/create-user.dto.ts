@@ -1,28 +1,23 @@
-import { IsOptionalNotNull } from '../../../common/validation';
-import { ApiProperty } from '@nestjs/swagger';
 import type { CreateAdminUserRequest, Role } from '@tally/api-contract';
-import { IsEmail, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
+import {
+  EmailField,
+  NameField,
+  PasswordField,
+  RoleField,
+} from '../../users/user-fields';
 import { DailyLimit } from './daily-limit';
 
 export class CreateUserDto implements CreateAdminUserRequest {
-  @IsEmail({ require_tld: false })
-  @MaxLength(254)
+  @EmailField()
   email!: string;
 
-  /** 8 to 128 characters. */
-  @IsString()
-  @MinLength(8)
-  @MaxLength(128)
+  @PasswordField()
   password!: string;
 
-  @IsOptionalNotNull()
-  @IsString()
-  @MaxLength(100)
+  @NameField()
   name?: string;
 
-  @ApiProperty({ enum: ['user', 'admin'], required: false, default: 'user' })
-  @IsOptionalNotNull()
-  @IsIn(['user', 'admin'])
+  @RoleField('user')
   role?: Role;
 
   @DailyLimit('messages')

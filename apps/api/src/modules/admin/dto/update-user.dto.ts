@@ -1,18 +1,14 @@
-import { IsOptionalNotNull } from '../../../common/validation';
-import { ApiProperty } from '@nestjs/swagger';
 import type { Role, UpdateAdminUserRequest } from '@tally/api-contract';
-import { IsBoolean, IsIn, IsString, MaxLength } from 'class-validator';
+import { IsBoolean } from 'class-validator';
+import { IsOptionalNotNull } from '../../../common/validation';
+import { NameField, RoleField } from '../../users/user-fields';
 import { DailyLimit } from './daily-limit';
 
 export class UpdateUserDto implements UpdateAdminUserRequest {
-  @IsOptionalNotNull()
-  @IsString()
-  @MaxLength(100)
+  @NameField()
   name?: string;
 
-  @ApiProperty({ enum: ['user', 'admin'], required: false })
-  @IsOptionalNotNull()
-  @IsIn(['user', 'admin'])
+  @RoleField()
   role?: Role;
 
   /** false deactivates: every call of the user answers 401 at once. */

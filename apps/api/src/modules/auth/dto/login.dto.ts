@@ -1,10 +1,9 @@
 import type { LoginRequest } from '@tally/api-contract';
-import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsString, MaxLength, MinLength } from 'class-validator';
+import { EmailField } from '../../users/user-fields';
 
 export class LoginDto implements LoginRequest {
-  /** @example ada@example.com */
-  @IsEmail({ require_tld: false })
-  @MaxLength(254)
+  @EmailField()
   email!: string;
 
   @IsString()

@@ -1,22 +1,13 @@
-import { IsOptionalNotNull } from '../../../common/validation';
 import type { RegisterRequest } from '@tally/api-contract';
-import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
+import { EmailField, NameField, PasswordField } from '../../users/user-fields';
 
 export class RegisterDto implements RegisterRequest {
-  /** @example ada@example.com */
-  @IsEmail({ require_tld: false })
-  @MaxLength(254)
+  @EmailField()
   email!: string;
 
-  /** 8 to 128 characters. */
-  @IsString()
-  @MinLength(8)
-  @MaxLength(128)
+  @PasswordField()
   password!: string;
 
-  /** @example Ada Lovelace */
-  @IsOptionalNotNull()
-  @IsString()
-  @MaxLength(100)
+  @NameField()
   name?: string;
 }
