@@ -142,6 +142,9 @@ const SHOWN_ATTRIBUTES = new Set([
   'alt',
   'label',
   'matTooltip',
+  // inputs of the app's own components that take a translation key
+  'hint',
+  'what',
 ]);
 /** Pipes whose input is a translation key, not text. */
 const KEY_PIPES = new Set(['translate', 'plural']);

@@ -47,9 +47,7 @@ export function setUpFormPage<T>(page: Type<T>) {
     fixture.detectChanges();
   };
   const fill = (name: string, value: string) => {
-    const input = el.querySelector<HTMLInputElement>(
-      `input[formcontrolname="${name}"]`,
-    )!;
+    const input = el.querySelector<HTMLInputElement>(`input[name="${name}"]`)!;
     input.value = value;
     input.dispatchEvent(new Event('input'));
   };

@@ -10,12 +10,11 @@ import {
   Validators,
 } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
-import { MatFormFieldModule } from '@angular/material/form-field';
-import { MatInputModule } from '@angular/material/input';
 import { Router, RouterLink } from '@angular/router';
 import { TranslatePipe } from '@ngx-translate/core';
 import { AuthStore } from '../core/auth/auth.store';
-import { errorMessageKey, toApiRequestError } from '../core/http/api-error';
+import { errorMessageKey } from '../core/http/api-error';
+import { TextField } from '../shared/forms/text-field';
 import { LanguageSwitch } from '../shell/language-switch';
 
 @Component({
@@ -24,10 +23,9 @@ import { LanguageSwitch } from '../shell/language-switch';
     ReactiveFormsModule,
     RouterLink,
     MatButtonModule,
-    MatFormFieldModule,
-    MatInputModule,
     TranslatePipe,
     LanguageSwitch,
+    TextField,
   ],
   template: `
     <main class="card">
@@ -37,34 +35,20 @@ import { LanguageSwitch } from '../shell/language-switch';
       </div>
       <p>{{ 'auth.tagline' | translate }}</p>
       <form [formGroup]="form" (ngSubmit)="submit()" novalidate>
-        <mat-form-field appearance="outline">
-          <mat-label>{{ 'auth.email' | translate }}</mat-label>
-          <input
-            matInput
-            type="email"
-            formControlName="email"
-            autocomplete="username"
-            data-testid="login-email"
-          />
-          @if (form.controls.email.hasError('required')) {
-            <mat-error>{{ 'validation.required' | translate }}</mat-error>
-          } @else if (form.controls.email.hasError('email')) {
-            <mat-error>{{ 'validation.email' | translate }}</mat-error>
-          }
-        </mat-form-field>
-        <mat-form-field appearance="outline">
-          <mat-label>{{ 'auth.password' | translate }}</mat-label>
-          <input
-            matInput
-            type="password"
-            formControlName="password"
-            autocomplete="current-password"
-            data-testid="login-password"
-          />
-          @if (form.controls.password.hasError('required')) {
-            <mat-error>{{ 'validation.required' | translate }}</mat-error>
-          }
-        </mat-form-field>
+        <app-text-field
+          name="email"
+          type="email"
+          label="auth.email"
+          autocomplete="username"
+          testId="login-email"
+        />
+        <app-text-field
+          name="password"
+          type="password"
+          label="auth.password"
+          autocomplete="current-password"
+          testId="login-password"
+        />
         @if (error(); as key) {
           <p class="error-text" role="alert" data-testid="login-error">
             {{ key | translate }}
@@ -109,10 +93,7 @@ export class LoginPage {
       next: () => void this.router.navigateByUrl('/chats'),
       error: (err: unknown) => {
         this.busy.set(false);
-        const status = toApiRequestError(err).status;
-        this.error.set(
-          status === 401 ? 'auth.login.invalid' : errorMessageKey(err),
-        );
+        this.error.set(errorMessageKey(err, { 401: 'auth.login.invalid' }));
       },
     });
   }

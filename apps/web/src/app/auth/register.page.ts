@@ -10,13 +10,12 @@ import {
   Validators,
 } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
-import { MatFormFieldModule } from '@angular/material/form-field';
-import { MatInputModule } from '@angular/material/input';
 import { Router, RouterLink } from '@angular/router';
 import { TranslatePipe } from '@ngx-translate/core';
-import { LIMITS } from '@tally/api-contract';
 import { AuthStore } from '../core/auth/auth.store';
 import { errorMessageKey, toApiRequestError } from '../core/http/api-error';
+import { TextField } from '../shared/forms/text-field';
+import { NEW_PASSWORD } from '../shared/forms/validators';
 import { LanguageSwitch } from '../shell/language-switch';
 
 @Component({
@@ -25,10 +24,9 @@ import { LanguageSwitch } from '../shell/language-switch';
     ReactiveFormsModule,
     RouterLink,
     MatButtonModule,
-    MatFormFieldModule,
-    MatInputModule,
     TranslatePipe,
     LanguageSwitch,
+    TextField,
   ],
   template: `
     <main class="card">
@@ -46,46 +44,21 @@ import { LanguageSwitch } from '../shell/language-switch';
         </p>
       }
       <form [formGroup]="form" (ngSubmit)="submit()" novalidate>
-        <mat-form-field appearance="outline">
-          <mat-label>{{ 'auth.name' | translate }}</mat-label>
-          <input matInput formControlName="name" autocomplete="name" />
-        </mat-form-field>
-        <mat-form-field appearance="outline">
-          <mat-label>{{ 'auth.email' | translate }}</mat-label>
-          <input
-            matInput
-            type="email"
-            formControlName="email"
-            autocomplete="email"
-          />
-          @if (form.controls.email.hasError('required')) {
-            <mat-error>{{ 'validation.required' | translate }}</mat-error>
-          } @else if (form.controls.email.hasError('email')) {
-            <mat-error>{{ 'validation.email' | translate }}</mat-error>
-          }
-        </mat-form-field>
-        <mat-form-field appearance="outline">
-          <mat-label>{{ 'auth.password' | translate }}</mat-label>
-          <input
-            matInput
-            type="password"
-            formControlName="password"
-            autocomplete="new-password"
-          />
-          <mat-hint>{{
-            'validation.passwordLength' | translate: passwordLimits
-          }}</mat-hint>
-          @if (form.controls.password.hasError('required')) {
-            <mat-error>{{ 'validation.required' | translate }}</mat-error>
-          } @else if (
-            form.controls.password.hasError('minlength') ||
-            form.controls.password.hasError('maxlength')
-          ) {
-            <mat-error>{{
-              'validation.passwordLength' | translate: passwordLimits
-            }}</mat-error>
-          }
-        </mat-form-field>
+        <app-text-field name="name" label="auth.name" autocomplete="name" />
+        <app-text-field
+          name="email"
+          type="email"
+          label="auth.email"
+          autocomplete="email"
+        />
+        <app-text-field
+          name="password"
+          type="password"
+          label="auth.password"
+          autocomplete="new-password"
+          [hint]="password.hint"
+          [hintParams]="password.hintParams"
+        />
         @if (error(); as key) {
           <p class="error-text" role="alert">{{ key | translate }}</p>
         }
@@ -108,21 +81,11 @@ export class RegisterPage {
   protected readonly busy = signal(false);
   protected readonly closed = signal(false);
   protected readonly error = signal<string | null>(null);
-  protected readonly passwordLimits = {
-    min: LIMITS.passwordMin,
-    max: LIMITS.passwordMax,
-  };
+  protected readonly password = NEW_PASSWORD;
   protected readonly form = inject(NonNullableFormBuilder).group({
     name: [''],
     email: ['', [Validators.required, Validators.email]],
-    password: [
-      '',
-      [
-        Validators.required,
-        Validators.minLength(LIMITS.passwordMin),
-        Validators.maxLength(LIMITS.passwordMax),
-      ],
-    ],
+    password: ['', NEW_PASSWORD.validators],
   });
 
   protected submit(): void {
@@ -143,13 +106,12 @@ export class RegisterPage {
         next: () => void this.router.navigateByUrl('/chats'),
         error: (err: unknown) => {
           this.busy.set(false);
-          const e = toApiRequestError(err);
-          if (e.status === 403 && e.code === 'REGISTRATION_CLOSED') {
+          if (toApiRequestError(err).code === 'REGISTRATION_CLOSED') {
             this.closed.set(true);
             return;
           }
           this.error.set(
-            e.status === 409 ? 'errors.code.EMAIL_TAKEN' : errorMessageKey(err),
+            errorMessageKey(err, { 409: 'errors.code.EMAIL_TAKEN' }),
           );
         },
       });

@@ -21,9 +21,7 @@ describe('SettingsPage', () => {
     page.http.expectOne('/api/admin/settings').flush(settings);
     await page.render();
     const value = (name: string) =>
-      page.el.querySelector<HTMLInputElement>(
-        `input[formcontrolname="${name}"]`,
-      )!.value;
+      page.el.querySelector<HTMLInputElement>(`input[name="${name}"]`)!.value;
     const errors = () =>
       [...page.el.querySelectorAll('mat-error')].map((e) =>
         e.textContent?.trim(),

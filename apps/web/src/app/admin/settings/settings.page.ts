@@ -1,7 +1,6 @@
 import {
   ChangeDetectionStrategy,
   Component,
-  computed,
   inject,
   signal,
 } from '@angular/core';
@@ -26,12 +25,9 @@ import {
 } from '@tally/api-contract';
 import { map, startWith } from 'rxjs';
 import { errorMessageKey } from '../../core/http/api-error';
-import { LanguageService } from '../../core/i18n/language.service';
 import { AdminApi } from '../data-access/admin-api.service';
-import {
-  numberErrorMessage,
-  wholeNumberValidator,
-} from '../users/limit-validators';
+import { TextField } from '../../shared/forms/text-field';
+import { wholeNumberValidator } from '../../shared/forms/validators';
 import { isTimeZone, timeZones } from './time-zones';
 
 const ZONES = timeZones();
@@ -57,6 +53,7 @@ function timeZoneValidator(control: AbstractControl): ValidationErrors | null {
     MatProgressBarModule,
     MatSlideToggleModule,
     TranslatePipe,
+    TextField,
   ],
   templateUrl: './settings.page.html',
   styleUrls: ['../admin-page.css', './settings.page.css'],
@@ -65,7 +62,6 @@ function timeZoneValidator(control: AbstractControl): ValidationErrors | null {
 export class SettingsPage {
   private readonly api = inject(AdminApi);
   private readonly fb = inject(NonNullableFormBuilder);
-  private readonly language = inject(LanguageService);
 
   protected readonly loading = signal(true);
   protected readonly saving = signal(false);
@@ -103,21 +99,6 @@ export class SettingsPage {
     ),
     { initialValue: ZONES.slice(0, SUGGESTIONS) },
   );
-
-  private readonly formVersion = toSignal(
-    this.form.events.pipe(map((_, i) => i)),
-    { initialValue: 0 },
-  );
-  protected readonly errors = computed(() => {
-    this.formVersion();
-    const c = this.form.controls;
-    const lang = this.language.lang();
-    return {
-      defaultMessages: numberErrorMessage(c.defaultMessages, lang),
-      defaultTokens: numberErrorMessage(c.defaultTokens, lang),
-      maxStreams: numberErrorMessage(c.maxStreams, lang),
-    };
-  });
 
   constructor() {
     this.api.settings().subscribe({

@@ -3,20 +3,15 @@ import {
   Component,
   computed,
   effect,
-  inject,
   input,
   signal,
 } from '@angular/core';
 import { ReactiveFormsModule } from '@angular/forms';
-import { MatFormFieldModule } from '@angular/material/form-field';
-import { MatInputModule } from '@angular/material/input';
 import { MatRadioModule } from '@angular/material/radio';
 import { TranslatePipe } from '@ngx-translate/core';
 import { LocalNumberPipe } from '../../core/i18n/format';
-import { LanguageService } from '../../core/i18n/language.service';
-import { LimitForm, numberErrorMessage } from './limit-validators';
-
-let nextId = 0;
+import { TextField } from '../../shared/forms/text-field';
+import { LimitForm } from './limit-validators';
 
 /** "Use the default (N)" or a whole number 0..2147483647, for one daily limit. */
 @Component({
@@ -24,10 +19,9 @@ let nextId = 0;
   imports: [
     ReactiveFormsModule,
     MatRadioModule,
-    MatFormFieldModule,
-    MatInputModule,
     TranslatePipe,
     LocalNumberPipe,
+    TextField,
   ],
   template: `
     <fieldset class="limit" [formGroup]="form()" [attr.data-testid]="testId()">
@@ -47,22 +41,15 @@ let nextId = 0;
         </mat-radio-button>
       </mat-radio-group>
       @if (custom()) {
-        <mat-form-field appearance="outline" class="value">
-          <mat-label>{{ 'admin.users.limit.value' | translate }}</mat-label>
-          <input
-            matInput
-            [id]="inputId"
-            formControlName="value"
-            inputmode="numeric"
-            autocomplete="off"
-            data-testid="limit-value"
-          />
-          @if (errorMessage(); as error) {
-            <mat-error data-testid="limit-error">{{
-              error.key | translate: error.params
-            }}</mat-error>
-          }
-        </mat-form-field>
+        <app-text-field
+          class="value"
+          name="value"
+          label="admin.users.limit.value"
+          inputmode="numeric"
+          autocomplete="off"
+          testId="limit-value"
+          errorTestId="limit-error"
+        />
       }
     </fieldset>
   `,
@@ -93,20 +80,12 @@ export class LimitEditor {
   readonly defaultValue = input<number | null>(null);
   readonly testId = input<string>('limit');
 
-  protected readonly inputId = `limit-${nextId++}`;
-  private readonly language = inject(LanguageService);
-
   /** Bumped on every form event, so this OnPush view follows the form. */
   private readonly formVersion = signal(0);
 
   protected readonly custom = computed(() => {
     this.formVersion();
     return this.form().controls.mode.value === 'custom';
-  });
-
-  protected readonly errorMessage = computed(() => {
-    this.formVersion();
-    return numberErrorMessage(this.form().controls.value, this.language.lang());
   });
 
   constructor() {

@@ -1,37 +1,6 @@
-import {
-  AbstractControl,
-  FormControl,
-  FormGroup,
-  ValidationErrors,
-  ValidatorFn,
-} from '@angular/forms';
+import { FormControl, FormGroup } from '@angular/forms';
 import { LIMITS } from '@tally/api-contract';
-import { formatNumber } from '../../core/i18n/format';
-
-/**
- * A whole number between `min` and `max` typed as text: errors `required`,
- * `wholeNumber` (fractions, letters, "1e3"), `min`, `max`.
- */
-export function wholeNumberValidator(min: number, max: number): ValidatorFn {
-  return (control: AbstractControl): ValidationErrors | null => {
-    const raw = control.value;
-    const text = raw === null || raw === undefined ? '' : String(raw).trim();
-    if (text === '') {
-      return { required: true };
-    }
-    if (!/^[-+]?\d+$/.test(text)) {
-      return { wholeNumber: true };
-    }
-    const value = Number(text);
-    if (value < min) {
-      return { min: { min, actual: value } };
-    }
-    if (value > max) {
-      return { max: { max, actual: value } };
-    }
-    return null;
-  };
-}
+import { wholeNumberValidator } from '../../shared/forms/validators';
 
 export type LimitMode = 'default' | 'custom';
 
@@ -76,34 +45,4 @@ export function limitValue(form: LimitForm): number | null {
   return form.controls.mode.value === 'default'
     ? null
     : Number(form.controls.value.value.trim());
-}
-
-/** Translation key and params of the first error of a whole-number field, numbers written for `lang`. */
-export function numberErrorMessage(
-  control: AbstractControl,
-  lang: string,
-): { key: string; params: Record<string, string> } | null {
-  const errors = control.errors;
-  if (!errors) {
-    return null;
-  }
-  if (errors['required']) {
-    return { key: 'validation.required', params: {} };
-  }
-  if (errors['wholeNumber']) {
-    return { key: 'validation.wholeNumber', params: {} };
-  }
-  if (errors['min']) {
-    return {
-      key: 'validation.min',
-      params: { min: formatNumber(lang, errors['min'].min) },
-    };
-  }
-  if (errors['max']) {
-    return {
-      key: 'validation.max',
-      params: { max: formatNumber(lang, errors['max'].max) },
-    };
-  }
-  return { key: 'validation.invalid', params: {} };
 }

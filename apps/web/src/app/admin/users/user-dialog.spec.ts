@@ -8,11 +8,8 @@ import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { MAT_DIALOG_DATA, MatDialogRef } from '@angular/material/dialog';
 import type { AdminUser, Settings } from '@tally/api-contract';
 import { provideTestI18n, useLanguage } from '../../../testing/i18n';
-import {
-  createLimitForm,
-  limitValue,
-  wholeNumberValidator,
-} from './limit-validators';
+import { wholeNumberValidator } from '../../shared/forms/validators';
+import { createLimitForm, limitValue } from './limit-validators';
 import { UserDialog, UserDialogData } from './user-dialog';
 import { FormControl } from '@angular/forms';
 

@@ -16,12 +16,10 @@ import {
   MatDialogRef,
 } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
-import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import { MatSlideToggleModule } from '@angular/material/slide-toggle';
 import { TranslatePipe } from '@ngx-translate/core';
 import {
-  LIMITS,
   ROLES,
   type AdminUser,
   type CreateAdminUserRequest,
@@ -30,7 +28,9 @@ import {
   type UpdateAdminUserRequest,
 } from '@tally/api-contract';
 import { Observable, of } from 'rxjs';
-import { errorMessageKey, toApiRequestError } from '../../core/http/api-error';
+import { errorMessageKey } from '../../core/http/api-error';
+import { TextField } from '../../shared/forms/text-field';
+import { NEW_PASSWORD } from '../../shared/forms/validators';
 import { AdminApi } from '../data-access/admin-api.service';
 import { LimitEditor } from './limit-editor';
 import { createLimitForm, limitValue } from './limit-validators';
@@ -49,11 +49,11 @@ export interface UserDialogData {
     MatDialogModule,
     MatButtonModule,
     MatFormFieldModule,
-    MatInputModule,
     MatSelectModule,
     MatSlideToggleModule,
     TranslatePipe,
     LimitEditor,
+    TextField,
   ],
   templateUrl: './user-dialog.html',
   styles: `
@@ -80,26 +80,14 @@ export class UserDialog {
   protected readonly roles = ROLES;
   protected readonly busy = signal(false);
   protected readonly error = signal<string | null>(null);
-  protected readonly passwordLimits = {
-    min: LIMITS.passwordMin,
-    max: LIMITS.passwordMax,
-  };
+  protected readonly password = NEW_PASSWORD;
 
   protected readonly form = this.fb.group({
     email: [
       this.data.user?.email ?? '',
       this.editing ? [] : [Validators.required, Validators.email],
     ],
-    password: [
-      '',
-      this.editing
-        ? []
-        : [
-            Validators.required,
-            Validators.minLength(LIMITS.passwordMin),
-            Validators.maxLength(LIMITS.passwordMax),
-          ],
-    ],
+    password: ['', this.editing ? [] : NEW_PASSWORD.validators],
     name: [this.data.user?.name ?? ''],
     role: [(this.data.user?.role ?? 'user') as Role],
     isActive: [this.data.user?.is_active ?? true],
@@ -118,11 +106,11 @@ export class UserDialog {
       next: (user) => this.ref.close(user),
       error: (err: unknown) => {
         this.busy.set(false);
-        const e = toApiRequestError(err);
         this.error.set(
-          e.status === 409 && !this.editing && !e.code
-            ? 'errors.code.EMAIL_TAKEN'
-            : errorMessageKey(err),
+          errorMessageKey(
+            err,
+            this.editing ? {} : { 409: 'errors.code.EMAIL_TAKEN' },
+          ),
         );
       },
     });

@@ -61,12 +61,20 @@ const KNOWN_CODES = new Set([
 
 /**
  * The translation key that says in words what went wrong: by the API's
- * machine-readable code when it has one, else by HTTP status.
+ * machine-readable code when it has one, else by HTTP status; `byStatus`
+ * names what a status means for this one call (a 401 at login is a wrong
+ * password, not the end of a session).
  */
-export function errorMessageKey(error: unknown): string {
+export function errorMessageKey(
+  error: unknown,
+  byStatus: Readonly<Record<number, string>> = {},
+): string {
   const e = toApiRequestError(error);
   if (e.code && KNOWN_CODES.has(e.code)) {
     return `errors.code.${e.code}`;
+  }
+  if (byStatus[e.status]) {
+    return byStatus[e.status];
   }
   switch (e.status) {
     case 0:
