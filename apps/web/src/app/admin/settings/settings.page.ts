@@ -15,7 +15,6 @@ import { MatAutocompleteModule } from '@angular/material/autocomplete';
 import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
-import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSlideToggleModule } from '@angular/material/slide-toggle';
 import { TranslatePipe } from '@ngx-translate/core';
 import {
@@ -27,6 +26,7 @@ import { map, startWith } from 'rxjs';
 import { errorMessageKey } from '../../core/http/api-error';
 import { AdminApi } from '../data-access/admin-api.service';
 import { TextField } from '../../shared/forms/text-field';
+import { LoadStatus } from '../../shared/load-status';
 import { wholeNumberValidator } from '../../shared/forms/validators';
 import { isTimeZone, timeZones } from './time-zones';
 
@@ -50,10 +50,10 @@ function timeZoneValidator(control: AbstractControl): ValidationErrors | null {
     MatButtonModule,
     MatFormFieldModule,
     MatInputModule,
-    MatProgressBarModule,
     MatSlideToggleModule,
     TranslatePipe,
     TextField,
+    LoadStatus,
   ],
   templateUrl: './settings.page.html',
   styleUrls: ['../admin-page.css', './settings.page.css'],

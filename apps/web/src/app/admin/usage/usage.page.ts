@@ -5,12 +5,10 @@ import {
   inject,
   signal,
 } from '@angular/core';
-import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
 import { MatDatepickerModule } from '@angular/material/datepicker';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
-import { MatPaginatorModule, PageEvent } from '@angular/material/paginator';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSortModule, Sort } from '@angular/material/sort';
 import { MatTableModule } from '@angular/material/table';
@@ -19,20 +17,15 @@ import type {
   SortOrder,
   UsageHistoryItem,
   UsageReport,
+  UsageReportQuery,
   UsageSortField,
 } from '@tally/api-contract';
-import {
-  Subject,
-  catchError,
-  debounceTime,
-  distinctUntilChanged,
-  of,
-  switchMap,
-  tap,
-} from 'rxjs';
 import { errorMessageKey } from '../../core/http/api-error';
 import { LocalNumberPipe, formatDay, toDay } from '../../core/i18n/format';
 import { LanguageService } from '../../core/i18n/language.service';
+import { LoadStatus } from '../../shared/load-status';
+import { TablePaginator, TableSearch } from '../../shared/table/table-controls';
+import { TablePaging, loadOnChange } from '../../shared/table/table-paging';
 import { AdminApi } from '../data-access/admin-api.service';
 import { UsageBar } from './usage-bar';
 import { UsageChart } from './usage-chart';
@@ -45,7 +38,6 @@ const SORT_FIELDS: UsageSortField[] = ['tokens', 'messages', 'email', 'name'];
   imports: [
     MatTableModule,
     MatSortModule,
-    MatPaginatorModule,
     MatDatepickerModule,
     MatFormFieldModule,
     MatInputModule,
@@ -53,6 +45,9 @@ const SORT_FIELDS: UsageSortField[] = ['tokens', 'messages', 'email', 'name'];
     MatProgressBarModule,
     TranslatePipe,
     LocalNumberPipe,
+    LoadStatus,
+    TableSearch,
+    TablePaginator,
     UsageBar,
     UsageChart,
   ],
@@ -71,23 +66,27 @@ export class UsagePage {
     'tokens',
     'tokensUsed',
   ];
-  protected readonly pageSizes = [10, 20, 50, 100];
+  protected readonly paging = new TablePaging();
   /** null until the admin picks one: the API's "today" in the quota time zone. */
   protected readonly date = signal<string | null>(null);
-  protected readonly search = signal('');
   protected readonly sort = signal<UsageSortField>('tokens');
   protected readonly order = signal<SortOrder>('desc');
-  protected readonly page = signal(1);
-  protected readonly pageSize = signal(20);
-  protected readonly loading = signal(true);
+  protected readonly usage = loadOnChange<UsageReportQuery, UsageReport>(
+    computed(() => ({
+      date: this.date() ?? undefined,
+      search: this.paging.search(),
+      sort: this.sort(),
+      order: this.order(),
+      page: this.paging.page(),
+      page_size: this.paging.pageSize(),
+    })),
+    (query) => this.api.usage(query),
+  );
   protected readonly exporting = signal(false);
-  protected readonly error = signal<string | null>(null);
-  protected readonly report = signal<UsageReport | null>(null);
   protected readonly history = signal<UsageHistoryItem[] | null>(null);
-  private readonly searchInput = new Subject<string>();
 
   protected readonly pickerValue = computed(() => {
-    const day = this.date() ?? this.report()?.date;
+    const day = this.date() ?? this.usage.result()?.date;
     if (!day) {
       return null;
     }
@@ -95,46 +94,11 @@ export class UsagePage {
     return new Date(y, m - 1, d);
   });
   protected readonly dayLabel = computed(() => {
-    const day = this.report()?.date;
+    const day = this.usage.result()?.date;
     return day ? formatDay(this.language.lang(), day) : '';
   });
 
-  private readonly query = computed(() => ({
-    date: this.date() ?? undefined,
-    search: this.search(),
-    sort: this.sort(),
-    order: this.order(),
-    page: this.page(),
-    page_size: this.pageSize(),
-  }));
-
   constructor() {
-    this.searchInput
-      .pipe(debounceTime(300), distinctUntilChanged(), takeUntilDestroyed())
-      .subscribe((text) => {
-        this.search.set(text.trim());
-        this.page.set(1);
-      });
-    toObservable(this.query)
-      .pipe(
-        tap(() => this.loading.set(true)),
-        switchMap((query) =>
-          this.api.usage(query).pipe(
-            catchError((err: unknown) => {
-              this.error.set(errorMessageKey(err));
-              return of(null);
-            }),
-          ),
-        ),
-        takeUntilDestroyed(),
-      )
-      .subscribe((report) => {
-        this.loading.set(false);
-        if (report) {
-          this.error.set(null);
-          this.report.set(report);
-        }
-      });
     this.api.usageHistory().subscribe({
       next: (history) => this.history.set(history.items),
       error: () => this.history.set([]),
@@ -144,28 +108,19 @@ export class UsagePage {
   protected onDate(value: Date | null): void {
     if (value) {
       this.date.set(toDay(value));
-      this.page.set(1);
+      this.paging.page.set(1);
     }
-  }
-
-  protected onSearch(event: Event): void {
-    this.searchInput.next((event.target as HTMLInputElement).value);
   }
 
   protected onSort(sort: Sort): void {
     const field = SORT_FIELDS.find((f) => f === sort.active) ?? 'tokens';
     this.sort.set(field);
     this.order.set(sort.direction === 'asc' ? 'asc' : 'desc');
-    this.page.set(1);
-  }
-
-  protected onPage(event: PageEvent): void {
-    this.pageSize.set(event.pageSize);
-    this.page.set(event.pageIndex + 1);
+    this.paging.page.set(1);
   }
 
   protected exportCsv(): void {
-    const day = this.date() ?? this.report()?.date;
+    const day = this.date() ?? this.usage.result()?.date;
     if (!day || this.exporting()) {
       return;
     }
@@ -184,7 +139,7 @@ export class UsagePage {
       },
       error: (err: unknown) => {
         this.exporting.set(false);
-        this.error.set(errorMessageKey(err));
+        this.usage.error.set(errorMessageKey(err));
       },
     });
   }
