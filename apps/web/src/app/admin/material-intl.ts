@@ -1,28 +1,52 @@
-import { Injectable, OnDestroy, inject } from '@angular/core';
+import { Injectable, inject } from '@angular/core';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { DateAdapter } from '@angular/material/core';
 import { MatDatepickerIntl } from '@angular/material/datepicker';
 import { MatPaginatorIntl } from '@angular/material/paginator';
 import { TranslateService } from '@ngx-translate/core';
-import { Subscription } from 'rxjs';
+import { Subject } from 'rxjs';
 import { formatNumber } from '../core/i18n/format';
 import { LanguageService } from '../core/i18n/language.service';
 
+/**
+ * Keeps the string labels of a Material "intl" object in the chosen
+ * language: each field gets the translation of `prefix.key` now and after
+ * every language switch, then the components are told. Call it in the
+ * constructor.
+ */
+function keepTranslated<T extends { changes: Subject<void> }>(
+  intl: T,
+  prefix: string,
+  labels: { [K in keyof T]?: string },
+): void {
+  const translate = inject(TranslateService);
+  const update = () => {
+    for (const [field, key] of Object.entries(labels)) {
+      (intl as Record<string, unknown>)[field] = translate.instant(
+        `${prefix}.${key as string}`,
+      );
+    }
+    intl.changes.next();
+  };
+  translate.onTranslationRefresh.pipe(takeUntilDestroyed()).subscribe(update);
+  update();
+}
+
 /** Paginator labels in the chosen language. */
 @Injectable()
-export class TranslatedPaginatorIntl
-  extends MatPaginatorIntl
-  implements OnDestroy
-{
+export class TranslatedPaginatorIntl extends MatPaginatorIntl {
   private readonly translate = inject(TranslateService);
   private readonly language = inject(LanguageService);
-  private readonly subscription: Subscription;
 
   constructor() {
     super();
-    this.subscription = this.translate.onTranslationRefresh.subscribe(() =>
-      this.update(),
-    );
-    this.update();
+    keepTranslated<MatPaginatorIntl>(this, 'common.paginator', {
+      itemsPerPageLabel: 'itemsPerPage',
+      nextPageLabel: 'next',
+      previousPageLabel: 'previous',
+      firstPageLabel: 'first',
+      lastPageLabel: 'last',
+    });
   }
 
   override getRangeLabel = (
@@ -44,59 +68,26 @@ export class TranslatedPaginatorIntl
       length: formatNumber(lang, length),
     }) as string;
   };
-
-  ngOnDestroy(): void {
-    this.subscription.unsubscribe();
-  }
-
-  private update(): void {
-    const t = (key: string) =>
-      this.translate.instant(`common.paginator.${key}`) as string;
-    this.itemsPerPageLabel = t('itemsPerPage');
-    this.nextPageLabel = t('next');
-    this.previousPageLabel = t('previous');
-    this.firstPageLabel = t('first');
-    this.lastPageLabel = t('last');
-    this.changes.next();
-  }
 }
 
 /** Date picker labels in the chosen language. */
 @Injectable()
-export class TranslatedDatepickerIntl
-  extends MatDatepickerIntl
-  implements OnDestroy
-{
-  private readonly translate = inject(TranslateService);
-  private readonly subscription: Subscription;
-
+export class TranslatedDatepickerIntl extends MatDatepickerIntl {
   constructor() {
     super();
-    this.subscription = this.translate.onTranslationRefresh.subscribe(() =>
-      this.update(),
-    );
-    this.update();
-  }
-
-  ngOnDestroy(): void {
-    this.subscription.unsubscribe();
-  }
-
-  private update(): void {
-    const t = (key: string) =>
-      this.translate.instant(`common.datepicker.${key}`) as string;
-    this.calendarLabel = t('calendar');
-    this.openCalendarLabel = t('open');
-    this.closeCalendarLabel = t('close');
-    this.prevMonthLabel = t('prevMonth');
-    this.nextMonthLabel = t('nextMonth');
-    this.prevYearLabel = t('prevYear');
-    this.nextYearLabel = t('nextYear');
-    this.prevMultiYearLabel = t('prevMultiYear');
-    this.nextMultiYearLabel = t('nextMultiYear');
-    this.switchToMonthViewLabel = t('monthView');
-    this.switchToMultiYearViewLabel = t('multiYearView');
-    this.changes.next();
+    keepTranslated<MatDatepickerIntl>(this, 'common.datepicker', {
+      calendarLabel: 'calendar',
+      openCalendarLabel: 'open',
+      closeCalendarLabel: 'close',
+      prevMonthLabel: 'prevMonth',
+      nextMonthLabel: 'nextMonth',
+      prevYearLabel: 'prevYear',
+      nextYearLabel: 'nextYear',
+      prevMultiYearLabel: 'prevMultiYear',
+      nextMultiYearLabel: 'nextMultiYear',
+      switchToMonthViewLabel: 'monthView',
+      switchToMultiYearViewLabel: 'multiYearView',
+    });
   }
 }
 
@@ -106,5 +97,7 @@ export function syncDateAdapterLocale(): void {
   const language = inject(LanguageService);
   const translate = inject(TranslateService);
   adapter.setLocale(language.lang());
-  translate.onLangChange.subscribe((event) => adapter.setLocale(event.lang));
+  translate.onLangChange
+    .pipe(takeUntilDestroyed())
+    .subscribe((event) => adapter.setLocale(event.lang));
 }
