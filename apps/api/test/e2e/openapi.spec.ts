@@ -14,14 +14,26 @@ describe('OpenAPI and operations', () => {
     const doc = await t.http.get('/api/docs-json');
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toMatch(/^3\./);
-    expect(doc.body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.body.components.securitySchemes.bearer).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+    });
   });
 
   it('documents every endpoint with its auth and error answers', async () => {
     const doc = (await t.http.get('/api/docs-json')).body;
-    const publicOps = new Set(['POST /api/auth/register', 'POST /api/auth/login', 'GET /api/health']);
-    const ops = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, methods]) =>
-      Object.entries(methods).map(([method, op]) => ({ key: `${method.toUpperCase()} ${path}`, op })),
+    const publicOps = new Set([
+      'POST /api/auth/register',
+      'POST /api/auth/login',
+      'GET /api/health',
+    ]);
+    const ops = Object.entries(
+      doc.paths as Record<string, Record<string, any>>,
+    ).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, op]) => ({
+        key: `${method.toUpperCase()} ${path}`,
+        op,
+      })),
     );
     expect(ops.map((o) => o.key)).toEqual(
       expect.arrayContaining([
@@ -45,16 +57,25 @@ describe('OpenAPI and operations', () => {
       if (publicOps.has(key)) continue;
       expect([key, op.security]).toEqual([key, [{ bearer: [] }]]);
       expect([key, codes.includes('401')]).toEqual([key, true]);
-      if (key.includes('/api/admin/')) expect([key, codes.includes('403')]).toEqual([key, true]);
-      if (['POST', 'PATCH'].includes(key.split(' ')[0])) expect([key, codes.includes('400')]).toEqual([key, true]);
+      if (key.includes('/api/admin/'))
+        expect([key, codes.includes('403')]).toEqual([key, true]);
+      if (['POST', 'PATCH'].includes(key.split(' ')[0]))
+        expect([key, codes.includes('400')]).toEqual([key, true]);
     }
   });
 
   it('describes DTO fields and their constraints', async () => {
     const { schemas } = (await t.http.get('/api/docs-json')).body.components;
-    expect(schemas.RegisterDto.required).toEqual(expect.arrayContaining(['email', 'password']));
-    expect(schemas.RegisterDto.properties.password).toMatchObject({ minLength: 8, maxLength: 128 });
-    expect(schemas.UpdateSettingsDto.properties.max_concurrent_streams_per_user).toMatchObject({ minimum: 1, maximum: 100 });
+    expect(schemas.RegisterDto.required).toEqual(
+      expect.arrayContaining(['email', 'password']),
+    );
+    expect(schemas.RegisterDto.properties.password).toMatchObject({
+      minLength: 8,
+      maxLength: 128,
+    });
+    expect(
+      schemas.UpdateSettingsDto.properties.max_concurrent_streams_per_user,
+    ).toMatchObject({ minimum: 1, maximum: 100 });
     expect(schemas.AuthResponseDto.properties).toHaveProperty('access_token');
     expect(schemas.UserDto.properties.role.enum).toEqual(['user', 'admin']);
   });
@@ -64,7 +85,21 @@ describe('OpenAPI and operations', () => {
     const res = await t.http.get('/metrics');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain');
-    expect(res.text).toContain('tally_http_requests_total{method="GET",route="/api/health",status="200"}');
+    expect(res.text).toContain(
+      'tally_http_requests_total{method="GET",route="/api/health",status="200"}',
+    );
     expect(res.text).toContain('tally_quota_rejections_total');
+  });
+
+  it('counts requests refused by a guard or unmatched too', async () => {
+    await t.http.get('/api/auth/me');
+    await t.http.get('/api/no-such-route');
+    const res = await t.http.get('/metrics');
+    expect(res.text).toContain(
+      'tally_http_requests_total{method="GET",route="/api/auth/me",status="401"}',
+    );
+    expect(res.text).toMatch(
+      /tally_http_requests_total\{method="GET",route="[^"]*",status="404"\} [1-9]/,
+    );
   });
 });

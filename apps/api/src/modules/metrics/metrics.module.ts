@@ -1,16 +1,21 @@
-import { Global, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import {
+  Global,
+  type MiddlewareConsumer,
+  Module,
+  type NestModule,
+} from '@nestjs/common';
 import { MetricsController } from './metrics.controller';
-import { MetricsInterceptor } from './metrics.interceptor';
+import { MetricsMiddleware } from './metrics.middleware';
 import { MetricsService } from './metrics.service';
 
 @Global()
 @Module({
   controllers: [MetricsController],
-  providers: [
-    MetricsService,
-    { provide: APP_INTERCEPTOR, useClass: MetricsInterceptor },
-  ],
+  providers: [MetricsService],
   exports: [MetricsService],
 })
-export class MetricsModule {}
+export class MetricsModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(MetricsMiddleware).forRoutes('{*path}');
+  }
+}
