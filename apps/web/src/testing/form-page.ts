@@ -8,6 +8,7 @@ import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import type { AuthResponse } from '@tally/api-contract';
 import { provideTestI18n, useLanguage } from './i18n';
+import { one } from './dom';
 
 /** What login and registration answer for Ann. */
 export const AUTH: AuthResponse = {
@@ -47,12 +48,12 @@ export function setUpFormPage<T>(page: Type<T>) {
     fixture.detectChanges();
   };
   const fill = (name: string, value: string) => {
-    const input = el.querySelector<HTMLInputElement>(`input[name="${name}"]`)!;
+    const input = one<HTMLInputElement>(el, `input[name="${name}"]`);
     input.value = value;
     input.dispatchEvent(new Event('input'));
   };
   const submit = async () => {
-    el.querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
+    one<HTMLButtonElement>(el, 'button[type="submit"]').click();
     await render();
   };
   const alert = () =>

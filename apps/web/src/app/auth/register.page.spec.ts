@@ -2,6 +2,7 @@ import { TestBed } from '@angular/core/testing';
 import { Router } from '@angular/router';
 import { AUTH, setUpFormPage } from '../../testing/form-page';
 import { RegisterPage } from './register.page';
+import { one } from '../../testing/dom';
 
 describe('RegisterPage', () => {
   it('checks the password length, sends the name only when given, and signs in', async () => {
@@ -46,9 +47,9 @@ describe('RegisterPage', () => {
         .querySelector('[data-testid="registration-closed"]')
         ?.textContent?.trim(),
     ).toBe('Registration is closed. Ask an administrator for an account.');
-    expect(
-      el.querySelector<HTMLButtonElement>('button[type="submit"]')!.disabled,
-    ).toBe(true);
+    expect(one<HTMLButtonElement>(el, 'button[type="submit"]').disabled).toBe(
+      true,
+    );
   });
 
   it('says when the email is taken', async () => {

@@ -10,6 +10,7 @@ import type { Chat } from '@tally/api-contract';
 import { provideTestI18n, useLanguage } from '../../testing/i18n';
 import { ChatsStore } from '../chat/data-access/chats.store';
 import { ChatNav } from './chat-nav';
+import { one } from '../../testing/dom';
 
 const chat = (id: string, title: string): Chat => ({
   id,
@@ -93,7 +94,7 @@ describe('ChatNav', () => {
   it('keeps the keyboard focus in the row: Escape goes back to the button that opened it', async () => {
     button('Rename “First”').click();
     await render();
-    key(el.querySelector('.rename input')!, 'Escape');
+    key(one(el, '.rename input'), 'Escape');
     await render();
     expect(el.querySelector('.rename')).toBeNull();
     expect(focused()).toBe('Rename “First”');
@@ -101,7 +102,7 @@ describe('ChatNav', () => {
     button('Delete “First”').click();
     await render();
     expect(focused()).toBe('Cancel');
-    key(el.querySelector('.confirm')!, 'Escape');
+    key(one(el, '.confirm'), 'Escape');
     await render();
     expect(el.querySelector('.confirm')).toBeNull();
     expect(focused()).toBe('Delete “First”');

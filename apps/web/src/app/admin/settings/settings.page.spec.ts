@@ -5,6 +5,7 @@ import { setUpFormPage } from '../../../testing/form-page';
 import { useLanguage } from '../../../testing/i18n';
 import { SettingsPage } from './settings.page';
 import { isTimeZone } from './time-zones';
+import { one } from '../../../testing/dom';
 
 const SETTINGS: Settings = {
   default_max_ai_messages_per_day: 100,
@@ -21,7 +22,7 @@ describe('SettingsPage', () => {
     page.http.expectOne('/api/admin/settings').flush(settings);
     await page.render();
     const value = (name: string) =>
-      page.el.querySelector<HTMLInputElement>(`input[name="${name}"]`)!.value;
+      one<HTMLInputElement>(page.el, `input[name="${name}"]`).value;
     const errors = () =>
       [...page.el.querySelectorAll('mat-error')].map((e) =>
         e.textContent?.trim(),
@@ -90,9 +91,10 @@ describe('SettingsPage', () => {
       quota_timezone: 'Etc/UTC',
       allow_registration: false,
     });
-    el.querySelector<HTMLButtonElement>(
+    one<HTMLButtonElement>(
+      el,
       '[data-testid="settings-registration"] button',
-    )!.click();
+    ).click();
     await render();
     await submit();
     expect(http.expectOne('/api/admin/settings').request.body).toEqual({

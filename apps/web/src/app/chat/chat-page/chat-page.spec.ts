@@ -14,6 +14,7 @@ import { AuthStore } from '../../core/auth/auth.store';
 import { STORAGE_KEYS } from '../../core/storage';
 import { ChatApi, type FetchFn } from '../data-access/chat-api.service';
 import { ChatPage } from './chat-page';
+import { one } from '../../../testing/dom';
 
 const NOW = new Date('2026-11-28T12:00:00.000Z');
 const CHAT: ChatWithMessages = {
@@ -226,12 +227,12 @@ describe('ChatPage', () => {
     const stream = controllableStream();
     fetchFn.mockResolvedValue(stream.response);
     await type('Hello');
-    const send = el.querySelector<HTMLButtonElement>('[data-testid="send"]')!;
+    const send = one<HTMLButtonElement>(el, '[data-testid="send"]');
     send.focus();
     await submit();
     expect(document.activeElement).toBe(textarea());
 
-    el.querySelector<HTMLButtonElement>('[data-testid="stop"]')!.focus();
+    one<HTMLButtonElement>(el, '[data-testid="stop"]').focus();
     stream.send('done', {
       assistant_message: message('assistant', 'Hi'),
       usage: { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 },
@@ -248,7 +249,7 @@ describe('ChatPage', () => {
     fetchFn.mockReturnValue(new Promise((resolve) => (answer = resolve)));
     await type('One more');
     await submit();
-    el.querySelector<HTMLButtonElement>('[data-testid="stop"]')!.focus();
+    one<HTMLButtonElement>(el, '[data-testid="stop"]').focus();
     answer(
       jsonResponse(429, {
         statusCode: 429,
