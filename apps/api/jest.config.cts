@@ -15,6 +15,8 @@ module.exports = {
     ],
   },
   moduleFileExtensions: ['ts', 'js', 'html'],
+  // The specs of the built API as OS processes run with `nx e2e api` (jest.processes.config.cts).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/processes/'],
   coverageDirectory: '../../coverage/apps/api',
   testTimeout: 60000,
 };
