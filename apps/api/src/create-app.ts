@@ -39,7 +39,9 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
       logger: LEVELS[config.logLevel],
     },
   );
-  app.enableShutdownHooks();
+  // On SIGTERM or SIGINT: finish the requests in progress, close, then exit
+  // with code 0 (not by the signal again, which as PID 1 in a container is ignored).
+  app.enableShutdownHooks([], { useProcessExit: true });
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
 
