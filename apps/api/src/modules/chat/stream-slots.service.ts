@@ -2,7 +2,7 @@ import {
   Inject,
   Injectable,
   Logger,
-  type OnModuleDestroy,
+  type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
@@ -28,7 +28,7 @@ export interface StreamSlot {
  * died expire after `holdTtlSeconds` and are taken over.
  */
 @Injectable()
-export class StreamSlotsService implements OnModuleInit, OnModuleDestroy {
+export class StreamSlotsService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('StreamSlots');
   private readonly held = new Map<string, StreamSlot>();
   private heartbeat: NodeJS.Timeout | null = null;
@@ -46,7 +46,11 @@ export class StreamSlotsService implements OnModuleInit, OnModuleDestroy {
     this.heartbeat.unref();
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /**
+   * Runs once the HTTP server has closed (after the answers in progress on
+   * shutdown have ended), so until then their slots stay held and renewed.
+   */
+  async onApplicationShutdown(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
     await this.beat;

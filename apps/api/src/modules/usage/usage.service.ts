@@ -4,7 +4,7 @@ import {
   Injectable,
   Logger,
   type OnApplicationBootstrap,
-  type OnModuleDestroy,
+  type OnApplicationShutdown,
 } from '@nestjs/common';
 import type { Quota } from '@tally/api-contract';
 import { ApiError, notFound } from '../../common/api-error';
@@ -208,7 +208,9 @@ interface LiveHold {
  * message history, and deleting chats or messages gives nothing back.
  */
 @Injectable()
-export class UsageService implements OnApplicationBootstrap, OnModuleDestroy {
+export class UsageService
+  implements OnApplicationBootstrap, OnApplicationShutdown
+{
   private readonly logger = new Logger('Usage');
   private readonly live = new Map<string, LiveHold>();
   private timer: NodeJS.Timeout | null = null;
@@ -329,7 +331,12 @@ export class UsageService implements OnApplicationBootstrap, OnModuleDestroy {
     this.tick();
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /**
+   * Runs once the HTTP server has closed (after the answers in progress on
+   * shutdown have ended), so until then their holds are renewed and expired
+   * ones reaped.
+   */
+  async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.beat;
