@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -47,6 +47,8 @@ export interface ApiProcess {
   stop(timeoutMs?: number): Promise<Exit>;
   /** SIGKILL, then waits for the exit. */
   kill(): Promise<Exit>;
+  /** Whether a new TCP connection to it is accepted (false once it closed its server on SIGTERM). */
+  accepting(): Promise<boolean>;
 }
 
 export interface ApiProcessOptions {
@@ -164,6 +166,14 @@ export async function startApiProcess(
       child.kill('SIGKILL');
       return exited;
     },
+    accepting: () =>
+      new Promise((answer) => {
+        const socket = createConnection({ host: '127.0.0.1', port }, () => {
+          socket.destroy();
+          answer(true);
+        });
+        socket.once('error', () => answer(false));
+      }),
   };
   started.push(proc);
 
