@@ -63,6 +63,11 @@ export interface ApiProcessOptions {
 
 /** Every process started by this test file, for the failure messages. */
 const started: ApiProcess[] = [];
+const children = new Set<ChildProcess>();
+// Should the test run itself end early, it leaves no API process behind.
+process.once('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
 const MAX_OUTPUT = 200_000;
 
 /** A TCP port that was free a moment ago: listen on 0, note the port, close. */
@@ -78,7 +83,10 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts the built API and resolves once `GET /api/health` answers 200. */
+/**
+ * Starts the built API and resolves once `GET /api/health` answers 200;
+ * on another port when the free one was taken in between.
+ */
 export async function startApiProcess(
   opts: ApiProcessOptions,
 ): Promise<ApiProcess> {
@@ -87,7 +95,19 @@ export async function startApiProcess(
       `The API build is missing (${API_MAIN}): run "npx nx build api" first`,
     );
   }
-  const port = await freePort();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch(opts, await freePort());
+    } catch (err) {
+      if (attempt >= 3 || !/EADDRINUSE/.test(String(err))) throw err;
+    }
+  }
+}
+
+async function launch(
+  opts: ApiProcessOptions,
+  port: number,
+): Promise<ApiProcess> {
   const url = `http://127.0.0.1:${port}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'tally-process-'));
   const child: ChildProcess = spawn(process.execPath, [API_MAIN], {
@@ -109,6 +129,7 @@ export async function startApiProcess(
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.add(child);
 
   let output = '';
   const echo = Boolean(process.env.API_PROCESS_LOGS);
@@ -124,6 +145,7 @@ export async function startApiProcess(
   const exited = new Promise<Exit>((done) => {
     child.once('exit', (code, signal) => {
       exit = { code, signal };
+      children.delete(child);
       rmSync(dataDir, { recursive: true, force: true });
       done(exit);
     });
