@@ -30,9 +30,8 @@ export function quotaBlockFrom(
   if (code !== 'QUOTA_MESSAGES_EXCEEDED' && code !== 'QUOTA_TOKENS_EXCEEDED') {
     return null;
   }
-  const body = error.body as { resets_at?: string } | null;
+  // The contract carries the reset time inside the 429's `quota` object.
   const resetsAt =
-    body?.resets_at ??
     error.quota?.resets_at ??
     (error.retryAfterSeconds !== undefined
       ? new Date(now + error.retryAfterSeconds * 1000).toISOString()
