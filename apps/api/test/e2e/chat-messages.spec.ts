@@ -413,6 +413,30 @@ describe('sending messages (OpenAI-compatible provider)', () => {
     });
   });
 
+  it('completes the answer with the reported usage when the provider drops the connection after its usage chunk', async () => {
+    const chatId = await newChat();
+    fake.usage = { prompt_tokens: 21, completion_tokens: 4 };
+    const res = await send(chatId, 'alpha beta [fake:drop-after-usage]');
+    expect(res.status).toBe(200);
+    expect(names(res).at(-1)).toBe('done');
+    expect(res.events.at(-1)?.data.usage).toEqual({
+      prompt_tokens: 21,
+      completion_tokens: 4,
+      total_tokens: 25,
+    });
+    expect((await rows(chatId))[1]).toMatchObject({
+      status: 'complete',
+      prompt_tokens: 21,
+      completion_tokens: 4,
+    });
+    expect(settle.mock.calls).toEqual([
+      [
+        expect.anything(),
+        { promptTokens: 21, completionTokens: 4, charged: true },
+      ],
+    ]);
+  });
+
   it('aborts upstream when the client goes away mid-stream, and stores the answer as cancelled with its tokens', async () => {
     const chatId = await newChat();
     fake.setMode('slow');

@@ -23,6 +23,8 @@
  * - `unauthorized`: HTTP 401 whose body quotes the presented API key in full
  *   (a careless server), to check that errors never repeat it.
  * - `fail-mid-stream`: two deltas, then the server destroys the socket.
+ * - `drop-after-usage`: as `normal` up to the usage chunk, then the server
+ *   destroys the socket instead of sending `[DONE]`.
  * - `error-chunk`: two deltas, then a chunk `{"error": {...}}`, then the end.
  * - `hang`: reads the request and never answers (not even headers).
  * - `stall`: headers and one delta, then nothing.
@@ -55,6 +57,7 @@ export type FakeOpenAiMode =
   | 'fail'
   | 'unauthorized'
   | 'fail-mid-stream'
+  | 'drop-after-usage'
   | 'error-chunk'
   | 'hang'
   | 'stall'
@@ -67,6 +70,7 @@ export const FAKE_OPENAI_MODES: readonly FakeOpenAiMode[] = [
   'fail',
   'unauthorized',
   'fail-mid-stream',
+  'drop-after-usage',
   'error-chunk',
   'hang',
   'stall',
@@ -409,6 +413,12 @@ class FakeOpenAiServer implements FakeOpenAi {
 
     for (const w of words) send(delta(w));
     for (const c of tail) send(c);
+    if (mode === 'drop-after-usage') {
+      return later(5, () => {
+        this.cutByServer.add(res);
+        res.socket?.destroy();
+      });
+    }
     send('[DONE]');
     res.end();
   }

@@ -213,6 +213,20 @@ describe('OpenAiProvider against an OpenAI-compatible server', () => {
       expect(error).toBeInstanceOf(AiProviderError);
     });
 
+    it('keeps a whole answer and the reported usage when the connection drops after the usage chunk', async () => {
+      fake.setMode('drop-after-usage');
+      fake.usage = { prompt_tokens: 11, completion_tokens: 3 };
+      const { error, text, usage } = await run(provider(), ask('one two'));
+      expect(error).toBeUndefined();
+      expect(text).toBe('Echo: one two');
+      expect(usage).toEqual({
+        promptTokens: 11,
+        completionTokens: 3,
+        totalTokens: 14,
+        estimated: false,
+      });
+    });
+
     it('fails with AiProviderError on an error chunk, naming its message', async () => {
       fake.setMode('error-chunk');
       const { error, text } = await run(provider(), ask('one two three four'));

@@ -183,8 +183,10 @@ export class OpenAiProvider implements AiProvider {
       try {
         read = await timed(() => reader.read());
       } catch (err) {
-        // Once `[DONE]` arrived, only the end of the body was missing: the answer is whole.
-        if (done) break;
+        // Once `[DONE]`, the finish reason or the usage arrived, only the end
+        // of the body was missing: the answer is whole (as on a clean end
+        // below), and the usage the provider reported is what it cost.
+        if (done || finishReason !== null || usage !== null) break;
         throw err;
       }
       const events = read.done
