@@ -1,23 +1,14 @@
 /**
  * The specs that run the built API (`dist/apps/api/main.js`) as separate OS
  * processes: `npx nx e2e api` (builds it first). Not part of `nx test api`.
+ * Same preset and transform as `nx test api` (jest.config.cts), other specs.
  */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const base = require('./jest.config.cts');
+
 module.exports = {
+  ...base,
   displayName: 'api-processes',
-  preset: '../../jest.preset.js',
-  testEnvironment: 'node',
-  transform: {
-    '^.+\\.[tj]s$': [
-      'ts-jest',
-      {
-        tsconfig: '<rootDir>/tsconfig.spec.json',
-        astTransformers: {
-          before: ['<rootDir>/test/swagger-transformer.cjs'],
-        },
-      },
-    ],
-  },
-  moduleFileExtensions: ['ts', 'js', 'html'],
   testMatch: ['<rootDir>/test/processes/**/*.spec.ts'],
-  testTimeout: 60000,
+  testPathIgnorePatterns: ['/node_modules/'],
 };
