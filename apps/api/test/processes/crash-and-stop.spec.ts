@@ -1,6 +1,6 @@
 import { sendMessage, type SendResult } from '../support/chat-stream';
 import { type ApiProcess, until } from './support/api-process';
-import { type Cluster, startCluster } from './support/cluster';
+import { type Cluster, twoProcessesPerFile } from './support/cluster';
 
 const TOKENS_LIMIT = 500000;
 
@@ -18,22 +18,16 @@ interface Answer {
  * hold until then, settles them and exits with code 0.
  */
 describe('API processes killed and stopped', () => {
+  const processes = twoProcessesPerFile();
   let c: Cluster;
   let a: ApiProcess;
   let b: ApiProcess;
 
   beforeAll(async () => {
-    c = await startCluster({
-      QUOTA_HOLD_TTL_SECONDS: '3',
-      QUOTA_HOLD_HEARTBEAT_SECONDS: '1',
-    });
-    a = await c.start('A');
-    b = await c.start('B');
+    ({ c, a, b } = processes);
     // One answer at a time: a send that is admitted proves the slot free.
     await c.setSettings({ max_concurrent_streams_per_user: 1 }, [a, b]);
   });
-  afterAll(() => c?.close());
-  beforeEach(() => c.fake.reset());
 
   /** Starts a send on `p`; resolves once the first piece of the answer arrived (or the send ended). */
   async function startAnswer(
@@ -117,14 +111,7 @@ describe('API processes killed and stopped', () => {
     expect(again.status).toBe(200);
     expect(again.events.at(-1)?.event).toBe('done');
     expect(await c.slots(u.id)).toEqual([]);
-    const charged = await c.charged(u.id);
-    expect(charged.messages).toBe(1);
-    expect(await c.counters(u.id)).toEqual({
-      messages: 1,
-      held_messages: 0,
-      tokens: charged.tokens,
-      held_tokens: 0,
-    });
+    await c.expectSettled(u.id, 1);
   });
 
   it('exits with code 0 on SIGTERM when idle', async () => {
@@ -175,19 +162,12 @@ describe('API processes killed and stopped', () => {
     const restarted = await c.start('P again');
     expect(await c.holds(u.id)).toEqual([]);
     expect(await c.slots(u.id)).toEqual([]);
-    const charged = await c.charged(u.id);
-    expect(charged.messages).toBe(1);
-    expect(await c.counters(u.id)).toEqual({
-      messages: 1,
-      held_messages: 0,
-      tokens: charged.tokens,
-      held_tokens: 0,
-    });
+    const chargedTokens = await c.expectSettled(u.id, 1);
     expect(await quotaOn(restarted, u.token)).toMatchObject({
       messages: { used: 1 },
       tokens: {
-        used: charged.tokens,
-        remaining: TOKENS_LIMIT - charged.tokens,
+        used: chargedTokens,
+        remaining: TOKENS_LIMIT - chargedTokens,
       },
     });
     c.fake.setMode('normal');

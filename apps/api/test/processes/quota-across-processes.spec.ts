@@ -1,6 +1,6 @@
 import { sendMessage, type SendResult } from '../support/chat-stream';
 import { type ApiProcess, until } from './support/api-process';
-import { type Cluster, startCluster } from './support/cluster';
+import { type Cluster, twoProcessesPerFile } from './support/cluster';
 
 /**
  * The quota and the stream cap hold across two separate OS processes of the
@@ -8,20 +8,11 @@ import { type Cluster, startCluster } from './support/cluster';
  * statement in the database, not something a process keeps in memory.
  */
 describe('two API processes on one database', () => {
+  const processes = twoProcessesPerFile();
   let c: Cluster;
   let a: ApiProcess;
   let b: ApiProcess;
-
-  beforeAll(async () => {
-    c = await startCluster({
-      QUOTA_HOLD_TTL_SECONDS: '3',
-      QUOTA_HOLD_HEARTBEAT_SECONDS: '1',
-    });
-    a = await c.start('A');
-    b = await c.start('B');
-  });
-  afterAll(() => c?.close());
-  beforeEach(() => c.fake.reset());
+  beforeAll(() => ({ c, a, b } = processes));
 
   it('admits exactly the 5 messages left of 30 concurrent sends split between them', async () => {
     await c.setSettings({ max_concurrent_streams_per_user: 100 }, [a, b]);
@@ -46,14 +37,7 @@ describe('two API processes on one database', () => {
     expect(c.fake.requests).toHaveLength(5);
 
     // The counters agree with what is stored, recounted from the messages table.
-    const charged = await c.charged(u.id);
-    expect(charged.messages).toBe(5);
-    expect(await c.counters(u.id)).toEqual({
-      messages: 5,
-      held_messages: 0,
-      tokens: charged.tokens,
-      held_tokens: 0,
-    });
+    const chargedTokens = await c.expectSettled(u.id, 5);
     expect(await c.storedMessages(u.id)).toEqual([
       ...Array(5).fill({ role: 'assistant', status: 'complete' }),
       ...Array(5).fill({ role: 'user', status: 'complete' }),
@@ -66,10 +50,7 @@ describe('two API processes on one database', () => {
         p.name,
         { used: 5, limit: 5, remaining: 0 },
       ]);
-      expect([p.name, quota.body.tokens.used]).toEqual([
-        p.name,
-        charged.tokens,
-      ]);
+      expect([p.name, quota.body.tokens.used]).toEqual([p.name, chargedTokens]);
     }
   });
 

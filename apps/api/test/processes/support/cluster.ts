@@ -3,6 +3,7 @@ import {
   startFakeOpenAi,
 } from '../../support/fake-openai-server';
 import { Http } from '../../support/http';
+import type { Counters } from '../../support/quota';
 import {
   createTestDatabase,
   sql,
@@ -51,16 +52,16 @@ export interface Cluster {
   holds(
     userId: string,
   ): Promise<Array<{ tokens: number; released: boolean; live: boolean }>>;
+  /**
+   * Asserts that the user's counters hold nothing and equal what the stored
+   * answers were charged, `messages` of them. Returns the charged tokens.
+   */
+  expectSettled(userId: string, messages: number): Promise<number>;
   /** Kills every process still running, stops the fake server, drops the database. */
   close(): Promise<void>;
 }
 
-export interface Counters {
-  messages: number;
-  held_messages: number;
-  tokens: number;
-  held_tokens: number;
-}
+export type { Counters };
 
 export interface StoredMessage {
   role: string;
@@ -189,6 +190,17 @@ export async function startCluster(
          FROM usage_holds WHERE user_id = $1 ORDER BY expires_at`,
         [userId],
       ),
+    async expectSettled(userId, messages) {
+      const charged = await c.charged(userId);
+      expect(charged.messages).toBe(messages);
+      expect(await c.counters(userId)).toEqual({
+        messages,
+        held_messages: 0,
+        tokens: charged.tokens,
+        held_tokens: 0,
+      });
+      return charged.tokens;
+    },
     async close() {
       try {
         await killAll();
@@ -200,4 +212,29 @@ export async function startCluster(
   };
 
   return c;
+}
+
+/**
+ * For a spec file: a cluster with the quota holds' TTL at 3 s and their
+ * heartbeat at 1 s, two processes `a` and `b` started before the tests, the
+ * fake provider reset before each test, everything stopped after them.
+ * The fields are set once `beforeAll` has run.
+ */
+export function twoProcessesPerFile(): {
+  c: Cluster;
+  a: ApiProcess;
+  b: ApiProcess;
+} {
+  const s = {} as { c: Cluster; a: ApiProcess; b: ApiProcess };
+  beforeAll(async () => {
+    s.c = await startCluster({
+      QUOTA_HOLD_TTL_SECONDS: '3',
+      QUOTA_HOLD_HEARTBEAT_SECONDS: '1',
+    });
+    s.a = await s.c.start('A');
+    s.b = await s.c.start('B');
+  });
+  afterAll(() => s.c?.close());
+  beforeEach(() => s.c.fake.reset());
+  return s;
 }
