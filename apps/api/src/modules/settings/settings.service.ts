@@ -23,23 +23,18 @@ export const SETTINGS_CACHE_MS = 2000;
 @Injectable()
 export class SettingsService {
   private cache: { value: Settings; at: number } | null = null;
-  private loading: Promise<Settings> | null = null;
+  /** The read under way, shared by callers; `writes` as it was when it started. */
+  private loading: { value: Promise<Settings>; writes: number } | null = null;
+  /** Writes made by this process: a read started before the last one is not cached or shared. */
+  private writes = 0;
   /** Injectable clock, for tests. */
   now: () => number = () => Date.now();
 
   async get(): Promise<Settings> {
     if (this.cache && this.now() - this.cache.at < SETTINGS_CACHE_MS)
       return this.cache.value;
-    if (!this.loading) {
-      const started = this.now();
-      this.loading = this.load()
-        .then((value) => {
-          this.cache = { value, at: started };
-          return value;
-        })
-        .finally(() => (this.loading = null));
-    }
-    return this.loading;
+    if (this.loading?.writes !== this.writes) this.loading = this.read();
+    return this.loading.value;
   }
 
   async value<K extends keyof Settings>(key: K): Promise<Settings[K]> {
@@ -63,8 +58,29 @@ export class SettingsService {
         params,
       );
     }
+    this.writes++;
     this.cache = null;
-    return this.get();
+    this.loading = this.read();
+    return this.loading.value;
+  }
+
+  /** Reads every setting; caches the result unless this process wrote since the read began. */
+  private read(): { value: Promise<Settings>; writes: number } {
+    const started = this.now();
+    const writes = this.writes;
+    const loading = {
+      writes,
+      value: this.load().finally(() => {
+        if (this.loading === loading) this.loading = null;
+      }),
+    };
+    void loading.value.then(
+      (value) => {
+        if (writes === this.writes) this.cache = { value, at: started };
+      },
+      () => undefined,
+    );
+    return loading;
   }
 
   constructor(private readonly db: DatabaseService) {}
