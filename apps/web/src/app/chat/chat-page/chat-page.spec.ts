@@ -83,6 +83,8 @@ function controllableStream() {
         encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`),
       ),
     close: () => controller.close(),
+    /** The connection breaks, as a network error does. */
+    fail: () => controller.error(new TypeError('network error')),
   };
 }
 
@@ -395,5 +397,65 @@ describe('ChatPage', () => {
     );
     expect(banner()).toBeNull();
     expect(textarea().disabled).toBe(false);
+  });
+
+  describe('a stream cut off before done', () => {
+    const lost = 'The connection was lost before the answer finished.';
+
+    async function startAnswer() {
+      const stream = controllableStream();
+      fetchFn.mockResolvedValue(stream.response);
+      await type('Hello');
+      await submit();
+      stream.send('user_message', message('user', 'Hello'));
+      stream.send('delta', { content: 'Half an' });
+      await settle();
+      return stream;
+    }
+
+    function expectKeptAsInterrupted(): void {
+      expect(
+        el.querySelector('[data-testid="chat-error"]')?.textContent?.trim(),
+      ).toBe(lost);
+      expect(el.querySelector('[data-testid="streaming-answer"]')).toBeNull();
+      const users = el.querySelectorAll('[data-testid="message-user"]');
+      expect(users).toHaveLength(1);
+      expect(users[0].textContent).toContain('Hello');
+      const partial = el.querySelector('[data-testid="message-assistant"]');
+      expect(partial?.getAttribute('data-status')).toBe('error');
+      expect(partial?.textContent).toContain('Half an');
+      // The message went out: it is not handed back to be sent again.
+      expect(textarea().value).toBe('');
+      expect(el.querySelector('[data-testid="send"]')).not.toBeNull();
+      http.expectOne('/api/chats/quota').flush(quota(4));
+    }
+
+    it('keeps the message and the partial answer when the body ends without done', async () => {
+      const stream = await startAnswer();
+      stream.close();
+      await settle();
+      expectKeptAsInterrupted();
+    });
+
+    it('keeps the message and the partial answer when the network fails mid-stream', async () => {
+      const stream = await startAnswer();
+      stream.fail();
+      await settle();
+      expectKeptAsInterrupted();
+    });
+  });
+
+  it('sends once when Enter is pressed twice quickly', async () => {
+    fetchFn.mockResolvedValue(controllableStream().response);
+    await type('Hello');
+    const enter = () =>
+      textarea().dispatchEvent(
+        new KeyboardEvent('keydown', { key: 'Enter', cancelable: true }),
+      );
+    enter();
+    enter();
+    await settle();
+    expect(fetchFn).toHaveBeenCalledTimes(1);
+    expect(el.querySelectorAll('[data-testid="message-user"]')).toHaveLength(1);
   });
 });

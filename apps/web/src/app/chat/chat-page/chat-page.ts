@@ -27,7 +27,10 @@ import {
 import { Observable, Subscription, map, of, switchMap, tap } from 'rxjs';
 import { ApiRequestError, errorMessageKey } from '../../core/http/api-error';
 import { LocalDateTimePipe } from '../../core/i18n/format';
-import { ChatApi } from '../data-access/chat-api.service';
+import {
+  ChatApi,
+  StreamInterruptedError,
+} from '../data-access/chat-api.service';
 import { ChatsStore } from '../data-access/chats.store';
 import { QuotaStore } from '../data-access/quota.store';
 import { QuotaBanner } from '../quota/quota-banner';
@@ -174,7 +177,10 @@ export class ChatPage {
       .pipe(switchMap((chatId) => this.api.send(chatId, { content })))
       .subscribe({
         next: (event) => this.onEvent(event, pending.id),
-        error: (err: unknown) => this.onSendError(err, content, pending.id),
+        error: (err: unknown) =>
+          err instanceof StreamInterruptedError
+            ? this.onStreamEnd()
+            : this.onSendError(err, content, pending.id),
         complete: () => this.onStreamEnd(),
       });
   }
@@ -285,7 +291,11 @@ export class ChatPage {
     this.error.set(errorMessageKey(err));
   }
 
-  /** The body ended; without a `done` or `error` event the connection was lost. */
+  /**
+   * The body ended, or the connection broke off mid-stream; without a `done`
+   * or `error` event the answer was cut off. The message was sent: it stays,
+   * and so does the partial answer.
+   */
   private onStreamEnd(): void {
     this.stream = null;
     if (this.streaming()) {

@@ -15,6 +15,18 @@ import { AuthStore } from '../../core/auth/auth.store';
 import { ApiRequestError } from '../../core/http/api-error';
 import { readChatEvents } from './sse';
 
+/**
+ * The connection broke after the answer had begun to stream (a 200 came):
+ * the server has the message and keeps the partial answer, so this is not
+ * a refused send.
+ */
+export class StreamInterruptedError extends Error {
+  constructor() {
+    super('The answer stream broke off');
+    this.name = 'StreamInterruptedError';
+  }
+}
+
 /** `fetch` as a seam, so tests can hand in a fake. */
 export type FetchFn = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -58,7 +70,8 @@ export class ChatApi {
    * `fetch` and a reader (EventSource can only GET). Unsubscribing aborts
    * the request through an AbortController: that is the Stop button.
    * A refusal before the stream (400/404/429/502/...) errors with an
-   * ApiRequestError carrying the JSON body.
+   * ApiRequestError carrying the JSON body; a connection lost once the
+   * stream began errors with a StreamInterruptedError.
    */
   send(chatId: string, body: SendMessageRequest): Observable<ChatStreamEvent> {
     return new Observable<ChatStreamEvent>((subscriber) => {
@@ -90,18 +103,23 @@ export class ChatApi {
             Number.isFinite(retryAfter) ? retryAfter : undefined,
           );
         }
-        for await (const event of readChatEvents(response.body)) {
-          if (controller.signal.aborted) {
-            return;
+        try {
+          for await (const event of readChatEvents(response.body)) {
+            if (controller.signal.aborted) {
+              return;
+            }
+            subscriber.next(event);
           }
-          subscriber.next(event);
+        } catch {
+          throw new StreamInterruptedError();
         }
         subscriber.complete();
       };
       run().catch((error: unknown) => {
         if (!controller.signal.aborted) {
           subscriber.error(
-            error instanceof ApiRequestError
+            error instanceof ApiRequestError ||
+              error instanceof StreamInterruptedError
               ? error
               : new ApiRequestError(0, null),
           );
