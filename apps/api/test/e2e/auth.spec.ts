@@ -81,6 +81,49 @@ describe('auth (PostgreSQL)', () => {
     expect(res.body.code).toBe('EMAIL_TAKEN');
   });
 
+  it('registers one of many concurrent registrations of one email, 409 for the rest', async () => {
+    const emails = ['race@example.com', 'RACE@example.com', 'Race@Example.com'];
+    const answers = await Promise.all(
+      Array.from({ length: 9 }, (_, i) =>
+        t.http.post('/api/auth/register', {
+          email: emails[i % emails.length],
+          password: `race-password-${i}`,
+        }),
+      ),
+    );
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses).toEqual([201, ...Array(8).fill(409)]);
+    expect(
+      answers.filter((a) => a.status === 409).map((a) => a.body.code),
+    ).toEqual(Array(8).fill('EMAIL_TAKEN'));
+    const rows = await t.query(
+      `SELECT id FROM users WHERE lower(email) = 'race@example.com'`,
+    );
+    expect(rows).toEqual([
+      { id: answers.find((a) => a.status === 201)!.body.user.id },
+    ]);
+  });
+
+  it('refuses the token of a user who no longer exists with 401', async () => {
+    const user = await t.register();
+    const key = (
+      await t.http.post(
+        '/api/auth/api-keys',
+        { name: 'gone' },
+        { token: user.token },
+      )
+    ).body.key;
+    expect(
+      (await t.http.get('/api/auth/me', { token: user.token })).status,
+    ).toBe(200);
+    await t.query('DELETE FROM users WHERE id = $1', [user.id]);
+    for (const token of [user.token, key]) {
+      const me = await t.http.get('/api/auth/me', { token });
+      expect(me.status).toBe(401);
+      expect((await t.http.get('/api/chats', { token })).status).toBe(401);
+    }
+  });
+
   it('answers 401 alike for a wrong password and an unknown email', async () => {
     await t.register('wrong@example.com', 'right-password');
     const a = await t.http.post('/api/auth/login', {
@@ -292,6 +335,40 @@ describe('auth (PostgreSQL)', () => {
           })
         ).status,
       ).toBe(400);
+    });
+
+    it('deletes a key once when deletions race with its use, and it stops working', async () => {
+      const user = await t.register();
+      const created = await t.http.post(
+        '/api/auth/api-keys',
+        { name: 'racy' },
+        { token: user.token },
+      );
+      const { id, key } = created.body;
+      const [deletions, uses] = await Promise.all([
+        Promise.all(
+          Array.from({ length: 4 }, () =>
+            t.http.delete(`/api/auth/api-keys/${id}`, { token: user.token }),
+          ),
+        ),
+        Promise.all(
+          Array.from({ length: 6 }, () =>
+            t.http.get('/api/auth/me', { token: key }),
+          ),
+        ),
+      ]);
+      expect(deletions.map((d) => d.status).sort()).toEqual([
+        204, 404, 404, 404,
+      ]);
+      // A use racing the deletion is let in or refused, never anything else.
+      for (const u of uses) expect([200, 401]).toContain(u.status);
+      expect((await t.http.get('/api/auth/me', { token: key })).status).toBe(
+        401,
+      );
+      expect(
+        (await t.http.get('/api/auth/api-keys', { token: user.token })).body
+          .items,
+      ).toEqual([]);
     });
 
     it('carries the owner role: an admin key reaches admin routes, a user key does not', async () => {
