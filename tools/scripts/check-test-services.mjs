@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Before the tests: PostgreSQL must answer, and the browser tests need Chromium.
+// Before the tests: PostgreSQL and Redis must answer, and the browser tests need Chromium.
 // Says what is missing and how to get it, in one line each, then fails.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -28,6 +28,14 @@ const answers = (host, port) =>
 if (!(await answers(dbUrl.hostname, dbUrl.port || 5432))) {
   problems.push(
     `PostgreSQL does not answer at ${dbUrl.hostname}:${dbUrl.port || 5432} (start it, e.g. pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start, or set TEST_DATABASE_URL)`,
+  );
+}
+
+// The login-throttling spec shares its counts between two API processes through Redis.
+const redisUrl = new URL(process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379');
+if (!(await answers(redisUrl.hostname, redisUrl.port || 6379))) {
+  problems.push(
+    `Redis does not answer at ${redisUrl.hostname}:${redisUrl.port || 6379} (start it, e.g. redis-server --daemonize yes --save "", or set TEST_REDIS_URL)`,
   );
 }
 

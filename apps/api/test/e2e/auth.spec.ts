@@ -509,7 +509,7 @@ describe('login throttling across API processes (Redis)', () => {
   const env = {
     LOGIN_MAX_ATTEMPTS: '3',
     LOGIN_WINDOW_SECONDS: '60',
-    REDIS_URL: 'redis://127.0.0.1:6379',
+    REDIS_URL: process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379',
   };
   beforeAll(async () => {
     a = await startTestApp({ env });
