@@ -458,4 +458,33 @@ describe('ChatPage', () => {
     expect(fetchFn).toHaveBeenCalledTimes(1);
     expect(el.querySelectorAll('[data-testid="message-user"]')).toHaveLength(1);
   });
+
+  it('switching chats mid-answer aborts it, opens the other chat and fetches the charged quota', async () => {
+    const stream = controllableStream();
+    fetchFn.mockResolvedValue(stream.response);
+    await type('Hello');
+    await submit();
+    stream.send('user_message', message('user', 'Hello'));
+    stream.send('delta', { content: 'Once' });
+    await settle();
+    const init = fetchFn.mock.calls[0][1] as RequestInit;
+
+    fixture.componentRef.setInput('id', 'c2');
+    await settle();
+    expect(init.signal?.aborted).toBe(true);
+    http
+      .expectOne('/api/chats/c2')
+      .flush({ ...CHAT, id: 'c2', title: 'Other', messages: [] });
+    http.expectOne('/api/chats/quota').flush(quota(4));
+    await settle();
+    expect(el.querySelector('[data-testid="streaming-answer"]')).toBeNull();
+    expect(el.querySelector('[data-testid="message-user"]')).toBeNull();
+    expect(el.querySelector('[data-testid="chat-error"]')).toBeNull();
+    expect(header()?.textContent).toContain('4/100 messages');
+
+    // What the old stream still sends lands nowhere.
+    stream.send('delta', { content: ' upon' });
+    await settle();
+    expect(el.querySelector('[data-testid="streaming-answer"]')).toBeNull();
+  });
 });

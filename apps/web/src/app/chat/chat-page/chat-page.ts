@@ -201,6 +201,8 @@ export class ChatPage {
     if (id !== null && id === this.chatId()) {
       return; // the chat this page just created
     }
+    // An answer left streaming is aborted; the server charges what it used.
+    const abortedAnswer = this.streaming();
     this.stopStream();
     this.load?.unsubscribe();
     this.streaming.set(false);
@@ -208,6 +210,9 @@ export class ChatPage {
     this.error.set(null);
     this.messages.set([]);
     this.chatId.set(id);
+    if (abortedAnswer) {
+      this.quotaStore.refresh();
+    }
     if (id === null) {
       return;
     }
