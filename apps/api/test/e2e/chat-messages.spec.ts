@@ -217,6 +217,33 @@ describe('sending messages (OpenAI-compatible provider)', () => {
     expect(await rows(chatId)).toHaveLength(2);
   });
 
+  it('sets the RateLimit headers of the quota after the answer on a JSON answer and on a 502', async () => {
+    const chatId = await newChat();
+    const policy = (
+      await t.http.get('/api/chats/quota', { token: user.token })
+    ).headers.get('ratelimit-policy');
+    const remaining = (h: Headers) =>
+      /"daily-messages";r=(\d+);t=\d+, "daily-tokens";r=(\d+);t=\d+/
+        .exec(h.get('ratelimit') ?? '')
+        ?.slice(1)
+        .map(Number);
+
+    const ok = await send(chatId, 'json please', { query: '?stream=false' });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('ratelimit-policy')).toBe(policy);
+    expect(remaining(ok.headers)).toEqual([
+      ok.body.quota.messages.remaining,
+      ok.body.quota.tokens.remaining,
+    ]);
+
+    fake.setMode('fail');
+    const failed = await send(chatId, 'please fail');
+    expect(failed.status).toBe(502);
+    expect(failed.headers.get('ratelimit-policy')).toBe(policy);
+    // Not charged: what was left before the send is left after it.
+    expect(remaining(failed.headers)).toEqual(remaining(ok.headers));
+  });
+
   it('accepts only stream=true or stream=false', async () => {
     const chatId = await newChat();
     for (const query of [
@@ -503,6 +530,46 @@ describe('sending messages (OpenAI-compatible provider)', () => {
       async () =>
         (await db(`SELECT count(*)::int AS n FROM stream_slots`))[0].n === 0,
     );
+  });
+
+  it('finishes and charges an answer whose chat is deleted while it streams, storing nothing', async () => {
+    const chatId = await newChat();
+    const before = (await t.http.get('/api/chats/quota', { token: user.token }))
+      .body;
+    fake.setMode('slow');
+    fake.delayMs = 30;
+    fake.reply = 'one two three four five six';
+    let deleted: Promise<number> | null = null;
+    const res = await send(chatId, 'hello', {
+      onEvent: (e) => {
+        if (e.event === 'delta' && !deleted) {
+          deleted = t.http
+            .delete(`/api/chats/${chatId}`, { token: user.token })
+            .then((d) => d.status);
+        }
+      },
+    });
+    expect(await deleted).toBe(204);
+    expect(names(res).at(-1)).toBe('done');
+    expect(res.events.at(-1)?.data.assistant_message).toMatchObject({
+      chat_id: chatId,
+      content: 'one two three four five six',
+      status: 'complete',
+    });
+    expect(await rows(chatId)).toEqual([]);
+    expect(settle.mock.calls).toEqual([
+      [expect.anything(), expect.objectContaining({ charged: true })],
+    ]);
+    // Deleting a chat never gives quota back.
+    const after = (await t.http.get('/api/chats/quota', { token: user.token }))
+      .body;
+    expect(after.messages.used).toBe(before.messages.used + 1);
+    expect(after.tokens.used).toBe(
+      before.tokens.used + res.events.at(-1)?.data.usage.total_tokens,
+    );
+    expect(await db(`SELECT count(*)::int AS n FROM stream_slots`)).toEqual([
+      { n: 0 },
+    ]);
   });
 
   it('refuses bad input with 400 and stores nothing', async () => {
