@@ -8,7 +8,7 @@ import type {
 } from '@tally/api-contract';
 import { notFound } from '../../common/api-error';
 import { DatabaseService } from '../../database/database.service';
-import { escapeLike } from '../users/users.service';
+import { escapeLike } from '../../common/sql';
 import { DEFAULT_LIMITS_SQL, UsageService } from './usage.service';
 
 export interface UsageReportOptions {

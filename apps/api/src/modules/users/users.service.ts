@@ -5,6 +5,7 @@ import type { Role, User } from '@tally/api-contract';
 import { Repository } from 'typeorm';
 import { ApiError, notFound } from '../../common/api-error';
 import { DatabaseService } from '../../database/database.service';
+import { escapeLike } from '../../common/sql';
 import { UserEntity } from './user.entity';
 
 /** argon2id, the library's defaults (19 MiB, t=2, p=1: OWASP's minimum). */
@@ -176,10 +177,6 @@ export class UsersService {
   async countAdmins(): Promise<number> {
     return this.users.count({ where: { role: 'admin', isActive: true } });
   }
-}
-
-export function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => '\\' + c);
 }
 
 /** The wire form of a user (API.md `User`). */
