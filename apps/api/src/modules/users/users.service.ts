@@ -138,7 +138,10 @@ export class UsersService {
     extra?: (set: Record<string, unknown>) => void,
   ): Promise<UserEntity> {
     await this.db.transaction(async (m) => {
-      await m.query('SELECT pg_advisory_xact_lock($1)', [ADMIN_LOCK]);
+      // Only a change of role or of active can remove the last admin: only those wait for each other.
+      if (changes.role !== undefined || changes.isActive !== undefined) {
+        await m.query('SELECT pg_advisory_xact_lock($1)', [ADMIN_LOCK]);
+      }
       const [current] = await m.query(
         `SELECT role, is_active FROM users WHERE id = $1 FOR UPDATE`,
         [id],
