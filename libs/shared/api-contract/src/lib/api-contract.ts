@@ -29,7 +29,13 @@ export type ErrorCode =
   | 'VALIDATION_FAILED'
   | 'NOT_FOUND'
   | 'PAYLOAD_TOO_LARGE'
-  | 'UNSUPPORTED_MEDIA_TYPE';
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'UNKNOWN_MODEL'
+  | 'MODEL_IS_DEFAULT'
+  | 'MODEL_EXISTS'
+  | 'CONNECTION_IN_USE'
+  | 'MANAGED_BY_ENVIRONMENT'
+  | 'SECRETS_KEY_REQUIRED';
 
 /** Error body: NestJS's shape plus an optional machine-readable `code`. */
 export interface ApiError {
@@ -105,6 +111,8 @@ export interface CreatedApiKey {
 export interface Chat {
   id: Uuid;
   title: string;
+  /** Model id the chat sends to (the setting `default_model` when created without one). Always sent by the API. */
+  model?: string;
   created_at: IsoDateTime;
   updated_at: IsoDateTime;
 }
@@ -122,8 +130,12 @@ export interface Message {
   role: MessageRole;
   content: string;
   status: MessageStatus;
+  /** Model id that answered; null on user messages. Always sent by the API. */
+  model?: string | null;
   prompt_tokens: number | null;
   completion_tokens: number | null;
+  /** Micro-dollars; null on user messages. Always sent by the API. */
+  cost?: number | null;
   created_at: IsoDateTime;
 }
 
@@ -133,20 +145,27 @@ export interface ChatWithMessages extends Chat {
 
 export interface CreateChatRequest {
   title?: string;
+  model?: string;
 }
 
+/** At least one of the two. */
 export interface UpdateChatRequest {
-  title: string;
+  title?: string;
+  model?: string;
 }
 
 export interface SendMessageRequest {
   content: string;
+  /** Overrides the chat's model for this send only. */
+  model?: string;
 }
 
 export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
+  /** Micro-dollars. Always sent by the API. */
+  cost?: number;
 }
 
 /** `?stream=false` answer of `POST /api/chats/:id/messages`. */
@@ -191,7 +210,129 @@ export interface Quota {
   tokens: QuotaCounter;
   resets_at: IsoDateTime;
   timezone: string;
+  /** The model this quota is for (`GET /api/chats/quota?model=`). Always sent by the API. */
+  model?: string;
 }
+
+export interface QuotaQuery {
+  model?: string;
+}
+
+// ---------------------------------------------------------------- models
+
+/** US dollars per million tokens, i.e. micro-dollars per token. */
+export type PricePerMillion = number;
+/** Whole micro-dollars (1 = $0.000001). */
+export type MicroDollars = number;
+
+export type ConnectionKind = 'local' | 'openai';
+export type TokenParameter = 'max_tokens' | 'max_completion_tokens';
+export const TOKEN_PARAMETERS: readonly TokenParameter[] = [
+  'max_tokens',
+  'max_completion_tokens',
+];
+export type ConnectionSource = 'admin' | 'environment' | 'built-in';
+
+export interface Connection {
+  id: Uuid;
+  name: string;
+  kind: ConnectionKind;
+  base_url: string;
+  has_api_key: boolean;
+  /** Last 4 characters of the key, or null. */
+  api_key_hint: string | null;
+  token_parameter: TokenParameter;
+  timeout_ms: number;
+  source: ConnectionSource;
+  created_at: IsoDateTime;
+  updated_at: IsoDateTime;
+}
+
+export interface ConnectionList {
+  items: Connection[];
+}
+
+export interface CreateConnectionRequest {
+  name: string;
+  base_url: string;
+  api_key?: string;
+  token_parameter?: TokenParameter;
+  timeout_ms?: number;
+}
+
+/** `api_key: null` removes the key; leaving it out keeps it. */
+export interface UpdateConnectionRequest {
+  name?: string;
+  base_url?: string;
+  api_key?: string | null;
+  token_parameter?: TokenParameter;
+  timeout_ms?: number;
+}
+
+export type ConnectionTestResult =
+  | { ok: true; models: string[] }
+  | { ok: false; error: string };
+
+export interface Model {
+  id: string;
+  name: string;
+  connection_id: Uuid;
+  upstream_model: string;
+  enabled: boolean;
+  input_price: PricePerMillion;
+  output_price: PricePerMillion;
+  max_output_tokens: number;
+  context_tokens: number;
+  created_at: IsoDateTime;
+  updated_at: IsoDateTime;
+}
+
+export type ModelInfo = Omit<Model, 'connection_id' | 'upstream_model'>;
+
+export interface ModelList {
+  items: Model[];
+}
+
+/** `GET /api/models`: the enabled models. */
+export interface ModelInfoList {
+  items: ModelInfo[];
+  default_model: string;
+}
+
+export interface CreateModelRequest {
+  id: string;
+  name: string;
+  connection_id: Uuid;
+  upstream_model: string;
+  enabled?: boolean;
+  input_price: PricePerMillion;
+  output_price: PricePerMillion;
+  max_output_tokens?: number;
+  context_tokens?: number;
+}
+
+export type UpdateModelRequest = Partial<Omit<CreateModelRequest, 'id'>>;
+
+/** `^[a-z0-9][a-z0-9._:-]{0,63}$` */
+export const MODEL_ID_PATTERN = /^[a-z0-9][a-z0-9._:-]{0,63}$/;
+
+export const MODEL_LIMITS = {
+  priceMin: 0,
+  priceMax: 1000000,
+  priceDecimals: 6,
+  maxOutputTokensMin: 1,
+  maxOutputTokensMax: 1000000,
+  maxOutputTokensDefault: 1024,
+  contextTokensMin: 256,
+  contextTokensMax: 10000000,
+  contextTokensDefault: 8192,
+  timeoutMsMin: 1000,
+  timeoutMsMax: 600000,
+  timeoutMsDefault: 60000,
+} as const;
+
+/** The seeded built-in model. */
+export const LOCAL_MODEL_ID = 'local';
 
 // ---------------------------------------------------------------- admin
 
@@ -238,6 +379,8 @@ export interface Settings {
   quota_timezone: string;
   allow_registration: boolean;
   max_concurrent_streams_per_user: number;
+  /** An enabled model id. Always sent by the API. */
+  default_model?: string;
 }
 
 export type UpdateSettingsRequest = Partial<Settings>;
@@ -262,6 +405,8 @@ export interface UsageReportItem {
   tokens: number;
   messages_limit: number;
   tokens_limit: number;
+  /** Micro-dollars. Always sent by the API. */
+  cost?: number;
 }
 
 export interface UsageReport {
@@ -274,6 +419,8 @@ export interface UsageReport {
   totals: {
     messages: number;
     tokens: number;
+    /** Micro-dollars. Always sent by the API. */
+    cost?: number;
     active_users: number;
   };
 }
@@ -288,6 +435,8 @@ export interface UsageHistoryItem {
   date: CalendarDay;
   messages: number;
   tokens: number;
+  /** Micro-dollars. Always sent by the API. */
+  cost?: number;
   active_users: number;
 }
 
@@ -304,6 +453,26 @@ export const USAGE_EXPORT_COLUMNS = [
   'messages_limit',
   'tokens_limit',
 ] as const;
+
+export interface UsageByModelQuery {
+  date?: CalendarDay;
+}
+
+export interface UsageByModelItem {
+  model: string;
+  messages: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  tokens: number;
+  /** Micro-dollars. */
+  cost: number;
+}
+
+/** `GET /api/admin/usage/models?date=` */
+export interface UsageByModel {
+  date: CalendarDay;
+  items: UsageByModelItem[];
+}
 
 // ---------------------------------------------------------------- operations
 
