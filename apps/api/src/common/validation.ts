@@ -15,6 +15,34 @@ export function isTimeZone(tz: unknown): tz is string {
   }
 }
 
+/** `Intl.supportedValuesOf` (ES2022; this project's lib setting predates it). */
+const supportedTimeZones = (
+  Intl as unknown as { supportedValuesOf(key: 'timeZone'): string[] }
+).supportedValuesOf('timeZone');
+
+const LISTED_TIME_ZONES = new Map(
+  supportedTimeZones.map((tz) => [tz.toLowerCase(), tz]),
+);
+
+/**
+ * A valid time zone name in its canonical spelling: `utc` → `UTC`,
+ * `europe/moscow` → `Europe/Moscow`. A correctly spelled alias is kept as
+ * typed (`Asia/Kolkata`, `Etc/UTC`); an alias typed in one case
+ * (`asia/kolkata`) becomes the runtime's name for that zone. Anything that is
+ * not a time zone comes back unchanged, for the validator to refuse.
+ */
+export function canonicalTimeZone(tz: unknown): unknown {
+  if (!isTimeZone(tz)) return tz;
+  const resolved = new Intl.DateTimeFormat('en-US', {
+    timeZone: tz,
+  }).resolvedOptions().timeZone;
+  const lower = tz.toLowerCase();
+  if (resolved.toLowerCase() === lower) return resolved;
+  const listed = LISTED_TIME_ZONES.get(lower);
+  if (listed) return listed;
+  return tz === lower || tz === tz.toUpperCase() ? resolved : tz;
+}
+
 @ValidatorConstraint({ name: 'isTimeZone' })
 export class IsTimeZoneConstraint implements ValidatorConstraintInterface {
   validate(value: unknown): boolean {

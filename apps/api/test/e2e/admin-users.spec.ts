@@ -236,7 +236,9 @@ describe('admin: users and settings (PostgreSQL)', () => {
       ).status,
     ).toBe(200);
     // Either admin may have lost the race: make the seeded one admin again for the tests after this.
-    await sql(db, `UPDATE users SET role = 'admin' WHERE email = $1`, [ADMIN.email]);
+    await sql(db, `UPDATE users SET role = 'admin' WHERE email = $1`, [
+      ADMIN.email,
+    ]);
   });
 
   describe('settings', () => {
@@ -296,6 +298,32 @@ describe('admin: users and settings (PostgreSQL)', () => {
         { quota_timezone: 'UTC', max_concurrent_streams_per_user: 3 },
         { token: admin },
       );
+    });
+
+    it('stores quota_timezone in its canonical spelling', async () => {
+      const spelled = [
+        ['utc', 'UTC'],
+        ['europe/moscow', 'Europe/Moscow'],
+        ['AMERICA/NEW_YORK', 'America/New_York'],
+        ['Asia/Kolkata', 'Asia/Kolkata'],
+        ['UTC', 'UTC'],
+      ];
+      for (const [typed, stored] of spelled) {
+        const res = await t.http.patch(
+          '/api/admin/settings',
+          { quota_timezone: typed },
+          { token: admin },
+        );
+        expect([typed, res.status, res.body.quota_timezone]).toEqual([
+          typed,
+          200,
+          stored,
+        ]);
+        const [row] = await t.query(
+          `SELECT value #>> '{}' AS tz FROM settings WHERE key = 'quota_timezone'`,
+        );
+        expect([typed, row.tz]).toEqual([typed, stored]);
+      }
     });
   });
 

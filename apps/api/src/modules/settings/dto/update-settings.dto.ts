@@ -9,7 +9,9 @@ import {
   Min,
   Validate,
 } from 'class-validator';
+import { Transform } from 'class-transformer';
 import {
+  canonicalTimeZone,
   IsOptionalNotNull,
   IsTimeZoneConstraint,
 } from '../../../common/validation';
@@ -34,8 +36,9 @@ export class UpdateSettingsDto implements Partial<Settings> {
   @ApiInt({ required: false, minimum: 0, maximum: INT_MAX })
   default_max_ai_tokens_per_day?: number;
 
-  /** IANA time zone whose calendar day the quotas follow, e.g. `Europe/Moscow`. */
+  /** IANA time zone whose calendar day the quotas follow, e.g. `Europe/Moscow`; stored in its canonical spelling (`utc` → `UTC`). */
   @IsOptionalNotNull()
+  @Transform(({ value }) => canonicalTimeZone(value))
   @IsString()
   @MaxLength(64)
   @Validate(IsTimeZoneConstraint)
