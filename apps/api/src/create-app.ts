@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { AppModule } from './app.module';
 import { ApiError } from './common/api-error';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { checkJsonDepth, JsonTooDeepError } from './common/json-depth';
 import { AppValidationPipe } from './common/validation.pipe';
 import type { AppConfig } from './config/app-config';
 
@@ -62,11 +63,14 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
     }
     next();
   });
-  // JSON bodies: malformed is 400, too large is 413, both in API.md's error shape.
+  // JSON bodies: malformed or nested deeper than 64 levels is 400, too large
+  // is 413, all in API.md's error shape. The depth is checked on the raw
+  // text, before it is parsed.
   app.use(
     express.json({
       limit: config.bodyLimitBytes,
       type: JSON_TYPES,
+      verify: (_req, _res, raw) => checkJsonDepth(raw),
     }),
   );
   app.use(
@@ -79,23 +83,25 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
       if (!err) return next();
       const filter = new AllExceptionsFilter();
       const mapped =
-        err.type === 'entity.too.large'
-          ? new ApiError(
-              413,
-              'PAYLOAD_TOO_LARGE',
-              `The request body is larger than ${config.bodyLimitBytes} bytes`,
-            )
-          : err.type === 'entity.parse.failed'
+        err instanceof JsonTooDeepError
+          ? new ApiError(400, err.code, err.message)
+          : err.type === 'entity.too.large'
             ? new ApiError(
-                400,
-                'MALFORMED_JSON',
-                'The request body is not valid JSON',
+                413,
+                'PAYLOAD_TOO_LARGE',
+                `The request body is larger than ${config.bodyLimitBytes} bytes`,
               )
-            : new ApiError(
-                err.status && err.status < 500 ? err.status : 400,
-                err.status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST',
-                'The request body could not be read',
-              );
+            : err.type === 'entity.parse.failed'
+              ? new ApiError(
+                  400,
+                  'MALFORMED_JSON',
+                  'The request body is not valid JSON',
+                )
+              : new ApiError(
+                  err.status && err.status < 500 ? err.status : 400,
+                  err.status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST',
+                  'The request body could not be read',
+                );
       const { status, body } = filter.describe(mapped);
       res.status(status).json(body);
     },
