@@ -97,6 +97,20 @@ async function waitForHealth(baseUrl, api, logPath, timeoutMs = 90_000) {
   );
 }
 
+/** Debian's Chromium, headless, as every browser test drives it. */
+export function launchChromium() {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: apt-get install -y chromium`,
+    );
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_FLAGS,
+  });
+}
+
 export async function startStack() {
   for (const [path, what] of [
     [API_MAIN, 'the API build'],
@@ -144,11 +158,7 @@ export async function startStack() {
   let browser;
   try {
     await waitForHealth(baseUrl, api, logPath);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_FLAGS,
-    });
+    browser = await launchChromium();
   } catch (error) {
     api.kill('SIGKILL');
     throw error;
