@@ -8,7 +8,13 @@ const dir = () => mkdtempSync(join(tmpdir(), 'tally-config-'));
 describe('loadConfig', () => {
   it('has working defaults for the embedded setup', () => {
     const c = loadConfig({ DATA_DIR: dir() });
-    expect(c).toMatchObject({ port: 3000, host: '127.0.0.1', databaseUrl: null, jwtExpiresIn: 43200, redisUrl: null });
+    expect(c).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      databaseUrl: null,
+      jwtExpiresIn: 43200,
+      redisUrl: null,
+    });
     expect(c.ai).toMatchObject({ provider: 'local', maxOutputTokens: 1024 });
   });
 
@@ -16,15 +22,25 @@ describe('loadConfig', () => {
     const d = dir();
     const a = loadConfig({ DATA_DIR: d });
     expect(a.jwtSecret.length).toBeGreaterThanOrEqual(32);
-    expect(readFileSync(join(d, 'jwt-secret'), 'utf8').trim()).toBe(a.jwtSecret);
+    expect(readFileSync(join(d, 'jwt-secret'), 'utf8').trim()).toBe(
+      a.jwtSecret,
+    );
     expect(loadConfig({ DATA_DIR: d }).jwtSecret).toBe(a.jwtSecret);
   });
 
   it('requires JWT_SECRET in production and writes no file', () => {
     const d = dir();
-    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: d })).toThrow(/JWT_SECRET is required/);
+    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: d })).toThrow(
+      /JWT_SECRET is required/,
+    );
     expect(existsSync(join(d, 'jwt-secret'))).toBe(false);
-    expect(loadConfig({ NODE_ENV: 'production', DATA_DIR: d, JWT_SECRET: 's'.repeat(32) }).jwtSecret).toBe('s'.repeat(32));
+    expect(
+      loadConfig({
+        NODE_ENV: 'production',
+        DATA_DIR: d,
+        JWT_SECRET: 's'.repeat(32),
+      }).jwtSecret,
+    ).toBe('s'.repeat(32));
   });
 
   it.each([

@@ -26,6 +26,8 @@ export interface AppConfig {
   bodyLimitBytes: number;
   /** Log level: error, warn, log, debug. */
   logLevel: 'error' | 'warn' | 'log' | 'debug';
+  /** With it set, `GET /metrics` needs `Authorization: Bearer <metricsToken>`. */
+  metricsToken: string | null;
   ai: AiConfig;
   quota: QuotaConfig;
   auth: AuthConfig;
@@ -241,6 +243,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       ['error', 'warn', 'log', 'debug'] as const,
       'log',
     ),
+    metricsToken: str(env, 'METRICS_TOKEN'),
     ai: {
       provider,
       baseUrl: (aiBaseUrl ?? 'http://127.0.0.1:11434/v1').replace(/\/+$/, ''),
