@@ -138,15 +138,19 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
 /** The built web app at `/`, with index.html for every path that is not a file, the API or metrics. */
 function serveWebApp(app: NestExpressApplication, dir: string): void {
   const index = join(dir, 'index.html');
-  app.use(
-    express.static(dir, { index: false, maxAge: '1h', fallthrough: true }),
+  const files = express.static(dir, {
+    index: false,
+    maxAge: '1h',
+    fallthrough: true,
+  });
+  // The API and metrics never look for a file on disk.
+  const isApi = (req: Request) =>
+    req.path.startsWith('/api') || req.path === '/metrics';
+  app.use((req: Request, res: Response, next: NextFunction) =>
+    isApi(req) ? next() : files(req, res, next),
   );
   app.use((req: Request, res: Response, next: NextFunction) => {
-    if (
-      (req.method !== 'GET' && req.method !== 'HEAD') ||
-      req.path.startsWith('/api') ||
-      req.path === '/metrics'
-    ) {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || isApi(req)) {
       return next();
     }
     res.setHeader('Cache-Control', 'no-cache');

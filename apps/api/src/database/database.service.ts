@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { Pool } from 'pg';
 import { DataSource, type EntityManager, QueryRunner } from 'typeorm';
 
 export function isEmbedded(ds: DataSource): boolean {
@@ -31,6 +32,24 @@ export class DatabaseService {
     } finally {
       if (!runner) await own.release();
     }
+  }
+
+  /**
+   * One statement prepared once per connection and then only executed, for
+   * the hottest reads (the user lookup of every request): on PostgreSQL it
+   * skips TypeORM's query runner and the parse and plan of each call. On
+   * PGlite (one session, no named statements through its pool) a plain query.
+   * `name` must be unique to this statement text.
+   */
+  async prepared<T = Record<string, unknown>>(
+    name: string,
+    sql: string,
+    params: unknown[],
+  ): Promise<T[]> {
+    if (this.embedded) return this.query<T>(sql, params);
+    const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
+    const res = await pool.query({ name, text: sql, values: params });
+    return res.rows as T[];
   }
 
   /** Runs `work` in a transaction. On PGlite it runs alone (see PGliteSerialPool). */

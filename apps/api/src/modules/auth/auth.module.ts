@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { createSecretKey } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { UsersModule } from '../users/users.module';
 import { AdminBootstrapService } from './admin-bootstrap.service';
@@ -18,7 +19,9 @@ import { RedisThrottlerStorage } from './redis-throttler.storage';
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
-        secret: config.jwtSecret,
+        // A key object made once: given a string, jsonwebtoken tries to parse
+        // it as a PEM public key (and fails) on every sign and verify.
+        secret: createSecretKey(Buffer.from(config.jwtSecret, 'utf8')),
         signOptions: { expiresIn: config.jwtExpiresIn, algorithm: 'HS256' },
         verifyOptions: { algorithms: ['HS256'] },
       }),

@@ -75,8 +75,8 @@ export class AuthService {
       via = 'token';
     }
     if (!userId || !/^[0-9a-f-]{36}$/i.test(userId)) return null;
-    const user = await this.users.findById(userId);
-    if (!user || !user.isActive) return null;
+    const user = await this.users.findForAuth(userId);
+    if (!user || !user.is_active) return null;
     return { id: user.id, email: user.email, role: user.role, via };
   }
 
