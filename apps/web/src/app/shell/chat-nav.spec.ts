@@ -15,6 +15,7 @@ import { one } from '../../testing/dom';
 const chat = (id: string, title: string): Chat => ({
   id,
   title,
+  model: 'local',
   created_at: '2026-11-28T10:00:00.000Z',
   updated_at: '2026-11-28T10:00:00.000Z',
 });

@@ -13,6 +13,7 @@ const SETTINGS: Settings = {
   quota_timezone: 'UTC',
   allow_registration: true,
   max_concurrent_streams_per_user: 3,
+  default_model: 'local',
 };
 
 describe('SettingsPage', () => {

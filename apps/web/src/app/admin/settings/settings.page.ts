@@ -122,6 +122,7 @@ export class SettingsPage {
     }
     const v = this.form.getRawValue();
     const next: Settings = {
+      ...current,
       default_max_ai_messages_per_day: Number(v.defaultMessages.trim()),
       default_max_ai_tokens_per_day: Number(v.defaultTokens.trim()),
       quota_timezone: v.timezone.trim(),

@@ -20,6 +20,7 @@ const NOW = new Date('2026-11-28T12:00:00.000Z');
 const CHAT: ChatWithMessages = {
   id: 'c1',
   title: 'Greetings',
+  model: 'local',
   created_at: NOW.toISOString(),
   updated_at: NOW.toISOString(),
   messages: [],
@@ -39,6 +40,7 @@ function quota(
     },
     resets_at: resetsAt,
     timezone: 'UTC',
+    model: 'local',
   };
 }
 
@@ -51,6 +53,8 @@ function message(role: 'user' | 'assistant', content: string): Message {
     status: 'complete',
     prompt_tokens: null,
     completion_tokens: null,
+    model: role === 'assistant' ? 'local' : null,
+    cost: role === 'assistant' ? 0 : null,
     created_at: NOW.toISOString(),
   };
 }

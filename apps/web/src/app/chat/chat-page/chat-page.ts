@@ -167,8 +167,10 @@ export class ChatPage {
       role: 'user',
       content,
       status: 'complete',
+      model: null,
       prompt_tokens: null,
       completion_tokens: null,
+      cost: null,
       created_at: new Date().toISOString(),
     };
     this.messages.update((list) => [...list, pending]);
@@ -224,6 +226,7 @@ export class ChatPage {
         this.chats.upsert({
           id: chat.id,
           title: chat.title,
+          model: chat.model,
           created_at: chat.created_at,
           updated_at: chat.updated_at,
         });
@@ -350,8 +353,10 @@ export class ChatPage {
         role: 'assistant',
         content,
         status,
+        model: null,
         prompt_tokens: null,
         completion_tokens: null,
+        cost: null,
         created_at: new Date().toISOString(),
       },
     ]);

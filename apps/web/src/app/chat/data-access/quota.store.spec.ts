@@ -19,6 +19,7 @@ function quota(used: number): Quota {
     tokens: { used: used * 10, limit: 500_000, remaining: 500_000 - used * 10 },
     resets_at: '2026-11-29T00:00:00.000Z',
     timezone: 'UTC',
+    model: 'local',
   };
 }
 

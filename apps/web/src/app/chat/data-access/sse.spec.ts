@@ -34,6 +34,8 @@ const message: Message = {
   status: 'complete',
   prompt_tokens: null,
   completion_tokens: null,
+  model: null,
+  cost: null,
   created_at: '2026-11-28T10:00:00.000Z',
 };
 const quota: Quota = {
@@ -41,6 +43,7 @@ const quota: Quota = {
   tokens: { used: 30, limit: 500000, remaining: 499970 },
   resets_at: '2026-11-29T00:00:00.000Z',
   timezone: 'UTC',
+  model: 'local',
 };
 
 function sse(event: string, data: unknown): string {

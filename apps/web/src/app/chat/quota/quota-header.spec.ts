@@ -23,6 +23,7 @@ function quota(
     },
     resets_at: '2026-11-29T00:00:00.000Z',
     timezone: 'UTC',
+    model: 'local',
   };
 }
 

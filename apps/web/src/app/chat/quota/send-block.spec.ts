@@ -10,6 +10,7 @@ function quota(resetsAt: string): Quota {
     tokens: { used: 10, limit: 500_000, remaining: 499_990 },
     resets_at: resetsAt,
     timezone: 'UTC',
+    model: 'local',
   };
 }
 
