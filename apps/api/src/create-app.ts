@@ -43,7 +43,8 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   // On SIGTERM or SIGINT: finish the requests in progress, close, then exit
   // with code 0 (not by the signal again, which as PID 1 in a container is ignored).
   app.enableShutdownHooks([], { useProcessExit: true });
-  app.set('trust proxy', 'loopback');
+  // Whose X-Forwarded-For names the client (TRUST_PROXY); by default nobody's.
+  app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
 
   // A body in anything but JSON is 415, rather than left unread (as if it were empty).

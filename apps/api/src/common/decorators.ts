@@ -16,6 +16,19 @@ export const Public = () => SetMetadata(IS_PUBLIC, true);
 /** The route needs one of these roles (checked by RolesGuard). */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES, roles);
 
+export const ACCESS_TOKEN_ONLY = 'tally:accessTokenOnly';
+
+/** The route needs a login's access token: an API key gets 403 API_KEY_NOT_ALLOWED. */
+export const AccessTokenOnly = () => SetMetadata(ACCESS_TOKEN_ONLY, true);
+
+/** The client's address: the socket's, or the one trusted proxies name (TRUST_PROXY). */
+export const ClientIp = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): string => {
+    const ip = ctx.switchToHttp().getRequest<Request>().ip ?? '';
+    return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+  },
+);
+
 /** The authenticated caller, as set by AuthGuard. */
 export const CurrentUser = createParamDecorator(
   (_: unknown, ctx: ExecutionContext): AuthUser => {

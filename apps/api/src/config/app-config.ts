@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 
 /**
@@ -31,6 +32,12 @@ export interface AppConfig {
   ai: AiConfig;
   quota: QuotaConfig;
   auth: AuthConfig;
+  /**
+   * Whose `X-Forwarded-For` to believe (Express's `trust proxy`): false, the
+   * socket's address only; a hop count; or addresses, CIDRs and the names
+   * `loopback`, `linklocal`, `uniquelocal`.
+   */
+  trustProxy: false | number | string[];
 }
 
 export interface AiConfig {
@@ -55,9 +62,14 @@ export interface QuotaConfig {
 }
 
 export interface AuthConfig {
-  /** Failed logins allowed per window per client and email before 429. */
+  /**
+   * Failed logins allowed per window per client address and email before
+   * 429; 10× that per address over all emails, 4× per email over all addresses.
+   */
   loginAttempts: number;
   loginWindowSeconds: number;
+  /** Registrations allowed per client address per hour before 429. */
+  registerMaxPerHour: number;
 }
 
 export class ConfigError extends Error {
@@ -142,6 +154,41 @@ export function parseDuration(name: string, raw: string): number {
   if (seconds < 1 || seconds > 365 * 86400)
     throw new ConfigError(name, 'must be between 1 second and 365 days');
   return seconds;
+}
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** `TRUST_PROXY`: unset (the socket's address), a hop count, or a list of addresses, CIDRs and names. */
+export function trustProxy(env: Env): false | number | string[] {
+  const raw = str(env, 'TRUST_PROXY');
+  if (raw === null || raw === 'false') return false;
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops > 100)
+      throw new ConfigError(
+        'TRUST_PROXY',
+        `must be at most 100 hops, got ${hops}`,
+      );
+    return hops === 0 ? false : hops;
+  }
+  const items = raw.split(',').map((x) => x.trim());
+  for (const item of items) {
+    if (PROXY_NAMES.includes(item)) continue;
+    const [addr, bits, ...rest] = item.split('/');
+    const family = isIP(addr);
+    const max = family === 6 ? 128 : 32;
+    if (
+      family === 0 ||
+      rest.length > 0 ||
+      (bits !== undefined && (!/^\d+$/.test(bits) || Number(bits) > max))
+    ) {
+      throw new ConfigError(
+        'TRUST_PROXY',
+        `must be a hop count, or addresses, CIDRs and ${PROXY_NAMES.join(', ')} separated by commas; "${item}" is none of these`,
+      );
+    }
+  }
+  return items;
 }
 
 /** Outside production a missing JWT secret is generated once and kept in the data folder. */
@@ -270,7 +317,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     auth: {
       loginAttempts: int(env, 'LOGIN_MAX_ATTEMPTS', 5, 1, 10000),
       loginWindowSeconds: int(env, 'LOGIN_WINDOW_SECONDS', 60, 1, 86400),
+      registerMaxPerHour: int(env, 'REGISTER_MAX_PER_HOUR', 10, 1, 1000000),
     },
+    trustProxy: trustProxy(env),
   };
 }
 

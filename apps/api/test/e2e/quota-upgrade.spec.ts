@@ -93,6 +93,7 @@ describe('upgrading a database from before daily quotas', () => {
         ...u,
         max_ai_messages_per_day: null,
         max_ai_tokens_per_day: null,
+        token_version: 0,
       })),
     );
     expect(

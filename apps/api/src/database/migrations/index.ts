@@ -2,6 +2,7 @@ import { InitialSchema1764300000000 } from './1764300000000-initial-schema';
 import { ChatsAndMessages1764310000000 } from './1764310000000-chats-and-messages';
 import { DailyQuotas1764320000000 } from './1764320000000-daily-quotas';
 import { UsageReportIndexes1764330000000 } from './1764330000000-usage-report-indexes';
+import { TokenVersion1764420000000 } from './1764420000000-token-version';
 
 /** Every migration, oldest first. Forward-only once landed. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   ChatsAndMessages1764310000000,
   DailyQuotas1764320000000,
   UsageReportIndexes1764330000000,
+  TokenVersion1764420000000,
 ];

@@ -52,7 +52,12 @@ export class AdminUsersService {
   async update(id: string, dto: UpdateUserDto): Promise<AdminUser> {
     const user = await this.users.update(
       id,
-      { name: dto.name, role: dto.role, isActive: dto.is_active },
+      {
+        name: dto.name,
+        role: dto.role,
+        isActive: dto.is_active,
+        password: dto.password,
+      },
       (set) => {
         if (dto.max_ai_messages_per_day !== undefined)
           set.maxAiMessagesPerDay = dto.max_ai_messages_per_day;

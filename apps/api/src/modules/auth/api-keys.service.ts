@@ -1,11 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { HttpStatus, Injectable } from '@nestjs/common';
 import type { ApiKey, CreatedApiKey } from '@tally/api-contract';
 import { createHash, randomBytes } from 'node:crypto';
-import { notFound } from '../../common/api-error';
+import { ApiError, notFound } from '../../common/api-error';
 import { DatabaseService } from '../../database/database.service';
 
 /** Every key starts with this, so a bearer token can be told from a JWT at a glance. */
 export const API_KEY_PREFIX = 'tly_';
+
+/** The most keys one user may have. */
+export const MAX_KEYS_PER_USER = 50;
 
 /** API keys carry 256 random bits: one SHA-256 is a safe hash for them (unlike passwords). */
 export const hashApiKey = (key: string) =>
@@ -35,11 +38,27 @@ export class ApiKeysService {
     const secret = randomBytes(32).toString('base64url');
     const key = `${API_KEY_PREFIX}${secret}`;
     const prefix = key.slice(0, API_KEY_PREFIX.length + 8);
-    const [row] = await this.db.query<ApiKeyRow>(
-      `INSERT INTO api_keys (user_id, name, prefix, key_hash) VALUES ($1, $2, $3, $4)
-       RETURNING id, name, prefix, created_at, last_used_at`,
-      [userId, name.trim(), prefix, hashApiKey(key)],
-    );
+    // The owner's row is locked while counting, so concurrent creations cannot pass 50 together.
+    const row = await this.db.transaction(async (m) => {
+      await m.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', [userId]);
+      const [{ n }] = await m.query(
+        'SELECT count(*)::int AS n FROM api_keys WHERE user_id = $1',
+        [userId],
+      );
+      if (n >= MAX_KEYS_PER_USER) {
+        throw new ApiError(
+          HttpStatus.CONFLICT,
+          'TOO_MANY_KEYS',
+          `A user can have at most ${MAX_KEYS_PER_USER} API keys; delete one first`,
+        );
+      }
+      const [created] = (await m.query(
+        `INSERT INTO api_keys (user_id, name, prefix, key_hash) VALUES ($1, $2, $3, $4)
+         RETURNING id, name, prefix, created_at, last_used_at`,
+        [userId, name.trim(), prefix, hashApiKey(key)],
+      )) as ApiKeyRow[];
+      return created;
+    });
     return {
       id: row.id,
       name: row.name,

@@ -5,14 +5,15 @@ import {
   Get,
   Header,
   HttpCode,
+  Patch,
   Post,
-  UseGuards,
 } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
   ApiNoContentResponse,
+  ApiBadRequestResponse,
   ApiOkResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
@@ -33,7 +34,12 @@ import {
   ErrorDto,
 } from '../../common/api-docs';
 import type { AuthUser } from '../../common/auth-user';
-import { CurrentUser, Public } from '../../common/decorators';
+import {
+  AccessTokenOnly,
+  ClientIp,
+  CurrentUser,
+  Public,
+} from '../../common/decorators';
 import { IdParam } from '../../common/id-param';
 import { ApiKeysService } from './api-keys.service';
 import { AuthService } from './auth.service';
@@ -43,10 +49,11 @@ import {
   CreatedApiKeyDto,
   UserDto,
 } from './dto/auth-response.dto';
+import { ChangePasswordDto } from './dto/change-password.dto';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
 import { LoginDto } from './dto/login.dto';
 import { RegisterDto } from './dto/register.dto';
-import { LoginThrottlerGuard } from './login-throttler.guard';
+import { UpdateMeDto } from './dto/update-me.dto';
 
 /** Answers that carry a credential are never stored by a cache (RFC 6749, section 5.1). */
 const NO_STORE = {
@@ -54,6 +61,18 @@ const NO_STORE = {
     description: 'Always `no-store`: the answer carries a credential',
     schema: { type: 'string', example: 'no-store' },
   },
+};
+
+const RETRY_AFTER = {
+  'Retry-After': {
+    description: 'Seconds until another attempt is allowed',
+    schema: { type: 'integer' },
+  },
+};
+
+const KEY_NOT_ALLOWED = {
+  type: ErrorDto,
+  description: '`API_KEY_NOT_ALLOWED`: keys are managed with a login only',
 };
 
 @ApiTags('auth')
@@ -75,14 +94,22 @@ export class AuthController {
     description: '`REGISTRATION_CLOSED`',
   })
   @ApiConflictResponse({ type: ErrorDto, description: '`EMAIL_TAKEN`' })
-  register(@Body() dto: RegisterDto): Promise<AuthResponse> {
-    return this.auth.register(dto.email, dto.password, dto.name);
+  @ApiTooManyRequestsResponse({
+    type: ErrorDto,
+    description:
+      '`TOO_MANY_REQUESTS`: more than `REGISTER_MAX_PER_HOUR` registrations from this client address',
+    headers: RETRY_AFTER,
+  })
+  register(
+    @Body() dto: RegisterDto,
+    @ClientIp() address: string,
+  ): Promise<AuthResponse> {
+    return this.auth.register(dto.email, dto.password, dto.name, address);
   }
 
   @Public()
   @Post('login')
   @HttpCode(200)
-  @UseGuards(LoginThrottlerGuard)
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: AuthResponseDto, headers: NO_STORE })
   @ApiDatabase()
@@ -93,16 +120,15 @@ export class AuthController {
   @ApiTooManyRequestsResponse({
     type: ErrorDto,
     description:
-      '`TOO_MANY_REQUESTS`: too many failed attempts for this email from this client',
-    headers: {
-      'Retry-After': {
-        description: 'Seconds until another attempt is allowed',
-        schema: { type: 'integer' },
-      },
-    },
+      '`TOO_MANY_REQUESTS`: too many failed attempts for this email from this client address, ' +
+      'from this address over all emails (10×), or for this email over all addresses (4×); successful logins are not counted',
+    headers: RETRY_AFTER,
   })
-  login(@Body() dto: LoginDto): Promise<AuthResponse> {
-    return this.auth.login(dto.email, dto.password);
+  login(
+    @Body() dto: LoginDto,
+    @ClientIp() address: string,
+  ): Promise<AuthResponse> {
+    return this.auth.login(dto.email, dto.password, address);
   }
 
   @Get('me')
@@ -112,16 +138,56 @@ export class AuthController {
     return this.auth.me(user);
   }
 
-  @Get('api-keys')
+  @Patch('me')
   @ApiAuth()
+  @ApiOkResponse({ type: UserDto })
+  updateMe(
+    @CurrentUser() user: AuthUser,
+    @Body() dto: UpdateMeDto,
+  ): Promise<User> {
+    return this.auth.updateMe(user, dto.name);
+  }
+
+  @Post('password')
+  @HttpCode(204)
+  @ApiAuth()
+  @ApiNoContentResponse({
+    description:
+      'Changed; every access token issued before (this one included) stops working',
+  })
+  @ApiBadRequestResponse({
+    type: ErrorDto,
+    description: '`WRONG_PASSWORD`: the current password is not correct',
+  })
+  changePassword(
+    @CurrentUser() user: AuthUser,
+    @Body() dto: ChangePasswordDto,
+  ): Promise<void> {
+    return this.auth.changePassword(
+      user,
+      dto.current_password,
+      dto.new_password,
+    );
+  }
+
+  @Get('api-keys')
+  @AccessTokenOnly()
+  @ApiAuth()
+  @ApiForbiddenResponse(KEY_NOT_ALLOWED)
   @ApiOkResponse({ type: ApiKeyListDto })
   async listKeys(@CurrentUser() user: AuthUser): Promise<ApiKeyList> {
     return { items: await this.apiKeys.list(user.id) };
   }
 
   @Post('api-keys')
+  @AccessTokenOnly()
   @Header('Cache-Control', 'no-store')
   @ApiAuth()
+  @ApiForbiddenResponse(KEY_NOT_ALLOWED)
+  @ApiConflictResponse({
+    type: ErrorDto,
+    description: '`TOO_MANY_KEYS`: the user already has 50 keys',
+  })
   @ApiCreatedResponse({
     type: CreatedApiKeyDto,
     description: 'The key is in the answer this once',
@@ -135,8 +201,10 @@ export class AuthController {
   }
 
   @Delete('api-keys/:id')
+  @AccessTokenOnly()
   @HttpCode(204)
   @ApiAuth()
+  @ApiForbiddenResponse(KEY_NOT_ALLOWED)
   @ApiNoContentResponse({
     description: 'Deleted; the key stops working at once',
   })

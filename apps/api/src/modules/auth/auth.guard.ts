@@ -9,7 +9,7 @@ import type { Role } from '@tally/api-contract';
 import type { Request } from 'express';
 import { ApiError } from '../../common/api-error';
 import type { AuthUser } from '../../common/auth-user';
-import { IS_PUBLIC, ROLES } from '../../common/decorators';
+import { ACCESS_TOKEN_ONLY, IS_PUBLIC, ROLES } from '../../common/decorators';
 import { AuthService } from './auth.service';
 
 /** Global: every route needs a valid bearer token (access token or API key) unless @Public(). */
@@ -44,6 +44,19 @@ export class AuthGuard implements CanActivate {
         'UNAUTHORIZED',
         'Invalid or expired credentials',
       );
+    if (
+      user.via === 'api_key' &&
+      this.reflector.getAllAndOverride<boolean>(ACCESS_TOKEN_ONLY, [
+        ctx.getHandler(),
+        ctx.getClass(),
+      ])
+    ) {
+      throw new ApiError(
+        HttpStatus.FORBIDDEN,
+        'API_KEY_NOT_ALLOWED',
+        'API keys are managed with a login, not with an API key',
+      );
+    }
     req.user = user;
     return true;
   }

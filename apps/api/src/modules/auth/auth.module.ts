@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
-import { ThrottlerModule } from '@nestjs/throttler';
 import { createSecretKey } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { UsersModule } from '../users/users.module';
@@ -10,8 +9,11 @@ import { ApiKeysService } from './api-keys.service';
 import { AuthController } from './auth.controller';
 import { AuthGuard, RolesGuard } from './auth.guard';
 import { AuthService } from './auth.service';
-import { LoginThrottlerGuard } from './login-throttler.guard';
-import { RedisThrottlerStorage } from './redis-throttler.storage';
+import {
+  MemoryAttemptCounters,
+  RedisAttemptCounters,
+} from './attempt-counters';
+import { ATTEMPT_COUNTERS, AuthThrottle } from './auth-throttle.service';
 
 @Module({
   imports: [
@@ -26,30 +28,22 @@ import { RedisThrottlerStorage } from './redis-throttler.storage';
         verifyOptions: { algorithms: ['HS256'] },
       }),
     }),
-    ThrottlerModule.forRootAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({
-        throttlers: [
-          {
-            name: 'login',
-            ttl: config.auth.loginWindowSeconds * 1000,
-            limit: config.auth.loginAttempts,
-            blockDuration: config.auth.loginWindowSeconds * 1000,
-          },
-        ],
-        // In memory per process, or shared by every process through Redis.
-        ...(config.redisUrl
-          ? { storage: new RedisThrottlerStorage(config.redisUrl) }
-          : {}),
-      }),
-    }),
   ],
   controllers: [AuthController],
   providers: [
     AuthService,
     ApiKeysService,
     AdminBootstrapService,
-    LoginThrottlerGuard,
+    AuthThrottle,
+    {
+      provide: ATTEMPT_COUNTERS,
+      inject: [APP_CONFIG],
+      // In memory per process, or shared by every process through Redis.
+      useFactory: (config: AppConfig) =>
+        config.redisUrl
+          ? new RedisAttemptCounters(config.redisUrl)
+          : new MemoryAttemptCounters(),
+    },
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],

@@ -8,9 +8,13 @@ import { SettingsService } from '../settings/settings.service';
 import type { UserEntity } from '../users/user.entity';
 import { toUser, UsersService } from '../users/users.service';
 import { API_KEY_PREFIX, ApiKeysService } from './api-keys.service';
+import { AuthThrottle } from './auth-throttle.service';
 
 interface TokenPayload {
   sub: string;
+  /** The user's token version when issued (absent on tokens from before versions: 0). */
+  ver?: number;
+  exp?: number;
 }
 
 @Injectable()
@@ -20,13 +24,15 @@ export class AuthService {
     private readonly apiKeys: ApiKeysService,
     private readonly settings: SettingsService,
     private readonly jwt: JwtService,
+    private readonly throttle: AuthThrottle,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async register(
     email: string,
     password: string,
-    name?: string,
+    name: string | undefined,
+    address: string,
   ): Promise<AuthResponse> {
     if (!(await this.settings.value('allow_registration'))) {
       throw new ApiError(
@@ -35,12 +41,25 @@ export class AuthService {
         'Registration is closed on this server',
       );
     }
+    await this.throttle.registration(address);
     const user = await this.users.create({ email, password, name });
     return this.issue(user);
   }
 
-  async login(email: string, password: string): Promise<AuthResponse> {
-    const user = await this.users.authenticate(email, password);
+  /** Failed attempts are throttled (AuthThrottle); a right password is never counted. */
+  async login(
+    email: string,
+    password: string,
+    address: string,
+  ): Promise<AuthResponse> {
+    const attempt = await this.throttle.loginAttempt(address, email);
+    let user: UserEntity | null;
+    try {
+      user = await this.users.authenticate(email, password);
+    } catch (err) {
+      await attempt.undecided();
+      throw err;
+    }
     // A deactivated account answers like a wrong password: nothing is revealed.
     if (!user || !user.isActive) {
       throw new ApiError(
@@ -49,11 +68,25 @@ export class AuthService {
         'Wrong email or password',
       );
     }
+    await attempt.succeeded();
     return this.issue(user);
   }
 
   async me(caller: AuthUser): Promise<User> {
     return toUser(await this.users.getById(caller.id));
+  }
+
+  async updateMe(caller: AuthUser, name: string | undefined): Promise<User> {
+    return toUser(await this.users.update(caller.id, { name }));
+  }
+
+  /** Every access token issued before the change stops working, the caller's included. */
+  changePassword(
+    caller: AuthUser,
+    current: string,
+    next: string,
+  ): Promise<void> {
+    return this.users.changePassword(caller.id, current, next);
   }
 
   /**
@@ -63,26 +96,34 @@ export class AuthService {
   async authenticate(token: string): Promise<AuthUser | null> {
     let userId: string | null;
     let via: AuthUser['via'];
+    let version: number | null = null;
     if (token.startsWith(API_KEY_PREFIX)) {
       userId = await this.apiKeys.resolve(token);
       via = 'api_key';
     } else {
+      let payload: TokenPayload;
       try {
-        userId = (await this.jwt.verifyAsync<TokenPayload>(token)).sub;
+        payload = await this.jwt.verifyAsync<TokenPayload>(token);
       } catch {
         return null;
       }
+      // jsonwebtoken accepts a token without `exp` as one that never expires.
+      if (typeof payload.exp !== 'number') return null;
+      userId = typeof payload.sub === 'string' ? payload.sub : null;
+      version = payload.ver ?? 0;
       via = 'token';
     }
     if (!userId || !/^[0-9a-f-]{36}$/i.test(userId)) return null;
     const user = await this.users.findForAuth(userId);
     if (!user || !user.is_active) return null;
+    if (version !== null && version !== user.token_version) return null;
     return { id: user.id, email: user.email, role: user.role, via };
   }
 
   private async issue(user: UserEntity): Promise<AuthResponse> {
     const access_token = await this.jwt.signAsync({
       sub: user.id,
+      ver: user.tokenVersion,
     } satisfies TokenPayload);
     return {
       access_token,

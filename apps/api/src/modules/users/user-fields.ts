@@ -23,10 +23,12 @@ export const EmailField = () =>
     MaxLength(254),
   );
 
-/** A new password: 8 to 128 characters. */
-export const PasswordField = () =>
+/** A new password: 8 to 128 characters (optional: may be left out, not null). */
+export const PasswordField = ({ optional = false } = {}) =>
   applyDecorators(
+    ...(optional ? [IsOptionalNotNull()] : []),
     ApiProperty({
+      required: !optional,
       minLength: LIMITS.passwordMin,
       maxLength: LIMITS.passwordMax,
       description: `${LIMITS.passwordMin} to ${LIMITS.passwordMax} characters.`,

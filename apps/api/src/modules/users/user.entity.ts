@@ -35,6 +35,10 @@ export class UserEntity {
   @Column({ name: 'max_ai_tokens_per_day', type: 'integer', nullable: true })
   maxAiTokensPerDay!: number | null;
 
+  /** Raised by a password change: access tokens of an earlier version stop working. */
+  @Column({ name: 'token_version', type: 'integer', default: 0 })
+  tokenVersion!: number;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -30,6 +30,8 @@ export interface UserChanges {
   name?: string;
   role?: Role;
   isActive?: boolean;
+  /** A new password: the user's earlier access tokens stop working. */
+  password?: string;
 }
 
 /** What every authenticated request needs to know about its caller. */
@@ -38,6 +40,7 @@ export interface AuthRow {
   email: string;
   role: Role;
   is_active: boolean;
+  token_version: number;
 }
 
 export interface UserPage {
@@ -67,8 +70,8 @@ export class UsersService {
    */
   async findForAuth(id: string): Promise<AuthRow | null> {
     const [row] = await this.db.prepared<AuthRow>(
-      'tally_auth_user_v1',
-      'SELECT id, email, role, is_active FROM users WHERE id = $1',
+      'tally_auth_user_v2',
+      'SELECT id, email, role, is_active, token_version FROM users WHERE id = $1',
       [id],
     );
     return row ?? null;
@@ -102,6 +105,36 @@ export class UsersService {
       return null;
     }
     return (await verifyPassword(row.passwordHash, password)) ? row : null;
+  }
+
+  /**
+   * Changes the caller's own password: 400 WRONG_PASSWORD unless `current` is
+   * right. The update only applies to the hash that was checked, so of two
+   * changes at once with the same current password only one succeeds.
+   */
+  async changePassword(
+    id: string,
+    current: string,
+    next: string,
+  ): Promise<void> {
+    const [row] = await this.db.query<{ password_hash: string }>(
+      'SELECT password_hash FROM users WHERE id = $1',
+      [id],
+    );
+    if (!row) throw notFound('User');
+    const wrong = () =>
+      new ApiError(
+        HttpStatus.BAD_REQUEST,
+        'WRONG_PASSWORD',
+        'The current password is not correct',
+      );
+    if (!(await verifyPassword(row.password_hash, current))) throw wrong();
+    const updated = await this.db.query(
+      `UPDATE users SET password_hash = $3, token_version = token_version + 1, updated_at = now()
+       WHERE id = $1 AND password_hash = $2 RETURNING id`,
+      [id, row.password_hash, await hashPassword(next)],
+    );
+    if (updated.length === 0) throw wrong();
   }
 
   async create(input: NewUser): Promise<UserEntity> {
@@ -159,6 +192,11 @@ export class UsersService {
     changes: UserChanges,
     extra?: (set: Record<string, unknown>) => void,
   ): Promise<UserEntity> {
+    // Hashed before the transaction, so no lock waits for argon2.
+    const passwordHash =
+      changes.password !== undefined
+        ? await hashPassword(changes.password)
+        : undefined;
     await this.db.transaction(async (m) => {
       // Only a change of role or of active can remove the last admin: only those wait for each other.
       if (changes.role !== undefined || changes.isActive !== undefined) {
@@ -191,6 +229,10 @@ export class UsersService {
       if (changes.name !== undefined) set.name = changes.name.trim();
       if (changes.role !== undefined) set.role = changes.role;
       if (changes.isActive !== undefined) set.isActive = changes.isActive;
+      if (passwordHash !== undefined) {
+        set.passwordHash = passwordHash;
+        set.tokenVersion = () => 'token_version + 1';
+      }
       extra?.(set);
       if (Object.keys(set).length > 0) {
         await m.getRepository(UserEntity).update({ id }, set);

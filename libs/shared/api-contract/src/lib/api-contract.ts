@@ -35,7 +35,10 @@ export type ErrorCode =
   | 'MODEL_EXISTS'
   | 'CONNECTION_IN_USE'
   | 'MANAGED_BY_ENVIRONMENT'
-  | 'SECRETS_KEY_REQUIRED';
+  | 'SECRETS_KEY_REQUIRED'
+  | 'WRONG_PASSWORD'
+  | 'API_KEY_NOT_ALLOWED'
+  | 'TOO_MANY_KEYS';
 
 /** Error body: NestJS's shape plus an optional machine-readable `code`. */
 export interface ApiError {
@@ -69,6 +72,17 @@ export interface RegisterRequest {
 export interface LoginRequest {
   email: string;
   password: string;
+}
+
+/** `PATCH /api/auth/me`. */
+export interface UpdateMeRequest {
+  name?: string;
+}
+
+/** `POST /api/auth/password`: every access token issued before stops working. */
+export interface ChangePasswordRequest {
+  current_password: string;
+  new_password: string;
 }
 
 export interface AuthResponse {
@@ -367,6 +381,8 @@ export interface CreateAdminUserRequest {
 
 export interface UpdateAdminUserRequest {
   name?: string;
+  /** A new password (8..128 characters); the user's earlier tokens stop working. */
+  password?: string;
   role?: Role;
   is_active?: boolean;
   max_ai_messages_per_day?: number | null;

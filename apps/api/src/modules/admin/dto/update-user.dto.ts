@@ -1,7 +1,7 @@
 import type { Role, UpdateAdminUserRequest } from '@tally/api-contract';
 import { IsBoolean } from 'class-validator';
 import { IsOptionalNotNull } from '../../../common/validation';
-import { NameField, RoleField } from '../../users/user-fields';
+import { NameField, PasswordField, RoleField } from '../../users/user-fields';
 import { DailyLimit } from './daily-limit';
 
 export class UpdateUserDto implements UpdateAdminUserRequest {
@@ -10,6 +10,10 @@ export class UpdateUserDto implements UpdateAdminUserRequest {
 
   @RoleField()
   role?: Role;
+
+  /** A new password; the user's earlier access tokens stop working. */
+  @PasswordField({ optional: true })
+  password?: string;
 
   /** false deactivates: every call of the user answers 401 at once. */
   @IsOptionalNotNull()
