@@ -10,6 +10,7 @@ import { AuthModule } from './modules/auth/auth.module';
 import { ChatModule } from './modules/chat/chat.module';
 import { HealthModule } from './modules/health/health.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
+import { ModelsModule } from './modules/models/models.module';
 import { SettingsModule } from './modules/settings/settings.module';
 
 @Module({})
@@ -24,6 +25,7 @@ export class AppModule {
         SettingsModule,
         AuthModule,
         ChatModule,
+        ModelsModule,
         AdminModule,
         HealthModule,
       ],

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -16,6 +16,11 @@ export interface AppConfig {
   databaseUrl: string | null;
   dataDir: string;
   jwtSecret: string;
+  /**
+   * The 32-byte AES-256-GCM key that encrypts provider API keys
+   * (`SECRETS_KEY`); null in production without it (storing a key is refused).
+   */
+  secretsKey: Buffer | null;
   /** Access token lifetime in seconds. */
   jwtExpiresIn: number;
   adminEmail: string | null;
@@ -191,6 +196,73 @@ export function trustProxy(env: Env): false | number | string[] {
   return items;
 }
 
+/**
+ * The catalog id of the environment's model (`AI_MODEL`): lower-cased, other
+ * characters outside `^[a-z0-9][a-z0-9._:-]{0,63}$` become `-`.
+ */
+export function modelIdFrom(name: string): string {
+  let id = name
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9._:-]/g, '-')
+    .slice(0, 64);
+  if (!/^[a-z0-9]/.test(id)) id = `m${id}`.slice(0, 64);
+  return id;
+}
+
+/** The model `default_model` is until an admin sets it: the environment's (`AI_PROVIDER=openai`) or `local`. */
+export function defaultModelOf(
+  ai: Pick<AiConfig, 'provider' | 'model'>,
+): string {
+  return ai.provider === 'openai' ? modelIdFrom(ai.model) : 'local';
+}
+
+/** `SECRETS_KEY`: at least 32 bytes, as hex or base64 (standard or URL-safe). */
+export function parseSecretsKey(raw: string): Buffer {
+  const text = raw.trim();
+  const bytes = /^(?:[0-9a-fA-F]{2})+$/.test(text)
+    ? Buffer.from(text, 'hex')
+    : /^[A-Za-z0-9+/_-]+={0,2}$/.test(text)
+      ? Buffer.from(text, 'base64')
+      : null;
+  if (!bytes || bytes.length < 32)
+    throw new ConfigError(
+      'SECRETS_KEY',
+      'must be at least 32 bytes, written as hex or base64',
+    );
+  // Exactly 32 bytes of key, whatever the length given.
+  return bytes.length === 32
+    ? bytes
+    : createHash('sha256').update(bytes).digest();
+}
+
+/**
+ * Outside production a missing `SECRETS_KEY` is generated once and kept in
+ * the data folder (mode 0600), like the JWT secret; in production it stays
+ * missing and storing a provider key is refused.
+ */
+function secretsKey(
+  env: Env,
+  production: boolean,
+  dataDir: string,
+): Buffer | null {
+  const raw = str(env, 'SECRETS_KEY');
+  if (raw !== null) return parseSecretsKey(raw);
+  if (production) return null;
+  const file = join(dataDir, 'secrets-key');
+  if (existsSync(file)) {
+    try {
+      return parseSecretsKey(readFileSync(file, 'utf8'));
+    } catch {
+      // An unreadable key file is replaced below.
+    }
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32);
+  writeFileSync(file, key.toString('base64') + '\n', { mode: 0o600 });
+  return key;
+}
+
 /** Outside production a missing JWT secret is generated once and kept in the data folder. */
 function jwtSecret(env: Env, production: boolean, dataDir: string): string {
   const raw = str(env, 'JWT_SECRET');
@@ -264,6 +336,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     dataDir,
     jwtSecret: jwtSecret(env, production, dataDir),
+    secretsKey: secretsKey(env, production, dataDir),
     jwtExpiresIn: parseDuration(
       'JWT_EXPIRES_IN',
       str(env, 'JWT_EXPIRES_IN') ?? '12h',

@@ -39,6 +39,13 @@
  * `prompt_tokens` = words of all messages + 4 per message and
  * `completion_tokens` = words sent.
  *
+ * `fake.failNext = n` answers the next n chat requests with HTTP
+ * `fake.failStatus` (default 503, with `Retry-After: fake.retryAfter` when
+ * set) before any byte of an answer. `fake.ignoreMaxTokens` streams the whole
+ * answer whatever the cap (a provider that does not stop). The cap is read
+ * from `max_tokens` or `max_completion_tokens`. `GET /v1/models` lists
+ * `fake.models`.
+ *
  * Counters: `open` answers in progress, `aborted` answers whose client went
  * away before the end (not those the server cut itself), `completed` answers
  * sent in full. `requests` records every request, body parsed.
@@ -84,6 +91,7 @@ export interface FakeChatBody {
   stream?: boolean;
   stream_options?: { include_usage?: boolean };
   max_tokens?: number;
+  max_completion_tokens?: number;
   [field: string]: unknown;
 }
 
@@ -112,6 +120,15 @@ export interface FakeOpenAi {
   usage: FakeUsage | null;
   /** Delay before each delta in `slow` mode, in ms. */
   delayMs: number;
+  /** Chat requests still to answer with `failStatus` before any byte. */
+  failNext: number;
+  failStatus: number;
+  /** `Retry-After` on those failures (seconds), or null for none. */
+  retryAfter: string | null;
+  /** Stream the whole answer whatever `max_tokens` says. */
+  ignoreMaxTokens: boolean;
+  /** Ids listed by `GET /v1/models`. */
+  models: string[];
   readonly requests: FakeOpenAiRequest[];
   readonly open: number;
   readonly aborted: number;
@@ -133,6 +150,11 @@ class FakeOpenAiServer implements FakeOpenAi {
   reply: string | null = null;
   usage: FakeUsage | null = null;
   delayMs = 50;
+  failNext = 0;
+  failStatus = 503;
+  retryAfter: string | null = null;
+  ignoreMaxTokens = false;
+  models: string[] = ['fake-model'];
   requests: FakeOpenAiRequest[] = [];
   open = 0;
   aborted = 0;
@@ -169,6 +191,11 @@ class FakeOpenAiServer implements FakeOpenAi {
     this.reply = null;
     this.usage = null;
     this.delayMs = 50;
+    this.failNext = 0;
+    this.failStatus = 503;
+    this.retryAfter = null;
+    this.ignoreMaxTokens = false;
+    this.models = ['fake-model'];
     this.requests.length = 0;
     this.aborted = 0;
     this.completed = 0;
@@ -238,6 +265,17 @@ class FakeOpenAiServer implements FakeOpenAi {
         mode,
       });
 
+      if (req.method === 'GET' && req.url === '/v1/models') {
+        return this.json(res, 200, {
+          object: 'list',
+          data: this.models.map((id) => ({
+            id,
+            object: 'model',
+            created: 0,
+            owned_by: 'fake',
+          })),
+        });
+      }
       if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
         return this.json(res, 404, {
           error: {
@@ -259,6 +297,21 @@ class FakeOpenAiServer implements FakeOpenAi {
     later: (ms: number, fn: () => void) => void,
   ): void {
     if (mode === 'hang') return;
+    if (this.failNext > 0) {
+      this.failNext--;
+      res.writeHead(this.failStatus, {
+        'Content-Type': 'application/json',
+        ...(this.retryAfter !== null ? { 'Retry-After': this.retryAfter } : {}),
+      });
+      return void res.end(
+        JSON.stringify({
+          error: {
+            message: 'The fake model is overloaded',
+            type: 'server_error',
+          },
+        }),
+      );
+    }
     if (mode === 'fail') {
       return this.json(res, 500, {
         error: {
@@ -306,8 +359,13 @@ class FakeOpenAiServer implements FakeOpenAi {
     let words: string[] =
       (this.reply ?? `Echo: ${lastUser}`).match(/\s*\S+/g) ?? [];
     let finish = 'stop';
-    if (typeof body.max_tokens === 'number' && words.length > body.max_tokens) {
-      words = words.slice(0, body.max_tokens);
+    const cap = body.max_tokens ?? body.max_completion_tokens;
+    if (
+      !this.ignoreMaxTokens &&
+      typeof cap === 'number' &&
+      words.length > cap
+    ) {
+      words = words.slice(0, cap);
       finish = 'length';
     }
     const usage = this.usage ?? {

@@ -2,6 +2,7 @@ import { InitialSchema1764300000000 } from './1764300000000-initial-schema';
 import { ChatsAndMessages1764310000000 } from './1764310000000-chats-and-messages';
 import { DailyQuotas1764320000000 } from './1764320000000-daily-quotas';
 import { UsageReportIndexes1764330000000 } from './1764330000000-usage-report-indexes';
+import { ModelsAndCost1764410000000 } from './1764410000000-models-and-cost';
 import { TokenVersion1764420000000 } from './1764420000000-token-version';
 
 /** Every migration, oldest first. Forward-only once landed. */
@@ -10,5 +11,6 @@ export const MIGRATIONS = [
   ChatsAndMessages1764310000000,
   DailyQuotas1764320000000,
   UsageReportIndexes1764330000000,
+  ModelsAndCost1764410000000,
   TokenVersion1764420000000,
 ];

@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Settings } from '@tally/api-contract';
 import { ApiAdmin, ApiBadInput } from '../../common/api-docs';
 import { Roles } from '../../common/decorators';
+import { ModelsService } from '../models/models.service';
 import { SettingsService } from '../settings/settings.service';
 import {
   SettingsDto,
@@ -15,7 +16,10 @@ import {
 @Roles('admin')
 @Controller('admin/settings')
 export class AdminSettingsController {
-  constructor(private readonly settings: SettingsService) {}
+  constructor(
+    private readonly settings: SettingsService,
+    private readonly models: ModelsService,
+  ) {}
 
   @Get()
   @ApiOkResponse({ type: SettingsDto })
@@ -25,7 +29,10 @@ export class AdminSettingsController {
 
   @Patch()
   @ApiOkResponse({ type: SettingsDto })
-  update(@Body() dto: UpdateSettingsDto): Promise<Settings> {
+  async update(@Body() dto: UpdateSettingsDto): Promise<Settings> {
+    // 400 UNKNOWN_MODEL unless the new default is an enabled model.
+    if (dto.default_model !== undefined)
+      await this.models.requireEnabled(dto.default_model);
     return this.settings.update(dto);
   }
 }

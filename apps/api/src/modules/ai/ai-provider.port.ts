@@ -49,4 +49,24 @@ export interface AiProvider {
 
 export const AI_PROVIDER = Symbol('AI_PROVIDER');
 
+export type AiTokenParameter = 'max_tokens' | 'max_completion_tokens';
+
+/**
+ * Where one model's answers go (a model of the catalog on its connection):
+ * what `AiProviders.for()` needs to build the adapter.
+ */
+export interface AiTarget {
+  /** Tally's model id: errors answered to clients name it. */
+  modelId: string;
+  kind: 'local' | 'openai';
+  /** OpenAI-compatible base URL ending before `/chat/completions`; unused by `local`. */
+  baseUrl: string;
+  apiKey: string | null;
+  /** The provider's name of the model. */
+  upstreamModel: string;
+  /** How the output cap is sent upstream. */
+  tokenParameter: AiTokenParameter;
+  timeoutMs: number;
+}
+
 export * from './ai.errors';

@@ -3,44 +3,68 @@ import { HttpException, HttpStatus } from '@nestjs/common';
 /**
  * Errors an `AiProvider` throws. The HTTP ones carry API.md's error shape
  * (`statusCode`, `code`, `message`), so they can leave the API as they are
- * when nothing was streamed yet. Messages name the provider's answer (status
- * and a short excerpt of its body), never the API key.
+ * when nothing was streamed yet.
+ *
+ * Two texts: the error's own `message` is for the log (the provider's
+ * address, its status and a short excerpt of its body; never the API key);
+ * the answered body's `message` (`publicMessage`) names the model only,
+ * never the provider's address or its raw error. `streamMessage` is what an
+ * `error` event says once the answer streams: the public text, plus the
+ * provider's own explanation when it reported one mid-answer.
  */
+export interface AiErrorOptions {
+  cause?: unknown;
+  /** The answered text; the log text when not given. */
+  publicMessage?: string;
+  /** The text of an `error` event mid-stream; `publicMessage` when not given. */
+  streamMessage?: string;
+}
+
 export class AiProviderError extends HttpException {
   readonly code = 'AI_PROVIDER_ERROR';
-
+  readonly publicMessage: string;
+  readonly streamMessage: string;
   constructor(
     message: string,
     /** HTTP status the provider answered with, when it answered at all. */
     readonly upstreamStatus: number | null = null,
-    options?: { cause?: unknown },
+    options?: AiErrorOptions,
   ) {
+    const publicMessage = options?.publicMessage ?? message;
     super(
       {
         statusCode: HttpStatus.BAD_GATEWAY,
         code: 'AI_PROVIDER_ERROR',
-        message,
+        message: publicMessage,
       },
       HttpStatus.BAD_GATEWAY,
-      options,
+      { cause: options?.cause },
     );
+    this.message = message;
+    this.publicMessage = publicMessage;
+    this.streamMessage = options?.streamMessage ?? publicMessage;
     this.name = 'AiProviderError';
   }
 }
 
 export class AiTimeoutError extends HttpException {
   readonly code = 'AI_PROVIDER_TIMEOUT';
-
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly publicMessage: string;
+  readonly streamMessage: string;
+  constructor(message: string, options?: AiErrorOptions) {
+    const publicMessage = options?.publicMessage ?? message;
     super(
       {
         statusCode: HttpStatus.GATEWAY_TIMEOUT,
         code: 'AI_PROVIDER_TIMEOUT',
-        message,
+        message: publicMessage,
       },
       HttpStatus.GATEWAY_TIMEOUT,
-      options,
+      { cause: options?.cause },
     );
+    this.message = message;
+    this.publicMessage = publicMessage;
+    this.streamMessage = options?.streamMessage ?? publicMessage;
     this.name = 'AiTimeoutError';
   }
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { AI_PROVIDER, type AiProvider } from './ai-provider.port';
+import { AiProviders } from './ai-providers.service';
 import { LocalProvider } from './local.provider';
 import { OpenAiProvider } from './openai.provider';
 import { TokenCounter } from './tokenizer';
@@ -22,12 +23,13 @@ export function createAiProvider(
 @Module({
   providers: [
     TokenCounter,
+    AiProviders,
     {
       provide: AI_PROVIDER,
       inject: [APP_CONFIG, TokenCounter],
       useFactory: createAiProvider,
     },
   ],
-  exports: [AI_PROVIDER, TokenCounter],
+  exports: [AI_PROVIDER, AiProviders, TokenCounter],
 })
 export class AiModule {}

@@ -1,4 +1,3 @@
-import type { AiConfig } from '../../config/app-config';
 import {
   AiAbortedError,
   type AiChatMessage,
@@ -7,6 +6,7 @@ import {
   type AiStreamEvent,
   type AiStreamRequest,
   AiTimeoutError,
+  type AiTokenParameter,
   type AiUsage,
 } from './ai-provider.port';
 import { type SseEvent, SseParser } from './sse-parser';
@@ -32,6 +32,47 @@ type Chunk = {
 const isCount = (v: unknown): v is number =>
   typeof v === 'number' && Number.isInteger(v) && v >= 0;
 
+/** Retries of a request that failed before its first byte. */
+export const MAX_RETRIES = 2;
+/** All waits between retries together, `Retry-After` included, at most. */
+export const RETRY_BUDGET_MS = 10000;
+
+/** What the adapter needs (`AiConfig` of the environment fits, as does a catalog model's target). */
+export interface OpenAiProviderConfig {
+  baseUrl: string;
+  apiKey: string | null;
+  /** The provider's name of the model. */
+  model: string;
+  timeoutMs: number;
+  /** Tally's model id, named in answered errors; the upstream name when not given. */
+  modelId?: string;
+  /** How the output cap is sent (default `max_tokens`). */
+  tokenParameter?: AiTokenParameter;
+  /** First wait between retries (doubled each time), unless `Retry-After` says otherwise. */
+  retryDelayMs?: number;
+}
+
+/** A failure before the first byte that is worth another try: refused, 429, 5xx. */
+class Retryable extends Error {
+  constructor(
+    readonly failure: Error,
+    readonly retryAfterMs: number | null,
+  ) {
+    super(failure.message);
+  }
+}
+
+/** `Retry-After`: seconds or an HTTP date; null when absent or unreadable. */
+export function retryAfterMs(
+  value: string | null,
+  now = Date.now(),
+): number | null {
+  if (value === null || value.trim() === '') return null;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
 /**
  * Adapter for any OpenAI-compatible Chat Completions endpoint (OpenAI,
  * Ollama, vLLM, llama.cpp): `POST {baseUrl}/chat/completions` with
@@ -44,16 +85,37 @@ export class OpenAiProvider implements AiProvider {
   readonly name = 'openai';
   readonly model: string;
   private readonly endpoint: string;
+  /** For the log: the host only (a base URL may carry credentials). */
   private readonly label: string;
+  /** For answers: the model, never the provider's address. */
+  private readonly publicLabel: string;
 
   constructor(
-    private readonly config: AiConfig,
+    private readonly config: OpenAiProviderConfig,
     private readonly tokens: TokenCounter,
   ) {
     this.model = config.model;
     this.endpoint = `${config.baseUrl.replace(/\/+$/, '')}/chat/completions`;
-    // The host only: a base URL may carry credentials.
-    this.label = `AI provider at ${new URL(this.endpoint).host}`;
+    const modelId = config.modelId ?? config.model;
+    this.label = `AI provider at ${new URL(this.endpoint).host} (model "${modelId}")`;
+    this.publicLabel = `The AI model "${modelId}"`;
+  }
+
+  /** Errors of the provider: the log text, and the answered text naming the model only. */
+  private providerError(
+    detail: string,
+    publicText: string,
+    status: number | null = null,
+    options: { cause?: unknown; streamDetail?: string } = {},
+  ): AiProviderError {
+    return new AiProviderError(`${this.label} ${detail}`, status, {
+      cause: options.cause,
+      publicMessage: `${this.publicLabel} ${publicText}`,
+      streamMessage:
+        options.streamDetail === undefined
+          ? undefined
+          : `${this.publicLabel} ${publicText}: ${options.streamDetail}`,
+    });
   }
 
   async *stream(
@@ -89,19 +151,32 @@ export class OpenAiProvider implements AiProvider {
           started
             ? `${this.label} sent nothing more for ${ms} ms while answering`
             : `${this.label} did not answer within ${ms} ms`,
-          { cause: err },
+          {
+            cause: err,
+            publicMessage: started
+              ? `${this.publicLabel} stopped answering (timed out)`
+              : `${this.publicLabel} did not answer in time`,
+          },
         );
       }
       if (err instanceof AiProviderError) return err;
-      return new AiProviderError(
-        `${this.label} ${started ? 'failed while answering' : 'could not be reached'}: ${this.describe(err)}`,
-        null,
-        { cause: err },
-      );
+      return started
+        ? this.providerError(
+            `failed while answering: ${this.describe(err)}`,
+            'failed while answering',
+            null,
+            { cause: err },
+          )
+        : this.providerError(
+            `could not be reached: ${this.describe(err)}`,
+            'could not be reached',
+            null,
+            { cause: err },
+          );
     };
 
-    let finished = false;
-    try {
+    /** One request; a failure before the first byte worth retrying is thrown as `Retryable`. */
+    const attempt = async (): Promise<Response> => {
       let res: Response;
       try {
         res = await timed(() =>
@@ -113,20 +188,50 @@ export class OpenAiProvider implements AiProvider {
           }),
         );
       } catch (err) {
-        throw failure(err, false);
+        const error = failure(err, false);
+        // Refused, reset, unreachable: another try may reach it. Not a time-out or an abort.
+        if (error instanceof AiProviderError) throw new Retryable(error, null);
+        throw error;
       }
-
-      if (!res.ok) {
-        let text = '';
-        try {
-          text = await timed(() => res.text());
-        } catch (err) {
-          if (signal.aborted || timedOut) throw failure(err, false);
-        }
-        throw new AiProviderError(
-          `${this.label} answered HTTP ${res.status}: ${this.excerpt(text)}`,
-          res.status,
+      if (res.ok) return res;
+      let text = '';
+      try {
+        text = await timed(() => res.text());
+      } catch (err) {
+        if (signal.aborted || timedOut) throw failure(err, false);
+      }
+      const error = this.providerError(
+        `answered HTTP ${res.status}: ${this.excerpt(text)}`,
+        `failed (HTTP ${res.status})`,
+        res.status,
+      );
+      if (res.status === 429 || res.status >= 500) {
+        throw new Retryable(
+          error,
+          retryAfterMs(res.headers.get('retry-after')),
         );
+      }
+      throw error;
+    };
+
+    let finished = false;
+    try {
+      let res: Response | null = null;
+      let waited = 0;
+      let delay = this.config.retryDelayMs ?? 250;
+      for (let retry = 0; res === null; retry++) {
+        try {
+          res = await attempt();
+        } catch (err) {
+          if (!(err instanceof Retryable)) throw err;
+          const wait = err.retryAfterMs ?? delay;
+          if (retry >= MAX_RETRIES || waited + wait > RETRY_BUDGET_MS)
+            throw err.failure;
+          waited += wait;
+          delay *= 2;
+          await pause(wait, signal);
+          if (signal.aborted) throw new AiAbortedError();
+        }
       }
 
       const contentType = res.headers.get('content-type') ?? '';
@@ -204,8 +309,9 @@ export class OpenAiProvider implements AiProvider {
     }
 
     if (!done && finishReason === null && usage === null) {
-      throw new AiProviderError(
-        `${this.label} ended the stream before the answer was complete`,
+      throw this.providerError(
+        'ended the stream before the answer was complete',
+        'ended its answer too early',
       );
     }
     yield {
@@ -237,13 +343,15 @@ export class OpenAiProvider implements AiProvider {
     try {
       chunk = JSON.parse(event.data);
     } catch {
-      throw new AiProviderError(
-        `${this.label} sent data that is not JSON: ${this.excerpt(event.data)}`,
+      throw this.providerError(
+        `sent data that is not JSON: ${this.excerpt(event.data)}`,
+        'sent an answer that could not be read',
       );
     }
     if (chunk === null || typeof chunk !== 'object') {
-      throw new AiProviderError(
-        `${this.label} sent an unexpected chunk: ${this.excerpt(event.data)}`,
+      throw this.providerError(
+        `sent an unexpected chunk: ${this.excerpt(event.data)}`,
+        'sent an answer that could not be read',
       );
     }
     const { error } = chunk as Chunk;
@@ -254,8 +362,11 @@ export class OpenAiProvider implements AiProvider {
           : typeof (error as { message?: unknown })?.message === 'string'
             ? (error as { message: string }).message
             : event.data;
-      throw new AiProviderError(
-        `${this.label} reported an error while answering: ${this.excerpt(message)}`,
+      throw this.providerError(
+        `reported an error while answering: ${this.excerpt(message)}`,
+        'reported an error while answering',
+        null,
+        { streamDetail: this.excerpt(message) },
       );
     }
     return chunk as Chunk;
@@ -295,8 +406,62 @@ export class OpenAiProvider implements AiProvider {
       })),
       stream: true,
       stream_options: { include_usage: true },
-      max_tokens: req.maxOutputTokens,
+      [this.config.tokenParameter ?? 'max_tokens']: req.maxOutputTokens,
     };
+  }
+
+  /** The provider's `GET {baseUrl}/models`: the ids of its models. Throws `AiProviderError`/`AiTimeoutError`. */
+  async listModels(): Promise<string[]> {
+    const url = `${this.config.baseUrl.replace(/\/+$/, '')}/models`;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.config.timeoutMs);
+    try {
+      const res = await fetch(url, {
+        headers: { ...this.headers(), Accept: 'application/json' },
+        signal: controller.signal,
+      });
+      const text = await res.text();
+      if (!res.ok) {
+        throw this.providerError(
+          `answered HTTP ${res.status} to GET /models: ${this.excerpt(text)}`,
+          `failed (HTTP ${res.status})`,
+          res.status,
+        );
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        throw this.providerError(
+          `sent a model list that is not JSON: ${this.excerpt(text)}`,
+          'sent a model list that could not be read',
+        );
+      }
+      const data = (body as { data?: unknown })?.data;
+      if (!Array.isArray(data))
+        throw this.providerError(
+          `sent no model list: ${this.excerpt(text)}`,
+          'sent no model list',
+        );
+      return data
+        .map((m) => (m as { id?: unknown })?.id)
+        .filter((id): id is string => typeof id === 'string');
+    } catch (err) {
+      if (err instanceof AiProviderError) throw err;
+      if (controller.signal.aborted)
+        throw new AiTimeoutError(
+          `${this.label} did not list its models within ${this.config.timeoutMs} ms`,
+          { publicMessage: `${this.publicLabel} did not answer in time` },
+        );
+      throw this.providerError(
+        `could not be reached: ${this.describe(err)}`,
+        'could not be reached',
+        null,
+        { cause: err },
+      );
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** A short, single-line quote of what the provider said, with any credential removed. */
@@ -325,4 +490,18 @@ export class OpenAiProvider implements AiProvider {
     }
     return this.excerpt(parts.join(': ') || String(err));
   }
+}
+
+/** Waits `ms`, or less when `signal` aborts. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

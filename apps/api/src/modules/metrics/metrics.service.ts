@@ -56,6 +56,20 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly aiExcessTokens = new Counter({
+    name: 'tally_ai_completion_excess_tokens_total',
+    help: 'Completion tokens a provider reported beyond the output cap (not charged), by model',
+    labelNames: ['model'] as const,
+    registers: [this.registry],
+  });
+
+  readonly aiCutAtCap = new Counter({
+    name: 'tally_ai_answers_cut_at_cap_total',
+    help: 'Answers cut at the output cap because the provider did not stop, by model',
+    labelNames: ['model'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'tally_' });
   }

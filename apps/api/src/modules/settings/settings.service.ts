@@ -1,14 +1,27 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Settings } from '@tally/api-contract';
+import {
+  APP_CONFIG,
+  type AppConfig,
+  defaultModelOf,
+} from '../../config/app-config';
 import { DatabaseService } from '../../database/database.service';
 
-/** What a setting is when its row is missing. */
-export const SETTING_DEFAULTS: Settings = {
+/** The settings as this API serves them: every one present. */
+export type AllSettings = Required<Settings>;
+
+/**
+ * What a setting is when its row is missing. `default_model` without a row
+ * is the environment's model (`AI_PROVIDER=openai`) or `local`: see
+ * `defaultModelOf`.
+ */
+export const SETTING_DEFAULTS: AllSettings = {
   default_max_ai_messages_per_day: 100,
   default_max_ai_tokens_per_day: 500000,
   quota_timezone: 'UTC',
   allow_registration: true,
   max_concurrent_streams_per_user: 3,
+  default_model: 'local',
 };
 
 /** How long a process may serve a cached value after another process changed it. */
@@ -22,27 +35,28 @@ export const SETTINGS_CACHE_MS = 2000;
  */
 @Injectable()
 export class SettingsService {
-  private cache: { value: Settings; at: number } | null = null;
+  private cache: { value: AllSettings; at: number } | null = null;
   /** The read under way, shared by callers; `writes` as it was when it started. */
-  private loading: { value: Promise<Settings>; writes: number } | null = null;
+  private loading: { value: Promise<AllSettings>; writes: number } | null =
+    null;
   /** Writes made by this process: a read started before the last one is not cached or shared. */
   private writes = 0;
   /** Injectable clock, for tests. */
   now: () => number = () => Date.now();
 
-  async get(): Promise<Settings> {
+  async get(): Promise<AllSettings> {
     if (this.cache && this.now() - this.cache.at < SETTINGS_CACHE_MS)
       return this.cache.value;
     if (this.loading?.writes !== this.writes) this.loading = this.read();
     return this.loading.value;
   }
 
-  async value<K extends keyof Settings>(key: K): Promise<Settings[K]> {
+  async value<K extends keyof AllSettings>(key: K): Promise<AllSettings[K]> {
     return (await this.get())[key];
   }
 
   /** Writes the given settings in one statement and returns them all. */
-  async update(changes: Partial<Settings>): Promise<Settings> {
+  async update(changes: Partial<Settings>): Promise<AllSettings> {
     const entries = Object.entries(changes).filter(
       ([k, v]) => k in SETTING_DEFAULTS && v !== undefined,
     );
@@ -65,7 +79,7 @@ export class SettingsService {
   }
 
   /** Reads every setting; caches the result unless this process wrote since the read began. */
-  private read(): { value: Promise<Settings>; writes: number } {
+  private read(): { value: Promise<AllSettings>; writes: number } {
     const started = this.now();
     const writes = this.writes;
     const loading = {
@@ -83,13 +97,23 @@ export class SettingsService {
     return loading;
   }
 
-  constructor(private readonly db: DatabaseService) {}
+  private readonly defaults: AllSettings;
 
-  private async load(): Promise<Settings> {
+  constructor(
+    private readonly db: DatabaseService,
+    @Optional() @Inject(APP_CONFIG) config?: AppConfig,
+  ) {
+    this.defaults = {
+      ...SETTING_DEFAULTS,
+      default_model: config ? defaultModelOf(config.ai) : 'local',
+    };
+  }
+
+  private async load(): Promise<AllSettings> {
     const rows = await this.db.query<{ key: string; value: unknown }>(
       'SELECT key, value FROM settings',
     );
-    const out: Settings = { ...SETTING_DEFAULTS };
+    const out: AllSettings = { ...this.defaults };
     for (const { key, value } of rows) {
       if (
         key in out &&

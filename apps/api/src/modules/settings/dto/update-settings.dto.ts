@@ -56,6 +56,12 @@ export class UpdateSettingsDto implements Partial<Settings> {
   @Max(100)
   @ApiInt({ required: false, minimum: 1, maximum: 100 })
   max_concurrent_streams_per_user?: number;
+
+  /** The enabled model new chats use, and sends whose chat's model is gone (400 `UNKNOWN_MODEL` otherwise). */
+  @IsOptionalNotNull()
+  @IsString()
+  @MaxLength(64)
+  default_model?: string;
 }
 
 export class SettingsDto implements Settings {
@@ -67,4 +73,6 @@ export class SettingsDto implements Settings {
   allow_registration!: boolean;
   @ApiInt()
   max_concurrent_streams_per_user!: number;
+  /** The id of an enabled model. */
+  default_model!: string;
 }
