@@ -1,4 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import type { Logger as PinoLogger } from 'pino';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { QueryParamsInterceptor } from './common/query-params.interceptor';
@@ -15,11 +17,14 @@ import { SettingsModule } from './modules/settings/settings.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `logger`: the process's pino logger; create-app.ts mounts its request logging first. */
+  static forRoot(config: AppConfig, logger: PinoLogger): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        // Nest's Logger writes through pino, inside a request with its request id.
+        LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true }),
         DatabaseModule,
         MetricsModule,
         SettingsModule,

@@ -1,9 +1,4 @@
-import {
-  type INestApplication,
-  Logger,
-  type LogLevel,
-  RequestMethod,
-} from '@nestjs/common';
+import { type INestApplication, Logger, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -14,32 +9,29 @@ import express, {
 } from 'express';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ApiError } from './common/api-error';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { checkJsonDepth, JsonTooDeepError } from './common/json-depth';
+import { httpLogging } from './common/logging/http-logging';
+import { createLogger } from './common/logging/logger';
 import { AppValidationPipe } from './common/validation.pipe';
 import type { AppConfig } from './config/app-config';
-
-const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  log: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-};
 
 /** The media types read as JSON bodies. */
 const JSON_TYPES = ['application/json', 'application/*+json'];
 
 /** Builds the whole HTTP application for a configuration; main.ts and the tests both use it. */
 export async function createApp(config: AppConfig): Promise<INestApplication> {
+  const logger = createLogger(config);
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot(config),
-    {
-      bodyParser: false,
-      logger: LEVELS[config.logLevel],
-    },
+    AppModule.forRoot(config, logger),
+    { bodyParser: false, bufferLogs: true },
   );
+  app.useLogger(app.get(PinoNestLogger));
+  // First: the request id (X-Request-Id) and the access line, for every answer.
+  app.use(httpLogging(logger));
   // On SIGTERM or SIGINT: finish the requests in progress, close, then exit
   // with code 0 (not by the signal again, which as PID 1 in a container is ignored).
   app.enableShutdownHooks([], { useProcessExit: true });

@@ -32,6 +32,8 @@ export interface AppConfig {
   bodyLimitBytes: number;
   /** Log level: error, warn, log, debug. */
   logLevel: 'error' | 'warn' | 'log' | 'debug';
+  /** `json`: one JSON object per line (default in production); `text`: readable, for development. */
+  logFormat: 'json' | 'text';
   /** With it set, `GET /metrics` needs `Authorization: Bearer <metricsToken>`. */
   metricsToken: string | null;
   ai: AiConfig;
@@ -362,6 +364,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
       'LOG_LEVEL',
       ['error', 'warn', 'log', 'debug'] as const,
       'log',
+    ),
+    logFormat: oneOf(
+      env,
+      'LOG_FORMAT',
+      ['json', 'text'] as const,
+      production ? 'json' : 'text',
     ),
     metricsToken: str(env, 'METRICS_TOKEN'),
     ai: {

@@ -56,6 +56,7 @@ describe('secrets never reach the log', () => {
     t = await startTestApp({
       env: {
         LOG_LEVEL: 'debug',
+        LOG_FORMAT: 'json',
         AI_PROVIDER: 'openai',
         AI_BASE_URL: fake.url,
         AI_API_KEY,
@@ -116,9 +117,14 @@ describe('secrets never reach the log', () => {
     expect(sent.events.at(-1)?.event).toBe('done');
     expect(fake.requests[0].headers.authorization).toBe(`Bearer ${AI_API_KEY}`);
     fake.setMode('unauthorized');
-    const refused = await sendMessage(t.url, token, chatId, {
-      content: 'again',
-    });
+    const refused = await sendMessage(
+      t.url,
+      token,
+      chatId,
+      { content: 'again' },
+      { headers: { 'x-request-id': 'refused-send-0001' } },
+    );
+    expect(refused.headers.get('x-request-id')).toBe('refused-send-0001');
     expect([refused.status, refused.body.code]).toEqual([
       502,
       'AI_PROVIDER_ERROR',
@@ -137,6 +143,7 @@ describe('secrets never reach the log', () => {
     );
 
     const output = logged.join('\n');
+    expect(output).not.toContain('\u001b[');
     // The capture works, at debug level, and saw the provider's refusal (redacted).
     expect(output).toContain('Mapped {/api/auth/login, POST} route');
     expect(output).toMatch(/AI answer failed in chat .*HTTP 401.*\*\*\*/);
@@ -146,5 +153,92 @@ describe('secrets never reach the log', () => {
         expect([secret, output.includes(part)]).toEqual([secret, false]);
       }
     }
+  });
+
+  /** The JSON log lines written so far. */
+  function jsonLines(): Record<string, unknown>[] {
+    return logged
+      .join('')
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
+
+  it('writes JSON lines naming the request id, one access line per request, no secret', async () => {
+    const token = await t.login();
+    const me = await t.http.get('/api/auth/me', {
+      token,
+      headers: { 'x-request-id': 'caller-id-0001' },
+    });
+    expect(me.status).toBe(200);
+    expect(me.headers.get('x-request-id')).toBe('caller-id-0001');
+    // Not sane (too long, spaces, control characters): a new id instead.
+    for (const given of ['x'.repeat(200), 'two words', 'a\tb', '']) {
+      const res = await t.http.get('/api/health', {
+        headers: { 'x-request-id': given },
+      });
+      const id = res.headers.get('x-request-id') ?? '';
+      expect([given, /^[0-9a-f-]{36}$/.test(id)]).toEqual([given, true]);
+    }
+    // Every answer has one, errors and the web app's paths included.
+    const missing = await t.http.get('/api/nothing-here');
+    expect(missing.status).toBe(404);
+    const missingId = missing.headers.get('x-request-id');
+    expect(missingId).toMatch(/^[0-9a-f-]{36}$/);
+    const failedLogin = await t.http.post(
+      '/api/auth/login',
+      { email: ADMIN.email, password: WRONG_PASSWORD },
+      { headers: { 'x-request-id': 'failed-login-0001' } },
+    );
+    expect(failedLogin.status).toBe(401);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const lines = jsonLines();
+    expect(lines.length).toBeGreaterThan(10);
+    for (const line of lines) {
+      expect(typeof line.level).toBe('string');
+      expect(typeof line.time).toBe('string');
+      expect(typeof line.msg).toBe('string');
+    }
+    const access = (id: string) =>
+      lines.filter((l) => l.request_id === id && 'status' in l);
+    expect(access('caller-id-0001')).toEqual([
+      expect.objectContaining({
+        level: 'info',
+        method: 'GET',
+        route: '/api/auth/me',
+        status: 200,
+        user_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        duration_ms: expect.any(Number),
+      }),
+    ]);
+    expect(access(missingId ?? '')).toEqual([
+      expect.objectContaining({ method: 'GET', status: 404, user_id: null }),
+    ]);
+    const login = access('failed-login-0001');
+    expect(login).toEqual([
+      expect.objectContaining({
+        method: 'POST',
+        route: '/api/auth/login',
+        status: 401,
+      }),
+    ]);
+    expect(JSON.stringify(login)).not.toContain(WRONG_PASSWORD);
+    // The provider's refusal in the first test was logged with the id of its request.
+    const failure = lines.find((l) =>
+      String(l.msg).startsWith('AI answer failed in chat'),
+    );
+    expect(failure?.request_id).toBe('refused-send-0001');
+    expect(access('refused-send-0001')).toEqual([
+      expect.objectContaining({ level: 'error', method: 'POST', status: 502 }),
+    ]);
+    // Nest's own logs come out as JSON lines too.
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        context: 'RouterExplorer',
+        msg: 'Mapped {/api/auth/login, POST} route',
+      }),
+    );
+    expect(logged.join('')).not.toContain(token);
   });
 });
