@@ -28,6 +28,12 @@ export const appRoutes: Route[] = [
           import('./chat/chat.routes').then((m) => m.CHAT_ROUTES),
       },
       {
+        path: 'account',
+        title: 'account.title',
+        loadComponent: () =>
+          import('./account/account.page').then((m) => m.AccountPage),
+      },
+      {
         path: 'admin',
         canMatch: [adminGuard],
         loadChildren: () =>

@@ -30,7 +30,8 @@ import {
 import { Observable, of } from 'rxjs';
 import { errorMessageKey } from '../../core/http/api-error';
 import { TextField } from '../../shared/forms/text-field';
-import { NEW_PASSWORD } from '../../shared/forms/validators';
+import { NEW_PASSWORD, lengthValidator } from '../../shared/forms/validators';
+import { LIMITS } from '@tally/api-contract';
 import { AdminApi } from '../data-access/admin-api.service';
 import { LimitEditor } from './limit-editor';
 import { createLimitForm, limitValue } from './limit-validators';
@@ -87,7 +88,13 @@ export class UserDialog {
       this.data.user?.email ?? '',
       this.editing ? [] : [Validators.required, Validators.email],
     ],
-    password: ['', this.editing ? [] : NEW_PASSWORD.validators],
+    // Editing: a new password is optional (empty keeps the old one).
+    password: [
+      '',
+      this.editing
+        ? [lengthValidator(LIMITS.passwordMin, LIMITS.passwordMax)]
+        : NEW_PASSWORD.validators,
+    ],
     name: [this.data.user?.name ?? ''],
     role: [(this.data.user?.role ?? 'user') as Role],
     isActive: [this.data.user?.is_active ?? true],
@@ -141,6 +148,9 @@ export class UserDialog {
       }
       if (limits.max_ai_tokens_per_day !== user.max_ai_tokens_per_day) {
         body.max_ai_tokens_per_day = limits.max_ai_tokens_per_day;
+      }
+      if (value.password) {
+        body.password = value.password;
       }
       return Object.keys(body).length
         ? this.api.updateUser(user.id, body)

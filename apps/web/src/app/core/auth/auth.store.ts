@@ -3,8 +3,10 @@ import { Injectable, computed, inject, signal } from '@angular/core';
 import { Router } from '@angular/router';
 import type {
   AuthResponse,
+  ChangePasswordRequest,
   LoginRequest,
   RegisterRequest,
+  UpdateMeRequest,
   User,
 } from '@tally/api-contract';
 import {
@@ -56,6 +58,18 @@ export class AuthStore {
     return this.http
       .post<AuthResponse>('/api/auth/register', request)
       .pipe(map((response) => this.startSession(response)));
+  }
+
+  /** Changes the signed-in user's own name; the session's user follows. */
+  updateMe(request: UpdateMeRequest): Observable<User> {
+    return this.http
+      .patch<User>('/api/auth/me', request)
+      .pipe(tap((user) => this.userSignal.set(user)));
+  }
+
+  /** Changes the own password. Every earlier token stops working, this session's too. */
+  changePassword(request: ChangePasswordRequest): Observable<void> {
+    return this.http.post<void>('/api/auth/password', request);
   }
 
   /** The current user, asking the API once per session if not known yet; null when signed out. */

@@ -57,6 +57,7 @@ const KNOWN_CODES = new Set([
   'VALIDATION_FAILED',
   'NOT_FOUND',
   'PAYLOAD_TOO_LARGE',
+  'WRONG_PASSWORD',
 ]);
 
 /**
