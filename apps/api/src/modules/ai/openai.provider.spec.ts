@@ -13,7 +13,7 @@ import {
   AiTimeoutError,
 } from './ai-provider.port';
 import { collectStream } from '../../../test/support/ai-stream';
-import { OpenAiProvider } from './openai.provider';
+import { OpenAiProvider, type OpenAiProviderConfig } from './openai.provider';
 import { TokenCounter } from './tokenizer';
 
 const API_KEY = 'sk-test-0123456789-very-secret';
@@ -390,5 +390,134 @@ describe('OpenAiProvider against servers that bend the protocol', () => {
         });
       },
     );
+  });
+});
+
+describe('OpenAiProvider: retries, token parameter, and what errors answer', () => {
+  const fast = (overrides: Partial<OpenAiProviderConfig> = {}) =>
+    new OpenAiProvider(
+      {
+        baseUrl: fake.url,
+        apiKey: API_KEY,
+        model: 'gpt-upstream-name',
+        modelId: 'team-gpt',
+        timeoutMs: TIMEOUT_MS,
+        retryDelayMs: 10,
+        ...overrides,
+      },
+      tokens,
+    );
+
+  it('sends the cap as max_completion_tokens when the connection says so', async () => {
+    await run(
+      new OpenAiProvider(
+        {
+          baseUrl: fake.url,
+          apiKey: null,
+          model: 'o-model',
+          timeoutMs: TIMEOUT_MS,
+          tokenParameter: 'max_completion_tokens',
+        },
+        tokens,
+      ),
+      ask('hi'),
+      { maxOutputTokens: 33 },
+    );
+    expect(fake.requests[0].body.max_completion_tokens).toBe(33);
+    expect(fake.requests[0].body).not.toHaveProperty('max_tokens');
+  });
+
+  it.each([503, 429, 500])(
+    'retries an HTTP %i before the first byte, then answers',
+    async (status) => {
+      fake.failNext = 2;
+      fake.failStatus = status;
+      const result = await run(fast(), ask('again please'));
+      expect(result.error).toBeUndefined();
+      expect(result.text).toBe('Echo: again please');
+      expect(fake.requests).toHaveLength(3);
+    },
+  );
+
+  it('gives up after 2 retries with a 502 that names the model, not the address or the raw error', async () => {
+    fake.failNext = 5;
+    const { error } = await run(fast(), ask('hi'));
+    expect(fake.requests).toHaveLength(3);
+    expect(error).toBeInstanceOf(AiProviderError);
+    const body = (error as AiProviderError).getResponse() as Record<
+      string,
+      unknown
+    >;
+    expect(body).toEqual({
+      statusCode: 502,
+      code: 'AI_PROVIDER_ERROR',
+      message: 'The AI model "team-gpt" failed (HTTP 503)',
+    });
+    const port = new URL(fake.url).port;
+    expect(JSON.stringify(body)).not.toContain(port);
+    expect(JSON.stringify(body)).not.toContain('127.0.0.1');
+    expect(JSON.stringify(body)).not.toContain('overloaded');
+    // The log text keeps the detail.
+    expect((error as Error).message).toContain('overloaded');
+    expect((error as Error).message).toContain('127.0.0.1');
+  });
+
+  it('does not retry a 4xx other than 429', async () => {
+    fake.setMode('unauthorized');
+    const { error } = await run(fast(), ask('hi'));
+    expect(error).toBeInstanceOf(AiProviderError);
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('honours Retry-After, and gives up at once when it asks for more than 10 s in all', async () => {
+    fake.failNext = 1;
+    fake.retryAfter = '0';
+    const ok = await run(fast({ retryDelayMs: 60000 }), ask('hi'));
+    expect(ok.error).toBeUndefined();
+    expect(fake.requests).toHaveLength(2);
+
+    fake.reset();
+    fake.failNext = 1;
+    fake.retryAfter = '11';
+    const started = Date.now();
+    const { error } = await run(fast(), ask('hi'));
+    expect(error).toBeInstanceOf(AiProviderError);
+    expect(fake.requests).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('retries a refused connection, then answers 502 without the address', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const { error } = await run(
+      fast({ baseUrl: `http://127.0.0.1:${port}/v1` }),
+      ask('hi'),
+    );
+    expect(error).toBeInstanceOf(AiProviderError);
+    expect((error as Error).message).toContain('ECONNREFUSED');
+    const body = JSON.stringify((error as AiProviderError).getResponse());
+    expect(body).toContain('team-gpt');
+    expect(body).not.toContain(String(port));
+    expect(body).not.toContain('ECONNREFUSED');
+  });
+
+  it('answers a time-out as a 504 that names the model only', async () => {
+    fake.setMode('hang');
+    const { error } = await run(fast(), ask('hi'));
+    expect(error).toBeInstanceOf(AiTimeoutError);
+    expect((error as AiTimeoutError).getResponse()).toEqual({
+      statusCode: 504,
+      code: 'AI_PROVIDER_TIMEOUT',
+      message: 'The AI model "team-gpt" did not answer in time',
+    });
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it("lists the provider's models", async () => {
+    fake.models = ['a', 'b'];
+    expect(await fast().listModels()).toEqual(['a', 'b']);
+    expect(fake.requests[0].headers.authorization).toBe(`Bearer ${API_KEY}`);
   });
 });
