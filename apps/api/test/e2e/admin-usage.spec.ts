@@ -256,7 +256,7 @@ describe('admin: limits, quota and usage reports', () => {
   });
 
   describe('daily report', () => {
-    const TOTALS = { messages: 8, tokens: 4050, active_users: 3 };
+    const TOTALS = { messages: 8, tokens: 4050, cost: 0, active_users: 3 };
     const emails = (body: { items: Array<{ email: string }> }) =>
       body.items.map((i) => i.email);
 
@@ -275,6 +275,7 @@ describe('admin: limits, quota and usage reports', () => {
             tokens: 3000,
             messages_limit: 100,
             tokens_limit: 500000,
+            cost: 0,
           },
           {
             user_id: ids.alice,
@@ -284,6 +285,7 @@ describe('admin: limits, quota and usage reports', () => {
             tokens: 1000,
             messages_limit: 10,
             tokens_limit: 500000,
+            cost: 0,
           },
           {
             user_id: ids.dave,
@@ -293,6 +295,7 @@ describe('admin: limits, quota and usage reports', () => {
             tokens: 50,
             messages_limit: 100,
             tokens_limit: 500000,
+            cost: 0,
           },
           {
             user_id: ids.admin,
@@ -302,6 +305,7 @@ describe('admin: limits, quota and usage reports', () => {
             tokens: 0,
             messages_limit: 100,
             tokens_limit: 500000,
+            cost: 0,
           },
           {
             user_id: ids.carol,
@@ -311,6 +315,7 @@ describe('admin: limits, quota and usage reports', () => {
             tokens: 0,
             messages_limit: 100,
             tokens_limit: 500000,
+            cost: 0,
           },
         ],
         total: 5,
@@ -426,7 +431,7 @@ describe('admin: limits, quota and usage reports', () => {
       expect(emails(last)).toEqual(['alice@usage.test']);
       expect(last).toMatchObject({
         total: 5,
-        totals: { messages: 3, tokens: 5, active_users: 2 },
+        totals: { messages: 3, tokens: 5, cost: 0, active_users: 2 },
       });
       const found = (
         await get(`${day}&sort=messages&search=r&page_size=1&page=2`)
@@ -456,7 +461,12 @@ describe('admin: limits, quota and usage reports', () => {
         ['bob@usage.test', 0, 0],
         ['carol@usage.test', 0, 0],
       ]);
-      expect(res.totals).toEqual({ messages: 1, tokens: 100, active_users: 1 });
+      expect(res.totals).toEqual({
+        messages: 1,
+        tokens: 100,
+        cost: 0,
+        active_users: 1,
+      });
     });
 
     it('refuses bad queries with 400', async () => {
@@ -488,9 +498,27 @@ describe('admin: limits, quota and usage reports', () => {
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
         items: [
-          { date: '2026-11-26', messages: 0, tokens: 0, active_users: 0 },
-          { date: '2026-11-27', messages: 1, tokens: 100, active_users: 1 },
-          { date: '2026-11-28', messages: 8, tokens: 4050, active_users: 3 },
+          {
+            date: '2026-11-26',
+            messages: 0,
+            tokens: 0,
+            cost: 0,
+            active_users: 0,
+          },
+          {
+            date: '2026-11-27',
+            messages: 1,
+            tokens: 100,
+            cost: 0,
+            active_users: 1,
+          },
+          {
+            date: '2026-11-28',
+            messages: 8,
+            tokens: 4050,
+            cost: 0,
+            active_users: 3,
+          },
         ],
       });
     });
@@ -502,6 +530,7 @@ describe('admin: limits, quota and usage reports', () => {
         date: '2026-10-30',
         messages: 1,
         tokens: 10,
+        cost: 0,
         active_users: 1,
       });
       expect(items[29].date).toBe('2026-11-28');
@@ -513,7 +542,13 @@ describe('admin: limits, quota and usage reports', () => {
       expect([to.length, to[0].date, to[29]]).toEqual([
         30,
         '2026-10-01',
-        { date: '2026-10-30', messages: 1, tokens: 10, active_users: 1 },
+        {
+          date: '2026-10-30',
+          messages: 1,
+          tokens: 10,
+          cost: 0,
+          active_users: 1,
+        },
       ]);
       const from = (await get('/api/admin/usage/history?from=2026-11-20')).body
         .items;
@@ -537,8 +572,20 @@ describe('admin: limits, quota and usage reports', () => {
         )
       ).body.items;
       expect(items).toEqual([
-        { date: '2026-11-27', messages: 1, tokens: 100, active_users: 1 },
-        { date: '2026-11-28', messages: 5, tokens: 1000, active_users: 1 },
+        {
+          date: '2026-11-27',
+          messages: 1,
+          tokens: 100,
+          cost: 0,
+          active_users: 1,
+        },
+        {
+          date: '2026-11-28',
+          messages: 5,
+          tokens: 1000,
+          cost: 0,
+          active_users: 1,
+        },
       ]);
       expect(
         (
@@ -579,12 +626,12 @@ describe('admin: limits, quota and usage reports', () => {
       );
       expect(res.text).toBe(
         [
-          'user_id,email,name,messages,tokens,messages_limit,tokens_limit',
-          `${ids.admin},admin@example.com,Admin,0,0,100,500000`,
-          `${ids.alice},alice@usage.test,Alice Archer,5,1000,10,500000`,
-          `${ids.bob},bob@usage.test,Bob,2,3000,100,500000`,
-          `${ids.carol},carol@usage.test,"'=HYPERLINK(""http://x"")",0,0,100,500000`,
-          `${ids.dave},dave@usage.test,"Doe, ""Dave""",1,50,100,500000`,
+          'user_id,email,name,messages,tokens,messages_limit,tokens_limit,cost_usd',
+          `${ids.admin},admin@example.com,Admin,0,0,100,500000,0.000000`,
+          `${ids.alice},alice@usage.test,Alice Archer,5,1000,10,500000,0.000000`,
+          `${ids.bob},bob@usage.test,Bob,2,3000,100,500000,0.000000`,
+          `${ids.carol},carol@usage.test,"'=HYPERLINK(""http://x"")",0,0,100,500000,0.000000`,
+          `${ids.dave},dave@usage.test,"Doe, ""Dave""",1,50,100,500000,0.000000`,
           '',
         ].join('\r\n'),
       );
@@ -609,9 +656,11 @@ describe('admin: limits, quota and usage reports', () => {
         expect(lines).toHaveLength(1 + 5 + 2100 + 1);
         const bulk = lines.filter((l) => l.includes('@bulk.test'));
         expect(bulk).toHaveLength(2100);
-        expect(bulk[0]).toMatch(/,bulk00001@bulk\.test,Bulk 1,1,7,100,500000$/);
+        expect(bulk[0]).toMatch(
+          /,bulk00001@bulk\.test,Bulk 1,1,7,100,500000,0\.000000$/,
+        );
         expect(bulk[2099]).toMatch(
-          /,bulk02100@bulk\.test,Bulk 2100,1,7,100,500000$/,
+          /,bulk02100@bulk\.test,Bulk 2100,1,7,100,500000,0\.000000$/,
         );
         expect(new Set(lines).size).toBe(lines.length);
         const report = (await get('/api/admin/usage?page_size=1')).body;
@@ -619,6 +668,7 @@ describe('admin: limits, quota and usage reports', () => {
         expect(report.totals).toEqual({
           messages: 8 + 2100,
           tokens: 4050 + 7 * 2100,
+          cost: 0,
           active_users: 3 + 2100,
         });
       } finally {
@@ -672,7 +722,7 @@ describe('admin: limits, quota and usage reports', () => {
     });
     const csv = (await get('/api/admin/usage/export')).text;
     expect(csv).toContain(
-      `\r\n${frank.id},frank@usage.test,Frank,2,${stored.tokens},100,500000\r\n`,
+      `\r\n${frank.id},frank@usage.test,Frank,2,${stored.tokens},100,500000,0.000000\r\n`,
     );
     const history = (
       await get(
@@ -684,6 +734,7 @@ describe('admin: limits, quota and usage reports', () => {
         date: '2026-11-28',
         messages: 2,
         tokens: stored.tokens,
+        cost: 0,
         active_users: 1,
       },
     ]);

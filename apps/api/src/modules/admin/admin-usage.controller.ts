@@ -1,6 +1,10 @@
 import { Controller, Get, Query, StreamableFile } from '@nestjs/common';
 import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { UsageHistory, UsageReport } from '@tally/api-contract';
+import type {
+  UsageByModel,
+  UsageHistory,
+  UsageReport,
+} from '@tally/api-contract';
 import { ApiAdmin, ApiBadInput, ApiNotFound } from '../../common/api-docs';
 import { Roles } from '../../common/decorators';
 import { AdminUsageService } from './admin-usage.service';
@@ -9,7 +13,11 @@ import {
   UsageHistoryQueryDto,
   UsageReportQueryDto,
 } from './dto/usage-query.dto';
-import { UsageHistoryDto, UsageReportDto } from './dto/usage-report.dto';
+import {
+  UsageByModelDto,
+  UsageHistoryDto,
+  UsageReportDto,
+} from './dto/usage-report.dto';
 
 @ApiTags('admin')
 @ApiBadInput()
@@ -38,11 +46,20 @@ export class AdminUsageController {
     return this.usage.history(q);
   }
 
+  @Get('models')
+  @ApiOkResponse({
+    type: UsageByModelDto,
+    description: 'Settled usage of one quota day per model',
+  })
+  byModel(@Query() q: UsageExportQueryDto): Promise<UsageByModel> {
+    return this.usage.byModel(q.date);
+  }
+
   @Get('export')
   @ApiProduces('text/csv')
   @ApiOkResponse({
     description:
-      "The day's report as CSV (RFC 4180, CRLF), every row: `user_id,email,name,messages,tokens,messages_limit,tokens_limit`. " +
+      "The day's report as CSV (RFC 4180, CRLF), every row: `user_id,email,name,messages,tokens,messages_limit,tokens_limit,cost_usd` (cost in US dollars, 6 decimals). " +
       "Text cells that a spreadsheet would run as a formula start with `'`.",
     schema: { type: 'string' },
   })

@@ -2,6 +2,7 @@ import { HttpStatus, Injectable, StreamableFile } from '@nestjs/common';
 import {
   LIMITS,
   USAGE_EXPORT_COLUMNS,
+  type UsageByModel,
   type UsageHistory,
   type UsageReport,
 } from '@tally/api-contract';
@@ -54,6 +55,12 @@ export class AdminUsageService {
     return this.reports.history(from, to, q.user_id);
   }
 
+  /** Settled usage of one day (default today) per model. */
+  async byModel(date?: string): Promise<UsageByModel> {
+    const day = date ?? (await this.usage.today()).day;
+    return { date: day, items: await this.reports.byModel(day) };
+  }
+
   /** The day's report as CSV, every row, streamed. */
   async exportCsv(date?: string): Promise<StreamableFile> {
     const day = date ?? (await this.usage.today()).day;
@@ -69,6 +76,7 @@ export class AdminUsageService {
           r.tokens,
           r.messages_limit,
           r.tokens_limit,
+          dollars(r.cost ?? 0),
         ]);
       }
     }
@@ -81,3 +89,9 @@ export class AdminUsageService {
 
 const badInput = (message: string) =>
   new ApiError(HttpStatus.BAD_REQUEST, 'VALIDATION_FAILED', message);
+
+/** Whole micro-dollars as US dollars with 6 decimals, exactly: 1234567 → `1.234567`. */
+export function dollars(microDollars: number): string {
+  const n = Math.max(0, Math.round(microDollars));
+  return `${Math.floor(n / 1000000)}.${String(n % 1000000).padStart(6, '0')}`;
+}

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type {
   SortOrder,
+  UsageByModelItem,
   UsageHistory,
   UsageReport,
   UsageReportItem,
@@ -31,6 +32,7 @@ const REPORT_FROM = `
 const ITEM_COLUMNS = `
   u.id AS user_id, u.email, u.name,
   coalesce(d.messages, 0) AS messages, coalesce(d.tokens, 0)::bigint AS tokens,
+  coalesce(d.cost, 0)::bigint AS cost,
   coalesce(u.max_ai_messages_per_day, def.messages_limit) AS messages_limit,
   coalesce(u.max_ai_tokens_per_day, def.tokens_limit) AS tokens_limit`;
 
@@ -49,8 +51,8 @@ interface ExportRow extends UsageReportItem {
 }
 
 /**
- * Reports of settled usage (messages and tokens of answers that ended) per
- * user and day, for admins. Sends in progress are not counted until settled.
+ * Reports of settled usage (messages, tokens and cost of answers that
+ * ended) per user and day, and per model and day, for admins. Sends in progress are not counted until settled.
  */
 @Injectable()
 export class UsageReportService {
@@ -72,8 +74,14 @@ export class UsageReportService {
       term
         ? this.searchPage(date, `%${escapeLike(term)}%`, o)
         : this.page(date, o),
-      this.db.query<{ messages: number; tokens: number; active_users: number }>(
+      this.db.query<{
+        messages: number;
+        tokens: number;
+        cost: number;
+        active_users: number;
+      }>(
         `SELECT coalesce(sum(messages), 0)::bigint AS messages, coalesce(sum(tokens), 0)::bigint AS tokens,
+                coalesce(sum(cost), 0)::bigint AS cost,
                 count(*) FILTER (WHERE messages > 0 OR tokens > 0) AS active_users
          FROM usage_daily WHERE day = $1::date`,
         [date],
@@ -89,6 +97,7 @@ export class UsageReportService {
       totals: {
         messages: Number(totals[0].messages),
         tokens: Number(totals[0].tokens),
+        cost: Number(totals[0].cost),
         active_users: Number(totals[0].active_users),
       },
     };
@@ -221,11 +230,13 @@ export class UsageReportService {
       date: string;
       messages: number;
       tokens: number;
+      cost: number;
       active_users: number;
     }>(
       `SELECT to_char(g.day, 'YYYY-MM-DD') AS date,
               coalesce(sum(d.messages), 0)::bigint AS messages,
               coalesce(sum(d.tokens), 0)::bigint AS tokens,
+              coalesce(sum(d.cost), 0)::bigint AS cost,
               count(d.user_id) FILTER (WHERE d.messages > 0 OR d.tokens > 0) AS active_users
        FROM (SELECT $1::date + i AS day FROM generate_series(0, $2::date - $1::date) AS i) g
        LEFT JOIN usage_daily d ON d.day = g.day AND ($3::uuid IS NULL OR d.user_id = $3::uuid)
@@ -238,9 +249,34 @@ export class UsageReportService {
         date: r.date,
         messages: Number(r.messages),
         tokens: Number(r.tokens),
+        cost: Number(r.cost),
         active_users: Number(r.active_users),
       })),
     };
+  }
+
+  /**
+   * Settled usage of one day per model (every user), most expensive first.
+   * A deleted model keeps its id here.
+   */
+  async byModel(date: string): Promise<UsageByModelItem[]> {
+    const rows = await this.db.query<UsageByModelItem>(
+      `SELECT model, sum(messages)::bigint AS messages,
+              sum(prompt_tokens)::bigint AS prompt_tokens, sum(completion_tokens)::bigint AS completion_tokens,
+              sum(prompt_tokens + completion_tokens)::bigint AS tokens, sum(cost)::bigint AS cost
+       FROM usage_daily_models WHERE day = $1::date
+       GROUP BY model
+       ORDER BY cost DESC, tokens DESC, model`,
+      [date],
+    );
+    return rows.map((r) => ({
+      model: r.model,
+      messages: Number(r.messages),
+      prompt_tokens: Number(r.prompt_tokens),
+      completion_tokens: Number(r.completion_tokens),
+      tokens: Number(r.tokens),
+      cost: Number(r.cost),
+    }));
   }
 
   /**
@@ -279,5 +315,6 @@ function item(r: UsageReportItem): UsageReportItem {
     tokens: Number(r.tokens),
     messages_limit: Number(r.messages_limit),
     tokens_limit: Number(r.tokens_limit),
+    cost: Number(r.cost ?? 0),
   };
 }

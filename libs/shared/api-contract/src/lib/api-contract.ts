@@ -468,6 +468,7 @@ export const USAGE_EXPORT_COLUMNS = [
   'tokens',
   'messages_limit',
   'tokens_limit',
+  'cost_usd',
 ] as const;
 
 export interface UsageByModelQuery {

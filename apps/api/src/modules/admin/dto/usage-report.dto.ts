@@ -1,5 +1,7 @@
 import { ApiDay, ApiInt, ApiUuid } from '../../../common/api-docs';
 import type {
+  UsageByModel,
+  UsageByModelItem,
   UsageHistory,
   UsageHistoryItem,
   UsageReport,
@@ -23,6 +25,9 @@ export class UsageReportItemDto implements UsageReportItem {
   /** The daily token limit that applies to the user now. */
   @ApiInt()
   tokens_limit!: number;
+  /** Cost of answers settled that day, in micro-dollars. */
+  @ApiInt()
+  cost!: number;
 }
 
 export class UsageTotalsDto {
@@ -32,6 +37,9 @@ export class UsageTotalsDto {
   /** Every user's tokens that day. */
   @ApiInt()
   tokens!: number;
+  /** Every user's cost that day, in micro-dollars. */
+  @ApiInt()
+  cost!: number;
   /** Users with any usage that day. */
   @ApiInt()
   active_users!: number;
@@ -67,6 +75,9 @@ export class UsageHistoryItemDto implements UsageHistoryItem {
   messages!: number;
   @ApiInt()
   tokens!: number;
+  /** Micro-dollars. */
+  @ApiInt()
+  cost!: number;
   /** Users with any usage that day. */
   @ApiInt()
   active_users!: number;
@@ -75,4 +86,29 @@ export class UsageHistoryItemDto implements UsageHistoryItem {
 export class UsageHistoryDto implements UsageHistory {
   /** One item per day, oldest first, days without usage as zeros. */
   items!: UsageHistoryItemDto[];
+}
+
+export class UsageByModelItemDto implements UsageByModelItem {
+  /** The model's id (a deleted model keeps it). */
+  model!: string;
+  @ApiInt()
+  messages!: number;
+  @ApiInt()
+  prompt_tokens!: number;
+  @ApiInt()
+  completion_tokens!: number;
+  /** prompt + completion. */
+  @ApiInt()
+  tokens!: number;
+  /** Micro-dollars. */
+  @ApiInt()
+  cost!: number;
+}
+
+/** Settled usage of one quota day per model, most expensive first. */
+export class UsageByModelDto implements UsageByModel {
+  /** @example 2026-11-28 */
+  @ApiDay()
+  date!: string;
+  items!: UsageByModelItemDto[];
 }
