@@ -23,11 +23,16 @@
  *    at the highest rate and prints the functions with the most self time in
  *    the load phase only.
  *
+ * 6. With BENCH_NEST_ADAPTERS=express,fastify (and BENCH_NEST_DIR, see
+ *    quota-nest.cjs): the same minimal handler inside NestJS on each adapter,
+ *    in the maximum-rate rounds, to price the framework and a move to Fastify.
+ *
  * BENCH_API picks another build (default dist/apps/api/main.js), to compare
  * a before and an after. Nothing is written to docs: the figures are printed.
  */
 import { fork, spawn } from 'node:child_process';
 import {
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -65,6 +70,10 @@ const ADMIN = {
   password: 'bench-admin-pw-1',
 };
 const CLK_TCK = 100;
+const DRAIN_MS = 10_000;
+const NEST_ADAPTERS = (process.env.BENCH_NEST_ADAPTERS || '')
+  .split(',')
+  .filter(Boolean);
 
 const dbName = decodeURIComponent(new URL(DATABASE_URL).pathname.slice(1));
 if (!/test/.test(dbName)) {
@@ -186,15 +195,20 @@ function stop(child) {
   });
 }
 
-async function startFloor(statementsFile) {
+async function startFloor(
+  statementsFile,
+  script = join(ROOT, 'tools/bench/quota-floor.mjs'),
+  env = {},
+) {
   const port = await freePort();
-  const child = fork(join(ROOT, 'tools/bench/quota-floor.mjs'), [], {
+  const child = fork(script, [], {
     env: {
       PATH: process.env.PATH,
       PORT: String(port),
       DATABASE_URL,
       JWT_SECRET,
       FLOOR_STATEMENTS: statementsFile,
+      ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
@@ -245,6 +259,20 @@ async function seedUsers(url) {
   };
   await Promise.all([worker(), worker(), worker(), worker()]);
   return users;
+}
+
+/**
+ * quota-nest.cjs, copied into BENCH_NEST_DIR: a folder whose node_modules
+ * holds NestJS 11 with both adapters, pg, jsonwebtoken and reflect-metadata
+ * (the Fastify adapter is no dependency of Tally), so that every module it
+ * loads comes from there.
+ */
+function nestScript() {
+  const dir = process.env.BENCH_NEST_DIR;
+  if (!dir) throw new Error('BENCH_NEST_ADAPTERS needs BENCH_NEST_DIR');
+  const script = join(resolve(dir), 'quota-nest.cjs');
+  copyFileSync(join(ROOT, 'tools/bench/quota-nest.cjs'), script);
+  return script;
 }
 
 // ---- measuring ----
@@ -319,21 +347,35 @@ async function fixedRate(target, users, rate, seconds, pid) {
     }
     await sleep(1);
   }
-  await Promise.all(pending);
+  // An overloaded server is not waited for: what has not answered 10 s after
+  // the last request was due counts as an error.
+  let late = 0;
+  await Promise.race([
+    Promise.all(pending),
+    sleep(DRAIN_MS).then(() => {
+      late = total - latencies.length - errors;
+    }),
+  ]);
   const elapsed = (nowMs() - start) / 1000;
+  const answered = latencies.length;
+  const failed = late > 0 ? total - answered : errors;
   window.endUs = process.hrtime.bigint() / 1000n;
-  const cpu = pid ? (procCpuTicks(pid) - cpu0) / CLK_TCK / elapsed : NaN;
+  const cpuSeconds = pid ? (procCpuTicks(pid) - cpu0) / CLK_TCK : NaN;
+  const cpu = cpuSeconds / elapsed;
   const m1 = machineTicks();
   const own = process.cpuUsage(own0);
   agent.destroy();
   latencies.sort((a, b) => a - b);
   return {
     rate,
-    achieved: total / elapsed,
+    achieved: answered / elapsed,
     cpuPct: cpu * 100,
+    // CPU time per answer: what the rate would cost were the machine not shared.
+    cpuMsPerRequest: (cpuSeconds * 1000) / Math.max(1, answered),
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
-    errors,
+    errors: failed,
+    late,
     requests: total,
     machinePct:
       100 *
@@ -342,6 +384,18 @@ async function fixedRate(target, users, rate, seconds, pid) {
     loadCpuPct: ((own.user + own.system) / 1e6 / elapsed) * 100,
     window,
   };
+}
+
+/** Waits until the server has worked off any backlog: one answer in under 50 ms (at most 60 s). */
+async function settle(target, users) {
+  const agent = new http.Agent({ keepAlive: false });
+  for (let i = 0; i < 600; i++) {
+    const t0 = nowMs();
+    const ok = await request(agent, target, users[i % users.length].token);
+    if (ok && nowMs() - t0 < 50) break;
+    await sleep(100);
+  }
+  agent.destroy();
 }
 
 /** Closed loop: `connections` requests always in flight; answers per second. */
@@ -442,11 +496,21 @@ async function main() {
   // 3: fixed rates against the API alone on the database.
   api = await startApi(DATABASE_URL);
   const floor = await startFloor(statementsFile);
+  const nest = [];
+  for (const adapter of NEST_ADAPTERS)
+    nest.push({
+      adapter,
+      ...(await startFloor(statementsFile, nestScript(), {
+        NEST_ADAPTER: adapter,
+      })),
+      runs: [],
+    });
   await maxRate(api.url, users, 2);
   await maxRate(floor.url, users, 2);
+  for (const n of nest) await maxRate(n.url, users, 2);
   const fixed = [];
   for (const rate of RATES) {
-    await sleep(1000);
+    await settle(api.url, users);
     log(`fixed ${rate}/s for ${SECONDS} s`);
     fixed.push(await fixedRate(api.url, users, rate, SECONDS, api.child.pid));
   }
@@ -456,9 +520,12 @@ async function main() {
   const minimal = [];
   for (let round = 0; round < 2; round++) {
     log(`max rate, round ${round + 1}`);
+    await settle(api.url, users);
     tally.push(await maxRate(api.url, users, MAX_SECONDS));
     minimal.push(await maxRate(floor.url, users, MAX_SECONDS));
+    for (const n of nest) n.runs.push(await maxRate(n.url, users, MAX_SECONDS));
   }
+  for (const n of nest) await stop(n.child);
   await stop(floor.child);
   await stop(api.child);
 
@@ -472,7 +539,7 @@ async function main() {
       `--cpu-prof-dir=${PROFILE_DIR}`,
     ]);
     await maxRate(api.url, users, 2);
-    const rate = Math.max(...RATES);
+    const rate = RATES[0];
     log(`profile at ${rate}/s for ${SECONDS} s`);
     const run = await fixedRate(api.url, users, rate, SECONDS, api.child.pid);
     await stop(api.child);
@@ -499,17 +566,21 @@ async function main() {
   );
   out.push('');
   out.push(
-    '| rate | achieved | API CPU (% of one core) | p50 | p99 | errors | whole machine busy (% of one core) | load tool CPU |',
+    '| rate | achieved | API CPU (% of one core) | API CPU per answer | p50 | p99 | errors | whole machine busy (% of one core) | load tool CPU |',
   );
-  out.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  out.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const f of fixed)
     out.push(
-      `| ${f.rate}/s | ${f.achieved.toFixed(0)}/s | ${pct(f.cpuPct)} | ${ms(f.p50)} | ${ms(f.p99)} | ${f.errors} | ${pct(f.machinePct)} | ${pct(f.loadCpuPct)} |`,
+      `| ${f.rate}/s | ${f.achieved.toFixed(0)}/s | ${pct(f.cpuPct)} | ${f.cpuMsPerRequest.toFixed(2)} ms (${pct((f.cpuMsPerRequest * f.rate) / 10)} at ${f.rate}/s) | ${ms(f.p50)} | ${f.late > f.requests / 100 ? `> ${DRAIN_MS / 1000} s` : ms(f.p99)} | ${f.errors} | ${pct(f.machinePct)} | ${pct(f.loadCpuPct)} |`,
     );
   out.push('');
   out.push(
     `Maximum rate (${MAX_CONNECTIONS} in flight, ${MAX_SECONDS} s, alternated twice): Tally ${tally.map((x) => x.rps.toFixed(0)).join(', ')}/s; minimal node:http + pg ${minimal.map((x) => x.rps.toFixed(0)).join(', ')}/s; ratio **${(avg(tally) / avg(minimal)).toFixed(2)}** (errors ${tally.reduce((s, x) => s + x.errors, 0)} / ${minimal.reduce((s, x) => s + x.errors, 0)}).`,
   );
+  for (const n of nest)
+    out.push(
+      `The same minimal handler in NestJS on ${n.adapter}: ${n.runs.map((x) => x.rps.toFixed(0)).join(', ')}/s, ${(avg(n.runs) / avg(minimal)).toFixed(2)} of the minimal handler (errors ${n.runs.reduce((s, x) => s + x.errors, 0)}).`,
+    );
   if (profile) {
     out.push('');
     out.push(
