@@ -3,7 +3,12 @@ import {
   HttpTestingController,
   provideHttpClientTesting,
 } from '@angular/common/http/testing';
-import { Type, provideZonelessChangeDetection } from '@angular/core';
+import {
+  EnvironmentProviders,
+  Provider,
+  Type,
+  provideZonelessChangeDetection,
+} from '@angular/core';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import type { AuthResponse } from '@tally/api-contract';
@@ -27,8 +32,14 @@ export const AUTH: AuthResponse = {
   },
 };
 
-/** Renders a form page in English with HTTP faked; helpers fill and submit it by `formControlName`. */
-export function setUpFormPage<T>(page: Type<T>) {
+/**
+ * Renders a form page in English with HTTP faked (and `providers`, such as
+ * what its route provides); helpers fill and submit it by `formControlName`.
+ */
+export function setUpFormPage<T>(
+  page: Type<T>,
+  providers: (Provider | EnvironmentProviders)[] = [],
+) {
   localStorage.clear();
   TestBed.configureTestingModule({
     providers: [
@@ -37,6 +48,7 @@ export function setUpFormPage<T>(page: Type<T>) {
       provideHttpClientTesting(),
       provideRouter([{ path: '**', children: [] }]),
       provideTestI18n(),
+      ...providers,
     ],
   });
   useLanguage('en');

@@ -34,6 +34,20 @@ export const ADMIN_ROUTES: Routes = [
           import('./settings/settings.page').then((m) => m.SettingsPage),
       },
       {
+        path: 'connections',
+        title: 'admin.connections.title',
+        loadComponent: () =>
+          import('./connections/connections.page').then(
+            (m) => m.ConnectionsPage,
+          ),
+      },
+      {
+        path: 'models',
+        title: 'admin.models.title',
+        loadComponent: () =>
+          import('./models/models.page').then((m) => m.ModelsPage),
+      },
+      {
         path: 'usage',
         title: 'admin.usage.title',
         loadComponent: () =>

@@ -59,6 +59,16 @@ export class Shell {
       key: 'admin.nav.settings',
       testId: 'nav-admin-settings',
     },
+    {
+      path: '/admin/connections',
+      key: 'admin.nav.connections',
+      testId: 'nav-admin-connections',
+    },
+    {
+      path: '/admin/models',
+      key: 'admin.nav.models',
+      testId: 'nav-admin-models',
+    },
     { path: '/admin/usage', key: 'admin.nav.usage', testId: 'nav-admin-usage' },
   ];
 

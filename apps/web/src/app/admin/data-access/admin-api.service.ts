@@ -9,6 +9,7 @@ import type {
   Settings,
   UpdateAdminUserRequest,
   UpdateSettingsRequest,
+  UsageByModel,
   UsageHistory,
   UsageHistoryQuery,
   UsageReport,
@@ -65,6 +66,13 @@ export class AdminApi {
   usageHistory(query: UsageHistoryQuery = {}): Observable<UsageHistory> {
     return this.http.get<UsageHistory>('/api/admin/usage/history', {
       params: params(query),
+    });
+  }
+
+  /** A day's usage per model (null: today in the quota time zone). */
+  usageByModel(date: CalendarDay | null): Observable<UsageByModel> {
+    return this.http.get<UsageByModel>('/api/admin/usage/models', {
+      params: params({ date }),
     });
   }
 

@@ -24,6 +24,7 @@ import { errorMessageKey } from '../../core/http/api-error';
 import { LocalNumberPipe, formatDay, toDay } from '../../core/i18n/format';
 import { LanguageService } from '../../core/i18n/language.service';
 import { LoadStatus } from '../../shared/load-status';
+import { CostPipe } from '../../shared/money';
 import { TablePaginator, TableSearch } from '../../shared/table/table-controls';
 import { TablePaging, loadOnChange } from '../../shared/table/table-paging';
 import { AdminApi } from '../data-access/admin-api.service';
@@ -32,7 +33,10 @@ import { UsageChart } from './usage-chart';
 
 const SORT_FIELDS: UsageSortField[] = ['tokens', 'messages', 'email', 'name'];
 
-/** A day's usage per user (sortable, searchable, paged, with totals), CSV export and 30 days' history. */
+/**
+ * A day's usage per user (sortable, searchable, paged, with totals and
+ * cost), the day by model, CSV export and 30 days' history.
+ */
 @Component({
   selector: 'app-usage-page',
   imports: [
@@ -45,6 +49,7 @@ const SORT_FIELDS: UsageSortField[] = ['tokens', 'messages', 'email', 'name'];
     MatProgressBarModule,
     TranslatePipe,
     LocalNumberPipe,
+    CostPipe,
     LoadStatus,
     TableSearch,
     TablePaginator,
@@ -65,6 +70,15 @@ export class UsagePage {
     'messagesUsed',
     'tokens',
     'tokensUsed',
+    'cost',
+  ];
+  protected readonly modelColumns = [
+    'model',
+    'messages',
+    'promptTokens',
+    'completionTokens',
+    'tokens',
+    'cost',
   ];
   protected readonly paging = new TablePaging();
   /** null until the admin picks one: the API's "today" in the quota time zone. */
@@ -82,6 +96,10 @@ export class UsagePage {
     })),
     (query) => this.api.usage(query),
   );
+  /** The chosen day broken down by model. */
+  protected readonly byModel = loadOnChange(this.date, (date) =>
+    this.api.usageByModel(date),
+  );
   protected readonly exporting = signal(false);
   protected readonly history = signal<UsageHistoryItem[] | null>(null);
 
@@ -95,6 +113,11 @@ export class UsagePage {
   });
   protected readonly dayLabel = computed(() => {
     const day = this.usage.result()?.date;
+    return day ? formatDay(this.language.lang(), day) : '';
+  });
+
+  protected readonly modelDayLabel = computed(() => {
+    const day = this.byModel.result()?.date;
     return day ? formatDay(this.language.lang(), day) : '';
   });
 

@@ -6,7 +6,13 @@ import {
 import { provideZonelessChangeDetection } from '@angular/core';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
-import type { ChatWithMessages, Message, Quota } from '@tally/api-contract';
+import type {
+  ChatWithMessages,
+  Message,
+  ModelInfo,
+  ModelInfoList,
+  Quota,
+} from '@tally/api-contract';
 import type { Mock } from 'vitest';
 import { provideTestI18n, useLanguage } from '../../../testing/i18n';
 import { authInterceptor } from '../../core/auth/auth.interceptor';
@@ -24,6 +30,35 @@ const CHAT: ChatWithMessages = {
   created_at: NOW.toISOString(),
   updated_at: NOW.toISOString(),
   messages: [],
+};
+
+const QUOTA = '/api/chats/quota?model=local';
+
+function model(
+  id: string,
+  name: string,
+  input_price: number,
+  output_price: number,
+): ModelInfo {
+  return {
+    id,
+    name,
+    enabled: true,
+    input_price,
+    output_price,
+    max_output_tokens: 1024,
+    context_tokens: 8192,
+    created_at: NOW.toISOString(),
+    updated_at: NOW.toISOString(),
+  };
+}
+
+const MODELS: ModelInfoList = {
+  items: [
+    model('local', 'Local', 0, 0),
+    model('gpt-4o-mini', 'GPT-4o mini', 0.15, 0.6),
+  ],
+  default_model: 'local',
 };
 
 function quota(
@@ -105,10 +140,17 @@ describe('ChatPage', () => {
   const header = () =>
     el.querySelector<HTMLElement>('[data-testid="quota-header"]');
 
+  /**
+   * Time passes; the view, its effects and the timers they start catch up.
+   * (An effect run by the scheduler inside a fake timer starts its own
+   * zero-delay timers a millisecond later: hence the last step.)
+   */
   async function settle(ms = 0): Promise<void> {
     await vi.advanceTimersByTimeAsync(ms);
     fixture.detectChanges();
     await vi.advanceTimersByTimeAsync(0);
+    fixture.detectChanges();
+    await vi.advanceTimersByTimeAsync(1);
     fixture.detectChanges();
   }
 
@@ -155,8 +197,10 @@ describe('ChatPage', () => {
     el = fixture.nativeElement as HTMLElement;
     fixture.detectChanges();
     await settle();
+    http.expectOne('/api/models').flush(MODELS);
     http.expectOne('/api/chats/c1').flush(CHAT);
-    http.expectOne('/api/chats/quota').flush(quota(3));
+    await settle();
+    http.expectOne(QUOTA).flush(quota(3));
     await settle();
   });
 
@@ -226,7 +270,7 @@ describe('ChatPage', () => {
     const partial = el.querySelector('[data-testid="message-assistant"]');
     expect(partial?.getAttribute('data-status')).toBe('error');
     expect(partial?.textContent).toContain('Part');
-    http.expectOne('/api/chats/quota').flush(quota(4));
+    http.expectOne(QUOTA).flush(quota(4));
   });
 
   it('keeps keyboard focus in the composer when Send turns into Stop and back', async () => {
@@ -286,7 +330,7 @@ describe('ChatPage', () => {
     const kept = el.querySelector('[data-testid="message-assistant"]');
     expect(kept?.getAttribute('data-status')).toBe('cancelled');
     expect(kept?.textContent).toContain('Once upon');
-    http.expectOne('/api/chats/quota').flush(quota(4));
+    http.expectOne(QUOTA).flush(quota(4));
   });
 
   it('on a quota 429: a banner says which limit and when it resets; the input comes back by itself then', async () => {
@@ -329,9 +373,7 @@ describe('ChatPage', () => {
     expect(banner()).toBeNull();
     expect(textarea().disabled).toBe(false);
     // and the fresh allowance is fetched
-    http
-      .expectOne('/api/chats/quota')
-      .flush(quota(0, 100, '2026-11-30T00:00:00.000Z'));
+    http.expectOne(QUOTA).flush(quota(0, 100, '2026-11-30T00:00:00.000Z'));
     await settle();
     expect(header()?.getAttribute('data-level')).toBe('ok');
   });
@@ -431,7 +473,7 @@ describe('ChatPage', () => {
       // The message went out: it is not handed back to be sent again.
       expect(textarea().value).toBe('');
       expect(el.querySelector('[data-testid="send"]')).not.toBeNull();
-      http.expectOne('/api/chats/quota').flush(quota(4));
+      http.expectOne(QUOTA).flush(quota(4));
     }
 
     it('keeps the message and the partial answer when the body ends without done', async () => {
@@ -479,7 +521,7 @@ describe('ChatPage', () => {
     http
       .expectOne('/api/chats/c2')
       .flush({ ...CHAT, id: 'c2', title: 'Other', messages: [] });
-    http.expectOne('/api/chats/quota').flush(quota(4));
+    http.expectOne(QUOTA).flush(quota(4));
     await settle();
     expect(el.querySelector('[data-testid="streaming-answer"]')).toBeNull();
     expect(el.querySelector('[data-testid="message-user"]')).toBeNull();
@@ -490,5 +532,187 @@ describe('ChatPage', () => {
     stream.send('delta', { content: ' upon' });
     await settle();
     expect(el.querySelector('[data-testid="streaming-answer"]')).toBeNull();
+  });
+
+  describe('models', () => {
+    const picker = () => one<HTMLElement>(el, '[data-testid="model-picker"]');
+    const pickerValue = () =>
+      el
+        .querySelector('[data-testid="model-picker-value"]')
+        ?.textContent?.trim();
+    const options = () => [
+      ...document.querySelectorAll<HTMLElement>('[data-testid="model-option"]'),
+    ];
+
+    async function openPicker(): Promise<void> {
+      one<HTMLElement>(picker(), '.mat-mdc-select-trigger').click();
+      await settle();
+    }
+
+    async function pick(id: string): Promise<void> {
+      await openPicker();
+      one<HTMLElement>(document, `[data-model="${id}"]`).click();
+      await settle();
+    }
+
+    function answer(cost: number, modelId: string): Message {
+      return { ...message('assistant', 'Hi'), model: modelId, cost };
+    }
+
+    afterEach(() => {
+      document.querySelector('.cdk-overlay-container')?.remove();
+    });
+
+    it("offers the enabled models with their prices, the chat's model chosen", async () => {
+      expect(pickerValue()).toBe('Local');
+      await openPicker();
+      expect(
+        options().map((o) => [
+          o.querySelector('.name')?.textContent?.trim(),
+          o.querySelector('[data-testid="model-price"]')?.textContent?.trim(),
+        ]),
+      ).toEqual([
+        ['Local', 'Free'],
+        ['GPT-4o mini', '$0.15 in · $0.60 out per 1M tokens'],
+      ]);
+    });
+
+    it("sets the chat's model, asks for its quota, and holds Send until the change is stored", async () => {
+      await type('Hello');
+      await pick('gpt-4o-mini');
+      const patch = http.expectOne('/api/chats/c1');
+      expect(patch.request.method).toBe('PATCH');
+      expect(patch.request.body).toEqual({ model: 'gpt-4o-mini' });
+      expect(one<HTMLButtonElement>(el, '[data-testid="send"]').disabled).toBe(
+        true,
+      );
+      patch.flush({ ...CHAT, model: 'gpt-4o-mini' });
+      await settle();
+      http
+        .expectOne('/api/chats/quota?model=gpt-4o-mini')
+        .flush({ ...quota(3), model: 'gpt-4o-mini' });
+      expect(pickerValue()).toBe('GPT-4o mini');
+      expect(one<HTMLButtonElement>(el, '[data-testid="send"]').disabled).toBe(
+        false,
+      );
+    });
+
+    it('puts the model back and says why when the pick is refused', async () => {
+      await pick('gpt-4o-mini');
+      http.expectOne('/api/chats/c1').flush(
+        {
+          statusCode: 400,
+          error: 'Bad Request',
+          code: 'UNKNOWN_MODEL',
+          message: 'unknown model',
+        },
+        { status: 400, statusText: 'Bad Request' },
+      );
+      await settle();
+      expect(pickerValue()).toBe('Local');
+      expect(
+        el.querySelector('[data-testid="chat-error"]')?.textContent?.trim(),
+      ).toBe('This model is not available. Choose another one.');
+      // the list is loaded again: the model may have gone
+      http.expectOne('/api/models').flush({
+        ...MODELS,
+        items: [MODELS.items[0]],
+      });
+    });
+
+    it('shows the cost of answers from a priced model, and none for a free one', async () => {
+      for (const [cost, modelId] of [
+        [0, 'local'],
+        [1234, 'gpt-4o-mini'],
+      ] as const) {
+        const stream = controllableStream();
+        fetchFn.mockResolvedValue(stream.response);
+        await type('Hello');
+        await submit();
+        stream.send('done', {
+          assistant_message: { ...answer(cost, modelId), id: `a-${modelId}` },
+          usage: {
+            prompt_tokens: 5,
+            completion_tokens: 3,
+            total_tokens: 8,
+            cost,
+          },
+          quota: quota(4),
+        });
+        stream.close();
+        await settle();
+      }
+      const answers = el.querySelectorAll('[data-testid="message-assistant"]');
+      expect(answers).toHaveLength(2);
+      expect(
+        answers[0].querySelector('[data-testid="message-cost"]'),
+      ).toBeNull();
+      expect(
+        answers[0]
+          .querySelector('[data-testid="message-model"]')
+          ?.textContent?.trim(),
+      ).toBe('Local');
+      expect(
+        answers[1]
+          .querySelector('[data-testid="message-cost"]')
+          ?.textContent?.trim(),
+      ).toBe('Cost: $0.001234');
+
+      useLanguage('ru');
+      await settle();
+      expect(
+        answers[1]
+          .querySelector('[data-testid="message-cost"]')
+          ?.textContent?.trim(),
+      ).toBe('Стоимость: 0,001234\u00a0$');
+    });
+
+    it('creates a new chat with the model picked for it', async () => {
+      fixture.componentRef.setInput('id', undefined);
+      await settle();
+      http.expectOne('/api/chats/quota').flush(quota(3));
+      expect(pickerValue()).toBe('Local'); // the default
+      await pick('gpt-4o-mini');
+      http.expectNone('/api/chats/c1');
+      http.expectOne('/api/chats/quota?model=gpt-4o-mini').flush(quota(3));
+
+      fetchFn.mockResolvedValue(controllableStream().response);
+      await type('Hello there');
+      await submit();
+      const create = http.expectOne('/api/chats');
+      expect(create.request.method).toBe('POST');
+      expect(create.request.body).toEqual({
+        title: 'Hello there',
+        model: 'gpt-4o-mini',
+      });
+    });
+
+    it('a new chat left alone gets the default model', async () => {
+      fixture.componentRef.setInput('id', undefined);
+      await settle();
+      http.expectOne('/api/chats/quota').flush(quota(3));
+      fetchFn.mockResolvedValue(controllableStream().response);
+      await type('Hello');
+      await submit();
+      expect(http.expectOne('/api/chats').request.body).toEqual({
+        title: 'Hello',
+      });
+    });
+
+    it("says so when the chat's model went away, and counts the default's quota", async () => {
+      fixture.componentRef.setInput('id', 'c2');
+      await settle();
+      http
+        .expectOne('/api/chats/c2')
+        .flush({ ...CHAT, id: 'c2', model: 'retired' });
+      await settle();
+      http.expectOne('/api/chats/quota').flush(quota(3));
+      expect(pickerValue()).toBe('Local');
+      expect(
+        el.querySelector('[data-testid="model-missing"]')?.textContent?.trim(),
+      ).toBe(
+        "This chat's model “retired” is no longer available: answers come from the default model.",
+      );
+    });
   });
 });

@@ -23,16 +23,24 @@ import {
   LIMITS,
   type ChatStreamEvent,
   type Message,
+  type ModelInfo,
 } from '@tally/api-contract';
 import { Observable, Subscription, map, of, switchMap, tap } from 'rxjs';
-import { ApiRequestError, errorMessageKey } from '../../core/http/api-error';
+import {
+  ApiRequestError,
+  errorMessageKey,
+  toApiRequestError,
+} from '../../core/http/api-error';
 import { LocalDateTimePipe } from '../../core/i18n/format';
 import {
   ChatApi,
   StreamInterruptedError,
 } from '../data-access/chat-api.service';
 import { ChatsStore } from '../data-access/chats.store';
+import { ModelsStore } from '../data-access/models.store';
 import { QuotaStore } from '../data-access/quota.store';
+import { ModelPicker } from '../model-picker/model-picker';
+import { CostPipe, isFree } from '../../shared/money';
 import { QuotaBanner } from '../quota/quota-banner';
 import { QuotaHeader } from '../quota/quota-header';
 import { SendBlock, quotaBlockFrom } from '../quota/send-block';
@@ -44,6 +52,30 @@ const TITLE_LENGTH = 60;
 export function streamErrorKey(code: string | undefined): string {
   const key = errorMessageKey(new ApiRequestError(0, { code }));
   return key === 'errors.status.network' ? 'errors.stream.failed' : key;
+}
+
+/**
+ * Whether an answer shows what it cost: when it has a cost and the model
+ * that gave it has a price (or, gone from the list since, it cost something).
+ */
+export function costShown(
+  message: Message,
+  model: ModelInfo | undefined,
+): boolean {
+  const cost = message.cost ?? null;
+  if (message.role !== 'assistant' || cost === null) {
+    return false;
+  }
+  return cost > 0 || (!!model && !isFree(model));
+}
+
+/** A message as the page shows it. */
+export interface MessageView {
+  message: Message;
+  /** The name of the model that answered (assistant messages). */
+  modelName: string | null;
+  /** The answer's cost in micro-dollars, when it is to be shown. */
+  cost: number | null;
 }
 
 /** The first line of a message, shortened, as the title of the chat it starts. */
@@ -61,7 +93,9 @@ export function titleFrom(content: string): string {
     MatProgressSpinnerModule,
     TranslatePipe,
     LocalDateTimePipe,
+    CostPipe,
     MarkdownView,
+    ModelPicker,
     QuotaHeader,
     QuotaBanner,
   ],
@@ -76,6 +110,7 @@ export class ChatPage {
   private readonly api = inject(ChatApi);
   private readonly chats = inject(ChatsStore);
   private readonly quotaStore = inject(QuotaStore);
+  protected readonly modelsStore = inject(ModelsStore);
   private readonly router = inject(Router);
   protected readonly sendBlock = inject(SendBlock);
 
@@ -98,6 +133,46 @@ export class ChatPage {
   protected readonly error = signal<string | null>(null);
   protected readonly quota = this.quotaStore.quota;
   protected readonly maxLength = LIMITS.messageContentMax;
+  /** The chat's `model`, or the one picked for a chat not created yet (null: the default). */
+  private readonly chosenModel = signal<string | null>(null);
+  /** A PATCH of the chat's model is on its way: a send now would go to the old one. */
+  protected readonly savingModel = signal(false);
+
+  /** The model answers go to: the chosen one while it is enabled, else the default. */
+  protected readonly activeModel = computed(() =>
+    this.modelsStore.effective(this.chosenModel()),
+  );
+  /** The chat's model when it has been disabled or deleted since (answers go to the default). */
+  protected readonly missingModel = computed(() => {
+    const chosen = this.chosenModel();
+    return chosen && this.modelsStore.loaded() && !this.modelsStore.find(chosen)
+      ? chosen
+      : null;
+  });
+  /**
+   * The model the quota header asks for: the chat's own while it is enabled,
+   * else the default (null); undefined while the chat is loading.
+   */
+  private readonly quotaModel = computed(() => {
+    if (this.loading()) {
+      return undefined;
+    }
+    return this.missingModel() ? null : this.chosenModel();
+  });
+  protected readonly messageViews = computed<MessageView[]>(() => {
+    this.modelsStore.models();
+    return this.messages().map((message) => {
+      const model = this.modelsStore.find(message.model);
+      return {
+        message,
+        modelName:
+          message.role === 'assistant' && message.model
+            ? (model?.name ?? message.model)
+            : null,
+        cost: costShown(message, model) ? (message.cost ?? null) : null,
+      };
+    });
+  });
 
   protected readonly title = computed(() => {
     const id = this.chatId();
@@ -106,6 +181,7 @@ export class ChatPage {
   protected readonly canSend = computed(
     () =>
       !this.streaming() &&
+      !this.savingModel() &&
       !this.sendBlock.block() &&
       this.draft().trim().length > 0 &&
       this.draft().length <= LIMITS.messageContentMax,
@@ -113,18 +189,28 @@ export class ChatPage {
 
   private stream: Subscription | null = null;
   private load: Subscription | null = null;
+  private modelSave: Subscription | null = null;
 
   constructor() {
+    this.modelsStore.load();
     const stopWatching = this.quotaStore.connect();
     inject(DestroyRef).onDestroy(() => {
       stopWatching();
       this.stopStream();
       this.load?.unsubscribe();
+      this.modelSave?.unsubscribe();
     });
 
     effect(() => {
       const id = this.id() ?? null;
       untracked(() => this.open(id));
+    });
+    // After `open`, which tells whether a chat (and so its model) is loading.
+    effect(() => {
+      const model = this.quotaModel();
+      if (model !== undefined) {
+        this.quotaStore.useModel(model);
+      }
     });
 
     afterRenderEffect(() => {
@@ -187,6 +273,30 @@ export class ChatPage {
       });
   }
 
+  /** The picker: a chat's answers go to `model` from now on; a new chat is created with it. */
+  protected pickModel(model: string): void {
+    const chatId = this.chatId();
+    const before = this.chosenModel();
+    this.chosenModel.set(model);
+    this.error.set(null);
+    if (!chatId) {
+      return;
+    }
+    this.modelSave?.unsubscribe();
+    this.savingModel.set(true);
+    this.modelSave = this.chats.setModel(chatId, model).subscribe({
+      next: (chat) => {
+        this.savingModel.set(false);
+        this.chosenModel.set(chat.model ?? null);
+      },
+      error: (err: unknown) => {
+        this.savingModel.set(false);
+        this.chosenModel.set(before);
+        this.onModelRefused(err);
+      },
+    });
+  }
+
   /** The Stop button: aborts the request; the server keeps what came as a cancelled answer. */
   stop(): void {
     if (!this.streaming()) {
@@ -207,11 +317,14 @@ export class ChatPage {
     const abortedAnswer = this.streaming();
     this.stopStream();
     this.load?.unsubscribe();
+    this.modelSave?.unsubscribe();
+    this.savingModel.set(false);
     this.streaming.set(false);
     this.streamText.set('');
     this.error.set(null);
     this.messages.set([]);
     this.chatId.set(id);
+    this.chosenModel.set(null);
     if (abortedAnswer) {
       this.quotaStore.refresh();
     }
@@ -223,6 +336,7 @@ export class ChatPage {
       next: (chat) => {
         this.loading.set(false);
         this.messages.set(chat.messages);
+        this.chosenModel.set(chat.model ?? null);
         this.chats.upsert({
           id: chat.id,
           title: chat.title,
@@ -243,9 +357,10 @@ export class ChatPage {
     if (existing) {
       return of(existing);
     }
-    return this.chats.create(titleFrom(content)).pipe(
+    return this.chats.create(titleFrom(content), this.chosenModel()).pipe(
       tap((chat) => {
         this.chatId.set(chat.id);
+        this.chosenModel.set(chat.model ?? null);
         void this.router.navigate(['/chats', chat.id]);
       }),
       map((chat) => chat.id),
@@ -286,6 +401,13 @@ export class ChatPage {
     this.messages.update((list) => list.filter((m) => m.id !== pendingId));
     if (!this.draft()) {
       this.draft.set(content);
+    }
+    if (toApiRequestError(err).code === 'UNKNOWN_MODEL') {
+      if (!this.chatId()) {
+        this.chosenModel.set(null); // the new chat gets the default instead
+      }
+      this.onModelRefused(err);
+      return;
     }
     const block = quotaBlockFrom(err);
     if (block) {
@@ -353,13 +475,21 @@ export class ChatPage {
         role: 'assistant',
         content,
         status,
-        model: null,
+        model: this.activeModel(),
         prompt_tokens: null,
         completion_tokens: null,
         cost: null,
         created_at: new Date().toISOString(),
       },
     ]);
+  }
+
+  /** A model was refused (gone or disabled since the list was loaded): say so and load the list again. */
+  private onModelRefused(err: unknown): void {
+    this.error.set(errorMessageKey(err));
+    if (toApiRequestError(err).code === 'UNKNOWN_MODEL') {
+      this.modelsStore.load(true);
+    }
   }
 
   private stopStream(): void {

@@ -6,6 +6,7 @@ import type {
   ChatStreamEvent,
   ChatWithMessages,
   CreateChatRequest,
+  ModelInfoList,
   Quota,
   SendMessageRequest,
   UpdateChatRequest,
@@ -53,7 +54,7 @@ export class ChatApi {
     );
   }
 
-  rename(id: string, body: UpdateChatRequest): Observable<Chat> {
+  update(id: string, body: UpdateChatRequest): Observable<Chat> {
     return this.http.patch<Chat>(`/api/chats/${encodeURIComponent(id)}`, body);
   }
 
@@ -61,8 +62,17 @@ export class ChatApi {
     return this.http.delete<void>(`/api/chats/${encodeURIComponent(id)}`);
   }
 
-  quota(): Observable<Quota> {
-    return this.http.get<Quota>('/api/chats/quota');
+  /** The quota for sends to `model` (the default model when null). */
+  quota(model: string | null = null): Observable<Quota> {
+    return this.http.get<Quota>(
+      '/api/chats/quota',
+      model ? { params: { model } } : {},
+    );
+  }
+
+  /** The enabled models and which one is the default. */
+  models(): Observable<ModelInfoList> {
+    return this.http.get<ModelInfoList>('/api/models');
   }
 
   /**

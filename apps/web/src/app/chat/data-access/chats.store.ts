@@ -1,5 +1,5 @@
 import { Injectable, inject, signal } from '@angular/core';
-import type { Chat } from '@tally/api-contract';
+import type { Chat, UpdateChatRequest } from '@tally/api-contract';
 import { Observable, Subscription, tap } from 'rxjs';
 import { AuthStore } from '../../core/auth/auth.store';
 import { ChatApi } from './chat-api.service';
@@ -36,9 +36,10 @@ export class ChatsStore {
     });
   }
 
-  create(title?: string): Observable<Chat> {
+  /** A new chat; without a model it gets the default model. */
+  create(title?: string, model?: string | null): Observable<Chat> {
     return this.api
-      .create(title ? { title } : {})
+      .create({ ...(title ? { title } : {}), ...(model ? { model } : {}) })
       .pipe(
         tap((chat) =>
           this.items.update((list) => [
@@ -50,8 +51,17 @@ export class ChatsStore {
   }
 
   rename(id: string, title: string): Observable<Chat> {
+    return this.update(id, { title });
+  }
+
+  /** Answers in this chat go to `model` from now on. */
+  setModel(id: string, model: string): Observable<Chat> {
+    return this.update(id, { model });
+  }
+
+  private update(id: string, body: UpdateChatRequest): Observable<Chat> {
     return this.api
-      .rename(id, { title })
+      .update(id, body)
       .pipe(
         tap((chat) =>
           this.items.update((list) =>

@@ -9,6 +9,7 @@ import {
   fromEvent,
   map,
   merge,
+  of,
   startWith,
   switchMap,
   timer,
@@ -17,8 +18,10 @@ import {
 export const QUOTA_POLL_INTERVAL_MS = 30_000;
 
 export interface QuotaPollingSources {
-  /** One GET of the quota. */
-  fetchQuota: () => Observable<Quota>;
+  /** One GET of the quota for sends to `model` (null: the default model). */
+  fetchQuota: (model: string | null) => Observable<Quota>;
+  /** The model whose quota is shown; a change fetches at once. */
+  model$?: Observable<string | null>;
   /** True while signed in. */
   loggedIn$: Observable<boolean>;
   /** True while the tab is visible. */
@@ -32,10 +35,11 @@ export interface QuotaPollingSources {
  * Polls the quota: at once, then every 30 s, while signed in and the tab is
  * visible.
  *
- * - `switchMap` on the (signed in, visible) state: hiding the tab or logging
- *   out unsubscribes the timer *and* any request in flight, so nothing is
- *   fetched (or applied) after logout or while hidden; showing the tab again
- *   starts over with an immediate fetch.
+ * - `switchMap` on the (signed in, visible, model) state: hiding the tab or
+ *   logging out unsubscribes the timer *and* any request in flight, so
+ *   nothing is fetched (or applied) after logout or while hidden; showing
+ *   the tab again, or another model, starts over with an immediate fetch
+ *   (and drops the answer for the model before).
  * - `exhaustMap` from ticks to requests: a tick that comes while a request is
  *   still out is dropped, so requests never overlap. `switchMap` there would
  *   cancel and restart a slow request on every tick, and a server slower than
@@ -48,12 +52,13 @@ export function pollQuota(sources: QuotaPollingSources): Observable<Quota> {
     map(([loggedIn, visible]) => loggedIn && visible),
     distinctUntilChanged(),
   );
-  return active$.pipe(
-    switchMap((active) =>
+  const model$ = (sources.model$ ?? of(null)).pipe(distinctUntilChanged());
+  return combineLatest([active$, model$]).pipe(
+    switchMap(([active, model]) =>
       active
         ? merge(timer(0, interval), sources.refresh$ ?? EMPTY).pipe(
             exhaustMap(() =>
-              sources.fetchQuota().pipe(catchError(() => EMPTY)),
+              sources.fetchQuota(model).pipe(catchError(() => EMPTY)),
             ),
           )
         : EMPTY,

@@ -72,7 +72,7 @@ export class TextField {
   readonly hintParams = input<Record<string, unknown>>({});
   readonly type = input<'text' | 'email' | 'password'>('text');
   readonly autocomplete = input<string | null>(null);
-  readonly inputmode = input<'numeric' | null>(null);
+  readonly inputmode = input<'numeric' | 'decimal' | null>(null);
   readonly testId = input<string | null>(null);
   readonly errorTestId = input<string | null>(null);
 

@@ -32,6 +32,63 @@ export function wholeNumberValidator(min: number, max: number): ValidatorFn {
   };
 }
 
+/** A decimal typed as text, with a point or a comma: "0.15", "2,5". Null when it is none. */
+export function parseDecimal(text: string): number | null {
+  const clean = text.trim().replace(',', '.');
+  return /^\d+(\.\d+)?$/.test(clean) ? Number(clean) : null;
+}
+
+/**
+ * A number from `min` to `max` with at most `decimals` places, typed as
+ * text (a comma works as the decimal point): errors `required`, `number`,
+ * `decimals`, `min`, `max`.
+ */
+export function decimalValidator(
+  min: number,
+  max: number,
+  decimals: number,
+): ValidatorFn {
+  return (control: AbstractControl): ValidationErrors | null => {
+    const text = String(control.value ?? '').trim();
+    if (text === '') {
+      return { required: true };
+    }
+    const value = parseDecimal(text);
+    if (value === null) {
+      return { number: true };
+    }
+    const places = text.replace(',', '.').split('.')[1]?.length ?? 0;
+    if (places > decimals) {
+      return { decimals: { decimals } };
+    }
+    if (value < min) {
+      return { min: { min, actual: value } };
+    }
+    if (value > max) {
+      return { max: { max, actual: value } };
+    }
+    return null;
+  };
+}
+
+/** An `http://` or `https://` address (an empty value is left to `required`): error `url`. */
+export function httpUrlValidator(
+  control: AbstractControl,
+): ValidationErrors | null {
+  const text = String(control.value ?? '').trim();
+  if (text === '') {
+    return null;
+  }
+  try {
+    const url = new URL(text);
+    return /^https?:$/.test(url.protocol) && url.hostname
+      ? null
+      : { url: true };
+  } catch {
+    return { url: true };
+  }
+}
+
 /** Text of `min` to `max` characters (an empty value is left to `required`): error `length`. */
 export function lengthValidator(min: number, max: number): ValidatorFn {
   return (control: AbstractControl): ValidationErrors | null => {
@@ -73,6 +130,21 @@ export function fieldError(
   }
   if (errors['wholeNumber']) {
     return { key: 'validation.wholeNumber', params: {} };
+  }
+  if (errors['number']) {
+    return { key: 'validation.number', params: {} };
+  }
+  if (errors['decimals']) {
+    return {
+      key: 'validation.decimals',
+      params: { decimals: n(errors['decimals'].decimals) },
+    };
+  }
+  if (errors['url']) {
+    return { key: 'validation.url', params: {} };
+  }
+  if (errors['modelId']) {
+    return { key: 'validation.modelId', params: {} };
   }
   if (errors['min']) {
     return { key: 'validation.min', params: { min: n(errors['min'].min) } };

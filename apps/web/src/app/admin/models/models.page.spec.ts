@@ -1,0 +1,163 @@
+import { HttpTestingController } from '@angular/common/http/testing';
+import { TestBed } from '@angular/core/testing';
+import { MATERIAL_ANIMATIONS } from '@angular/material/core';
+import type { Settings } from '@tally/api-contract';
+import {
+  adminModel,
+  apiError,
+  connection,
+} from '../../../testing/admin-fixtures';
+import { one } from '../../../testing/dom';
+import { setUpFormPage } from '../../../testing/form-page';
+import { ModelsPage } from './models.page';
+
+const LOCAL = connection('Local', 'built-in');
+const LAB = connection('Lab', 'admin');
+const SETTINGS: Settings = {
+  default_max_ai_messages_per_day: 100,
+  default_max_ai_tokens_per_day: 500_000,
+  quota_timezone: 'UTC',
+  allow_registration: true,
+  max_concurrent_streams_per_user: 3,
+  default_model: 'local',
+};
+const MODELS = [
+  adminModel('local', LOCAL.id),
+  adminModel('mini', LAB.id, { input_price: 0.15, output_price: 0.6 }),
+  adminModel('old', LAB.id, {
+    enabled: false,
+    input_price: 5,
+    output_price: 15,
+  }),
+];
+
+/** Dialogs close at once, without waiting for an animation. */
+const NO_ANIMATIONS = [
+  { provide: MATERIAL_ANIMATIONS, useValue: { animationsDisabled: true } },
+];
+
+describe('ModelsPage', { timeout: 20_000 }, () => {
+  async function open() {
+    const page = setUpFormPage(ModelsPage, NO_ANIMATIONS);
+    await page.render();
+    const flush = () => {
+      page.http.expectOne('/api/admin/models').flush({ items: MODELS });
+      page.http
+        .expectOne('/api/admin/connections')
+        .flush({ items: [LOCAL, LAB] });
+      page.http.expectOne('/api/admin/settings').flush(SETTINGS);
+    };
+    flush();
+    await page.render();
+    const row = (id: string) =>
+      one<HTMLElement>(page.el, `tr[data-model="${id}"]`);
+    const text = (root: Element, selector: string) =>
+      root.querySelector(selector)?.textContent?.trim() ?? null;
+    return { ...page, row, text, flush };
+  }
+
+  afterEach(() => {
+    TestBed.inject(HttpTestingController).verify();
+    document.querySelector('.cdk-overlay-container')?.remove();
+  });
+
+  it('lists every model, disabled ones too, with prices and the default marked', async () => {
+    const { row, text } = await open();
+    expect(text(row('local'), '[data-testid="default-mark"]')).toBe('default');
+    expect(
+      row('mini').querySelector('[data-testid="default-mark"]'),
+    ).toBeNull();
+    expect(text(row('local'), '[data-testid="cell-price"]')).toBe('Free');
+    expect(text(row('mini'), '[data-testid="cell-price"]')).toBe(
+      '$0.15 in · $0.60 out per 1M tokens',
+    );
+    expect(row('old').textContent).toContain('Lab');
+    const toggle = (id: string) =>
+      one<HTMLButtonElement>(
+        row(id),
+        '[data-testid="model-enabled-toggle"] button',
+      );
+    expect(toggle('old').getAttribute('aria-checked')).toBe('false');
+    expect(toggle('mini').getAttribute('aria-checked')).toBe('true');
+    // "make default" only for enabled models that are not it already
+    expect(
+      row('local').querySelector('[data-testid="make-default"]'),
+    ).toBeNull();
+    expect(row('old').querySelector('[data-testid="make-default"]')).toBeNull();
+    expect(
+      row('mini').querySelector('[data-testid="make-default"]'),
+    ).not.toBeNull();
+  });
+
+  it('explains why the default model cannot be deleted', async () => {
+    const { row, http, render, el, text, flush } = await open();
+    one<HTMLButtonElement>(
+      row('local'),
+      '[data-testid="delete-model"]',
+    ).click();
+    await render();
+    one<HTMLButtonElement>(document, '[data-testid="confirm-ok"]').click();
+    await render();
+    const request = http.expectOne('/api/admin/models/local');
+    expect(request.request.method).toBe('DELETE');
+    const { body, options } = apiError(409, 'MODEL_IS_DEFAULT');
+    request.flush(body, options);
+    await render();
+    expect(text(el, '[data-testid="models-notice"]')).toBe(
+      'This is the default model. Make another model the default first.',
+    );
+    flush();
+  });
+
+  it('enables and disables a model, and makes one the default', async () => {
+    const { row, http, render, text } = await open();
+    one<HTMLButtonElement>(
+      row('mini'),
+      '[data-testid="model-enabled-toggle"] button',
+    ).click();
+    await render();
+    const patch = http.expectOne('/api/admin/models/mini');
+    expect(patch.request.method).toBe('PATCH');
+    expect(patch.request.body).toEqual({ enabled: false });
+    patch.flush({ ...MODELS[1], enabled: false });
+    await render();
+    expect(
+      row('mini').querySelector('[data-testid="make-default"]'),
+    ).toBeNull();
+
+    one<HTMLButtonElement>(
+      row('old'),
+      '[data-testid="model-enabled-toggle"] button',
+    ).click();
+    await render();
+    http
+      .expectOne('/api/admin/models/old')
+      .flush({ ...MODELS[2], enabled: true });
+    await render();
+    one<HTMLButtonElement>(row('old'), '[data-testid="make-default"]').click();
+    await render();
+    const settings = http.expectOne('/api/admin/settings');
+    expect(settings.request.method).toBe('PATCH');
+    expect(settings.request.body).toEqual({ default_model: 'old' });
+    settings.flush({ ...SETTINGS, default_model: 'old' });
+    await render();
+    expect(text(row('old'), '[data-testid="default-mark"]')).toBe('default');
+  });
+
+  it('puts a refused switch back', async () => {
+    const { row, http, render, flush } = await open();
+    const toggle = () =>
+      one<HTMLButtonElement>(
+        row('local'),
+        '[data-testid="model-enabled-toggle"] button',
+      );
+    toggle().click();
+    await render();
+    const { body, options } = apiError(409, 'MODEL_IS_DEFAULT');
+    http.expectOne('/api/admin/models/local').flush(body, options);
+    await render();
+    flush();
+    await render();
+    expect(toggle().getAttribute('aria-checked')).toBe('true');
+  });
+});

@@ -1,0 +1,111 @@
+import { HttpTestingController } from '@angular/common/http/testing';
+import { TestBed } from '@angular/core/testing';
+import { provideNativeDateAdapter } from '@angular/material/core';
+import type { UsageByModel, UsageReport } from '@tally/api-contract';
+import { one } from '../../../testing/dom';
+import { setUpFormPage } from '../../../testing/form-page';
+import { useLanguage } from '../../../testing/i18n';
+import { UsagePage } from './usage.page';
+
+const REPORT: UsageReport = {
+  date: '2026-11-28',
+  timezone: 'UTC',
+  items: [
+    {
+      user_id: 'u1',
+      email: 'ann@example.com',
+      name: 'Ann',
+      messages: 3,
+      tokens: 1200,
+      messages_limit: 100,
+      tokens_limit: 500_000,
+      cost: 45_600,
+    },
+    {
+      user_id: 'u2',
+      email: 'bob@example.com',
+      name: 'Bob',
+      messages: 1,
+      tokens: 40,
+      messages_limit: 100,
+      tokens_limit: 500_000,
+      cost: 0,
+    },
+  ],
+  total: 2,
+  page: 1,
+  page_size: 20,
+  totals: { messages: 4, tokens: 1240, cost: 45_600, active_users: 2 },
+};
+
+const BY_MODEL: UsageByModel = {
+  date: '2026-11-28',
+  items: [
+    {
+      model: 'gpt-4o-mini',
+      messages: 3,
+      prompt_tokens: 900,
+      completion_tokens: 300,
+      tokens: 1200,
+      cost: 45_600,
+    },
+    {
+      model: 'local',
+      messages: 1,
+      prompt_tokens: 30,
+      completion_tokens: 10,
+      tokens: 40,
+      cost: 0,
+    },
+  ],
+};
+
+describe('UsagePage cost', () => {
+  async function open() {
+    const page = setUpFormPage(UsagePage, [provideNativeDateAdapter()]);
+    await page.render();
+    page.http.expectOne((r) => r.url === '/api/admin/usage').flush(REPORT);
+    page.http
+      .expectOne((r) => r.url === '/api/admin/usage/history')
+      .flush({ items: [] });
+    const byModel = page.http.expectOne(
+      (r) => r.url === '/api/admin/usage/models',
+    );
+    expect(byModel.request.params.has('date')).toBe(false); // today, as the API counts it
+    byModel.flush(BY_MODEL);
+    await page.render();
+    const cells = (selector: string) =>
+      [...page.el.querySelectorAll(selector)].map((c) => c.textContent?.trim());
+    return { ...page, cells };
+  }
+
+  afterEach(() => TestBed.inject(HttpTestingController).verify());
+
+  it('shows each user’s cost, the total cost and the day by model', async () => {
+    const { cells, el } = await open();
+    expect(cells('[data-testid="cell-cost"]')).toEqual(['$0.0456', '$0.00']);
+    expect(one(el, '[data-testid="total-cost"]').textContent?.trim()).toBe(
+      '$0.0456',
+    );
+    const rows = [
+      ...el.querySelectorAll('[data-testid="usage-by-model"] tr[data-model]'),
+    ].map((row) =>
+      [...row.querySelectorAll('td')].map((td) => td.textContent?.trim()),
+    );
+    expect(rows).toEqual([
+      ['gpt-4o-mini', '3', '900', '300', '1,200', '$0.0456'],
+      ['local', '1', '30', '10', '40', '$0.00'],
+    ]);
+    expect(el.textContent).toContain('By model, Nov 28, 2026');
+  });
+
+  it('writes money the Russian way', async () => {
+    const { cells, render } = await open();
+    useLanguage('ru');
+    await render();
+    expect(cells('[data-testid="cell-cost"]')).toEqual([
+      '0,0456\u00a0$',
+      '0,00\u00a0$',
+    ]);
+  });
+});
