@@ -4,6 +4,7 @@ import {
   connection,
 } from '../../../testing/admin-fixtures';
 import { setUpDialog } from '../../../testing/dialog';
+import { one } from '../../../testing/dom';
 import { useLanguage } from '../../../testing/i18n';
 import { ConnectionDialog } from '../connections/connection-dialog';
 import { ModelDialog } from './model-dialog';
@@ -13,7 +14,7 @@ const LAB = connection('Lab', 'admin', {
   api_key_hint: 'abcd',
 });
 
-describe('ModelDialog', () => {
+describe('ModelDialog', { timeout: 20_000 }, () => {
   it('checks id, prices and caps before sending anything', async () => {
     const d = setUpDialog(ModelDialog, { connections: [LAB] });
     await d.render();
@@ -91,9 +92,7 @@ describe('ModelDialog', () => {
   it("offers the provider's model names", async () => {
     const d = setUpDialog(ModelDialog, { connections: [LAB] });
     await d.render();
-    d.el
-      .querySelector<HTMLButtonElement>('[data-testid="model-ask-provider"]')!
-      .click();
+    one<HTMLButtonElement>(d.el, '[data-testid="model-ask-provider"]').click();
     await d.render();
     d.http
       .expectOne(`/api/admin/connections/${LAB.id}/test`)
@@ -105,16 +104,17 @@ describe('ModelDialog', () => {
   });
 });
 
-describe('ConnectionDialog', () => {
+describe('ConnectionDialog', { timeout: 20_000 }, () => {
   it('shows only the hint of a stored key and checks the address', async () => {
     const d = setUpDialog(ConnectionDialog, { connection: LAB });
     await d.render();
     expect(d.el.textContent).toContain(
       'A key ending in abcd is stored. Leave empty to keep it, or type a new one.',
     );
-    const key = d.el.querySelector<HTMLInputElement>(
+    const key = one<HTMLInputElement>(
+      d.el,
       '[data-testid="connection-api-key"]',
-    )!;
+    );
     expect(key.type).toBe('password');
     expect(key.value).toBe('');
     d.fill('connection-base-url', 'ftp://example.com');

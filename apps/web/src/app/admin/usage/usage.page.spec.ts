@@ -60,7 +60,7 @@ const BY_MODEL: UsageByModel = {
   ],
 };
 
-describe('UsagePage cost', () => {
+describe('UsagePage cost', { timeout: 20_000 }, () => {
   async function open() {
     const page = setUpFormPage(UsagePage, [provideNativeDateAdapter()]);
     await page.render();

@@ -534,7 +534,7 @@ describe('ChatPage', () => {
     expect(el.querySelector('[data-testid="streaming-answer"]')).toBeNull();
   });
 
-  describe('models', () => {
+  describe('models', { timeout: 20_000 }, () => {
     const picker = () => one<HTMLElement>(el, '[data-testid="model-picker"]');
     const pickerValue = () =>
       el
