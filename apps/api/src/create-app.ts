@@ -1,7 +1,7 @@
 import { type INestApplication, Logger, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import express, {
   type NextFunction,
   type Request,
@@ -13,6 +13,7 @@ import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ApiError } from './common/api-error';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { buildOpenApiDocument } from './common/openapi';
 import { checkJsonDepth, JsonTooDeepError } from './common/json-depth';
 import { httpLogging } from './common/logging/http-logging';
 import { createLogger } from './common/logging/logger';
@@ -105,18 +106,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   });
   app.useGlobalPipes(new AppValidationPipe());
 
-  const doc = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Tally API')
-      .setDescription(
-        'Self-hosted AI chat with per-user daily message and token quotas. ' +
-          'Authenticate with `Authorization: Bearer <token>`: an access token from login, or an API key.',
-      )
-      .setVersion('1.0')
-      .addBearerAuth()
-      .build(),
-  );
+  const doc = buildOpenApiDocument(app);
   SwaggerModule.setup('api/docs', app, doc, {
     jsonDocumentUrl: 'api/docs-json',
     useGlobalPrefix: false,

@@ -8,20 +8,30 @@ import {
   type ApiPropertyOptions,
   ApiServiceUnavailableResponse,
   ApiUnauthorizedResponse,
-  ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 
 /** API.md's error body. */
 export class ErrorDto {
   @ApiProperty({ type: 'integer', example: 400 })
   statusCode!: number;
+  @ApiProperty({
+    description: "The status code's reason phrase",
+    example: 'Bad Request',
+  })
   error!: string;
   @ApiProperty({
     oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+    description:
+      'What went wrong, for people; a validation error lists every problem',
   })
   message!: string | string[];
-  /** Machine-readable code, where the client must react to it. */
-  @ApiProperty({ required: false })
+  @ApiProperty({
+    required: false,
+    description:
+      'Machine-readable code, where the client must react to it (e.g. `VALIDATION_FAILED`, ' +
+      '`QUOTA_MESSAGES_EXCEEDED`, `REGISTRATION_CLOSED`); see each answer for its codes',
+    example: 'VALIDATION_FAILED',
+  })
   code?: string;
 }
 
@@ -55,12 +65,17 @@ export const ApiBadInput = () =>
         'Invalid input (`VALIDATION_FAILED`, `message` lists every problem): a bad body, route parameter ' +
         'or query parameter, including a query parameter the route does not take; nothing changed',
     }),
-    ApiUnsupportedMediaTypeResponse({
-      type: ErrorDto,
-      description:
-        '`UNSUPPORTED_MEDIA_TYPE`: a request body that is not JSON; nothing changed',
-    }),
   );
+
+/**
+ * 415 on a route that takes a JSON body. Not a decorator: the document's
+ * last step (`finishOpenApiDocument`) adds it to exactly the operations that
+ * have a request body, so a route without one never lists it.
+ */
+export const UNSUPPORTED_MEDIA_TYPE_RESPONSE = {
+  description:
+    '`UNSUPPORTED_MEDIA_TYPE`: a request body that is not JSON; nothing changed',
+};
 
 /** A route that reads the database without needing credentials. */
 export const ApiDatabase = () =>

@@ -1,8 +1,10 @@
 import {
+  applyDecorators,
   createParamDecorator,
   type ExecutionContext,
   SetMetadata,
 } from '@nestjs/common';
+import { ApiExtension } from '@nestjs/swagger';
 import type { Role } from '@tally/api-contract';
 import type { Request } from 'express';
 import type { AuthUser } from './auth-user';
@@ -10,8 +12,18 @@ import type { AuthUser } from './auth-user';
 export const IS_PUBLIC = 'tally:isPublic';
 export const ROLES = 'tally:roles';
 
-/** The route needs no credentials. */
-export const Public = () => SetMetadata(IS_PUBLIC, true);
+/** Marks a public operation in the OpenAPI document until `finishOpenApiDocument` turns it into `security: []`. */
+export const PUBLIC_OPERATION = 'x-tally-public';
+
+/**
+ * The route needs no credentials; its OpenAPI operation says so with an
+ * empty `security` list (rather than none, which would mean "not said").
+ */
+export const Public = () =>
+  applyDecorators(
+    SetMetadata(IS_PUBLIC, true),
+    ApiExtension(PUBLIC_OPERATION, true),
+  );
 
 /** The route needs one of these roles (checked by RolesGuard). */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES, roles);

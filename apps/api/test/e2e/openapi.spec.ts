@@ -64,6 +64,131 @@ describe('OpenAPI and operations', () => {
     }
   });
 
+  it('gives every operation a summary and a readable, unique operationId', async () => {
+    const doc = (await t.http.get('/api/docs-json')).body;
+    const ops = Object.entries(
+      doc.paths as Record<string, Record<string, any>>,
+    ).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, op]) => ({
+        key: `${method.toUpperCase()} ${path}`,
+        op,
+      })),
+    );
+    for (const { key, op } of ops) {
+      expect([key, typeof op.summary, op.summary?.length > 0]).toEqual([
+        key,
+        'string',
+        true,
+      ]);
+      // `sendMessage`, not Nest's `ChatController_send`.
+      expect([key, op.operationId]).toEqual([
+        key,
+        expect.stringMatching(/^[a-z][a-zA-Z0-9]*$/),
+      ]);
+    }
+    const ids = ops.map((o) => o.op.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+    const byKey = Object.fromEntries(
+      ops.map(({ key, op }) => [key, op.operationId]),
+    );
+    expect(byKey).toMatchObject({
+      'POST /api/chats/{id}/messages': 'sendMessage',
+      'GET /api/chats': 'listChats',
+      'GET /api/chats/quota': 'getQuota',
+      'POST /api/auth/login': 'login',
+      'GET /api/admin/users': 'listUsers',
+      'GET /api/health': 'getHealth',
+    });
+  });
+
+  it('says public routes need no credentials, and declares every path parameter', async () => {
+    const doc = (await t.http.get('/api/docs-json')).body;
+    for (const [path, method] of [
+      ['/api/auth/register', 'post'],
+      ['/api/auth/login', 'post'],
+      ['/api/health', 'get'],
+    ]) {
+      expect([path, doc.paths[path][method].security]).toEqual([path, []]);
+      expect(doc.paths[path][method]).not.toHaveProperty('x-tally-public');
+    }
+    for (const [path, methods] of Object.entries(
+      doc.paths as Record<string, Record<string, any>>,
+    )) {
+      const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+      for (const [method, op] of Object.entries(methods)) {
+        const declared = (op.parameters ?? [])
+          .filter((p: { in: string }) => p.in === 'path')
+          .map((p: { name: string }) => p.name);
+        expect([method, path, declared.sort()]).toEqual([
+          method,
+          path,
+          [...names].sort(),
+        ]);
+      }
+    }
+    expect(
+      doc.paths['/api/chats/{id}/messages'].post.parameters.find(
+        (p: { name: string }) => p.name === 'id',
+      ),
+    ).toMatchObject({ in: 'path', required: true });
+  });
+
+  it('lists 415 only where there is a body, and the error schema has `code`', async () => {
+    const doc = (await t.http.get('/api/docs-json')).body;
+    for (const [path, methods] of Object.entries(
+      doc.paths as Record<string, Record<string, any>>,
+    )) {
+      for (const [method, op] of Object.entries(methods)) {
+        expect([method, path, '415' in op.responses]).toEqual([
+          method,
+          path,
+          'requestBody' in op,
+        ]);
+      }
+    }
+    expect(doc.paths['/api/chats'].post.responses['415']).toBeDefined();
+    expect(doc.paths['/api/chats'].get.responses['415']).toBeUndefined();
+    const error = doc.components.schemas.ErrorDto;
+    expect(Object.keys(error.properties).sort()).toEqual([
+      'code',
+      'error',
+      'message',
+      'statusCode',
+    ]);
+    expect(error.properties.code).toMatchObject({ type: 'string' });
+    expect(error.properties.code.description).toMatch(/Machine-readable/);
+    expect(error.required).toEqual(
+      expect.arrayContaining(['statusCode', 'error', 'message']),
+    );
+  });
+
+  it('has a licence and a server, and uses the event schemas of the stream', async () => {
+    const doc = (await t.http.get('/api/docs-json')).body;
+    expect(doc.info.license).toMatchObject({ name: 'MIT' });
+    expect(doc.servers).toEqual([
+      expect.objectContaining({ url: expect.any(String) }),
+    ]);
+    const stream =
+      doc.paths['/api/chats/{id}/messages'].post.responses['200'].content[
+        'text/event-stream'
+      ].schema;
+    expect(
+      stream.oneOf.map(
+        (e: {
+          properties: { event: { enum: string[] }; data: { $ref: string } };
+        }) => [
+          e.properties.event.enum[0],
+          e.properties.data.$ref.split('/').pop(),
+        ],
+      ),
+    ).toEqual([
+      ['user_message', 'MessageDto'],
+      ['delta', 'DeltaEventDto'],
+      ['done', 'DoneEventDto'],
+      ['error', 'ErrorEventDto'],
+    ]);
+  });
+
   it('describes DTO fields and their constraints', async () => {
     const { schemas } = (await t.http.get('/api/docs-json')).body.components;
     expect(schemas.RegisterDto.required).toEqual(

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Patch } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Settings } from '@tally/api-contract';
 import { ApiAdmin, ApiBadInput } from '../../common/api-docs';
 import { Roles } from '../../common/decorators';
@@ -23,12 +23,14 @@ export class AdminSettingsController {
 
   @Get()
   @ApiOkResponse({ type: SettingsDto })
+  @ApiOperation({ operationId: 'getSettings', summary: 'The settings' })
   get(): Promise<Settings> {
     return this.settings.get();
   }
 
   @Patch()
   @ApiOkResponse({ type: SettingsDto })
+  @ApiOperation({ operationId: 'updateSettings', summary: 'Change settings' })
   async update(@Body() dto: UpdateSettingsDto): Promise<Settings> {
     // 400 UNKNOWN_MODEL unless the new default is an enabled model.
     if (dto.default_model !== undefined)

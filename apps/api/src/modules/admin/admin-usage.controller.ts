@@ -1,5 +1,10 @@
 import { Controller, Get, Query, StreamableFile } from '@nestjs/common';
-import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import type {
   UsageByModel,
   UsageHistory,
@@ -32,6 +37,10 @@ export class AdminUsageController {
     type: UsageReportDto,
     description: 'Settled usage of one quota day, per user',
   })
+  @ApiOperation({
+    operationId: 'getUsageReport',
+    summary: "Every user's usage on one day",
+  })
   report(@Query() q: UsageReportQueryDto): Promise<UsageReport> {
     return this.usage.report(q);
   }
@@ -42,6 +51,10 @@ export class AdminUsageController {
     description: 'Settled usage per day, all users or one',
   })
   @ApiNotFound('user')
+  @ApiOperation({
+    operationId: 'getUsageHistory',
+    summary: 'Usage per day over a range of days',
+  })
   history(@Query() q: UsageHistoryQueryDto): Promise<UsageHistory> {
     return this.usage.history(q);
   }
@@ -50,6 +63,10 @@ export class AdminUsageController {
   @ApiOkResponse({
     type: UsageByModelDto,
     description: 'Settled usage of one quota day per model',
+  })
+  @ApiOperation({
+    operationId: 'getUsageByModel',
+    summary: "One day's usage per model",
   })
   byModel(@Query() q: UsageExportQueryDto): Promise<UsageByModel> {
     return this.usage.byModel(q.date);
@@ -63,6 +80,7 @@ export class AdminUsageController {
       "Text cells that a spreadsheet would run as a formula start with `'`.",
     schema: { type: 'string' },
   })
+  @ApiOperation({ operationId: 'exportUsage', summary: 'Usage as CSV' })
   export(@Query() q: UsageExportQueryDto): Promise<StreamableFile> {
     return this.usage.exportCsv(q.date);
   }

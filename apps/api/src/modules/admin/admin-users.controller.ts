@@ -3,6 +3,7 @@ import {
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
 import type { AdminUser, AdminUserList, Quota } from '@tally/api-contract';
@@ -31,6 +32,7 @@ export class AdminUsersController {
 
   @Get()
   @ApiOkResponse({ type: AdminUserListDto })
+  @ApiOperation({ operationId: 'listUsers', summary: 'List and search users' })
   list(@Query() q: ListUsersQueryDto): Promise<AdminUserList> {
     return this.users.list(q);
   }
@@ -38,6 +40,7 @@ export class AdminUsersController {
   @Post()
   @ApiCreatedResponse({ type: AdminUserDto })
   @ApiConflictResponse({ type: ErrorDto, description: '`EMAIL_TAKEN`' })
+  @ApiOperation({ operationId: 'createUser', summary: 'Create a user' })
   create(@Body() dto: CreateUserDto): Promise<AdminUser> {
     return this.users.create(dto);
   }
@@ -49,6 +52,10 @@ export class AdminUsersController {
     type: ErrorDto,
     description:
       '`LAST_ADMIN`: the last active admin cannot be demoted or deactivated',
+  })
+  @ApiOperation({
+    operationId: 'updateUser',
+    summary: "Change a user's name, role, status or limits",
   })
   update(
     @IdParam() id: string,
@@ -63,6 +70,10 @@ export class AdminUsersController {
     description: "The user's quota today, as they see it",
   })
   @ApiNotFound('user')
+  @ApiOperation({
+    operationId: 'getUserQuota',
+    summary: "A user's quota today",
+  })
   quota(@IdParam() id: string): Promise<Quota> {
     return this.users.quota(id);
   }

@@ -15,6 +15,7 @@ import {
   ApiNoContentResponse,
   ApiBadRequestResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiTags,
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
@@ -94,6 +95,10 @@ export class AuthController {
     description: '`REGISTRATION_CLOSED`',
   })
   @ApiConflictResponse({ type: ErrorDto, description: '`EMAIL_TAKEN`' })
+  @ApiOperation({
+    operationId: 'register',
+    summary: 'Create an account and sign in',
+  })
   @ApiTooManyRequestsResponse({
     type: ErrorDto,
     description:
@@ -124,6 +129,10 @@ export class AuthController {
       'from this address over all emails (10×), or for this email over all addresses (4×); successful logins are not counted',
     headers: RETRY_AFTER,
   })
+  @ApiOperation({
+    operationId: 'login',
+    summary: 'Sign in with email and password',
+  })
   login(
     @Body() dto: LoginDto,
     @ClientIp() address: string,
@@ -134,6 +143,7 @@ export class AuthController {
   @Get('me')
   @ApiAuth()
   @ApiOkResponse({ type: UserDto })
+  @ApiOperation({ operationId: 'getMe', summary: 'The signed-in user' })
   me(@CurrentUser() user: AuthUser): Promise<User> {
     return this.auth.me(user);
   }
@@ -141,6 +151,10 @@ export class AuthController {
   @Patch('me')
   @ApiAuth()
   @ApiOkResponse({ type: UserDto })
+  @ApiOperation({
+    operationId: 'updateMe',
+    summary: "Change the signed-in user's name",
+  })
   updateMe(
     @CurrentUser() user: AuthUser,
     @Body() dto: UpdateMeDto,
@@ -159,6 +173,10 @@ export class AuthController {
     type: ErrorDto,
     description: '`WRONG_PASSWORD`: the current password is not correct',
   })
+  @ApiOperation({
+    operationId: 'changePassword',
+    summary: 'Change the password',
+  })
   changePassword(
     @CurrentUser() user: AuthUser,
     @Body() dto: ChangePasswordDto,
@@ -175,6 +193,10 @@ export class AuthController {
   @ApiAuth()
   @ApiForbiddenResponse(KEY_NOT_ALLOWED)
   @ApiOkResponse({ type: ApiKeyListDto })
+  @ApiOperation({
+    operationId: 'listApiKeys',
+    summary: "The caller's API keys",
+  })
   async listKeys(@CurrentUser() user: AuthUser): Promise<ApiKeyList> {
     return { items: await this.apiKeys.list(user.id) };
   }
@@ -193,6 +215,10 @@ export class AuthController {
     description: 'The key is in the answer this once',
     headers: NO_STORE,
   })
+  @ApiOperation({
+    operationId: 'createApiKey',
+    summary: 'Create an API key (shown this once)',
+  })
   createKey(
     @CurrentUser() user: AuthUser,
     @Body() dto: CreateApiKeyDto,
@@ -209,6 +235,7 @@ export class AuthController {
     description: 'Deleted; the key stops working at once',
   })
   @ApiNotFound('API key')
+  @ApiOperation({ operationId: 'deleteApiKey', summary: 'Delete an API key' })
   deleteKey(
     @CurrentUser() user: AuthUser,
     @IdParam() id: string,

@@ -19,6 +19,7 @@ import {
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiParam,
   ApiProduces,
   ApiTags,
   ApiTooManyRequestsResponse,
@@ -75,6 +76,19 @@ const RATE_LIMIT_HEADERS = {
   },
 };
 
+/** One named event of the answer's stream, with the schema of its data. */
+function sseEvent(name: string, data: new () => unknown) {
+  return {
+    type: 'object',
+    title: name,
+    required: ['event', 'data'],
+    properties: {
+      event: { type: 'string', enum: [name] },
+      data: { $ref: getSchemaPath(data) },
+    },
+  };
+}
+
 const SSE_EXAMPLE = [
   'event: user_message',
   'data: {"id":"…","chat_id":"…","role":"user","content":"Hello","status":"complete","prompt_tokens":null,"completion_tokens":null,"created_at":"…"}',
@@ -110,12 +124,17 @@ export class ChatController {
 
   @Get()
   @ApiOkResponse({ type: ChatListDto })
+  @ApiOperation({
+    operationId: 'listChats',
+    summary: "The caller's chats, most recently active first",
+  })
   async list(@CurrentUser() user: AuthUser): Promise<ChatList> {
     return { items: await this.chats.list(user.id) };
   }
 
   @Post()
   @ApiCreatedResponse({ type: ChatDto })
+  @ApiOperation({ operationId: 'createChat', summary: 'Start a chat' })
   create(
     @CurrentUser() user: AuthUser,
     @Body() dto: CreateChatDto,
@@ -125,7 +144,10 @@ export class ChatController {
 
   // Declared before the `:id` routes, which would take `quota` for an id.
   @Get('quota')
-  @ApiOperation({ summary: "The caller's daily quota" })
+  @ApiOperation({
+    operationId: 'getQuota',
+    summary: "The caller's daily quota",
+  })
   @ApiOkResponse({ type: QuotaDto, headers: RATE_LIMIT_HEADERS })
   async quota(
     @CurrentUser() user: AuthUser,
@@ -139,6 +161,7 @@ export class ChatController {
   @Get(':id')
   @ApiOkResponse({ type: ChatWithMessagesDto })
   @ApiNotFound('chat')
+  @ApiOperation({ operationId: 'getChat', summary: 'A chat with its messages' })
   get(
     @CurrentUser() user: AuthUser,
     @IdParam() id: string,
@@ -149,6 +172,7 @@ export class ChatController {
   @Patch(':id')
   @ApiOkResponse({ type: ChatDto })
   @ApiNotFound('chat')
+  @ApiOperation({ operationId: 'updateChat', summary: 'Rename a chat' })
   rename(
     @CurrentUser() user: AuthUser,
     @IdParam() id: string,
@@ -164,6 +188,10 @@ export class ChatController {
       'Deleted with its messages. Usage already counted stays counted.',
   })
   @ApiNotFound('chat')
+  @ApiOperation({
+    operationId: 'deleteChat',
+    summary: 'Delete a chat and its messages',
+  })
   remove(@CurrentUser() user: AuthUser, @IdParam() id: string): Promise<void> {
     return this.chats.remove(user.id, id);
   }
@@ -171,7 +199,9 @@ export class ChatController {
   @Post(':id/messages')
   @HttpCode(200)
   @UseGuards(QuotaGuard)
+  @ApiParam({ name: 'id', format: 'uuid', description: 'The chat' })
   @ApiOperation({
+    operationId: 'sendMessage',
     summary: 'Send a message and stream the answer',
     description:
       'Sends the message with the chat’s history (as much as fits the context budget) to the AI provider. ' +
@@ -191,10 +221,17 @@ export class ChatController {
     content: {
       'text/event-stream': {
         schema: {
-          type: 'string',
-          description: `Named events; the data of each is JSON: user_message → ${getSchemaPath(MessageDto)}, delta → ${getSchemaPath(DeltaEventDto)}, done → ${getSchemaPath(DoneEventDto)}, error → ${getSchemaPath(ErrorEventDto)}`,
+          description:
+            'Server-sent events, one after another; each has a name (`event:`) and JSON `data:` of the type given here, e.g.\n\n```\n' +
+            SSE_EXAMPLE +
+            '```',
+          oneOf: [
+            sseEvent('user_message', MessageDto),
+            sseEvent('delta', DeltaEventDto),
+            sseEvent('done', DoneEventDto),
+            sseEvent('error', ErrorEventDto),
+          ],
         },
-        example: SSE_EXAMPLE,
       },
       'application/json': {
         schema: { $ref: getSchemaPath(SendMessageResponseDto) },

@@ -2,6 +2,7 @@ import { Controller, Get, Res } from '@nestjs/common';
 import {
   ApiOkResponse,
   ApiServiceUnavailableResponse,
+  ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Health } from '@tally/api-contract';
@@ -27,6 +28,10 @@ export class HealthController {
   @ApiServiceUnavailableResponse({
     type: HealthDto,
     description: 'The database is unreachable',
+  })
+  @ApiOperation({
+    operationId: 'getHealth',
+    summary: 'Whether the API and its database are up',
   })
   async health(@Res({ passthrough: true }) res: Response): Promise<Health> {
     const up = await this.db.ping();
