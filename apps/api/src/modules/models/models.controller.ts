@@ -1,12 +1,13 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { ModelInfoList } from '@tally/api-contract';
-import { ApiAuth } from '../../common/api-docs';
+import { ApiAuth, ApiBadInput } from '../../common/api-docs';
 import { ModelInfoListDto } from './dto/model.dto';
 import { ModelsService } from './models.service';
 
 @ApiTags('models')
 @ApiAuth()
+@ApiBadInput()
 @Controller('models')
 export class ModelsController {
   constructor(private readonly models: ModelsService) {}
