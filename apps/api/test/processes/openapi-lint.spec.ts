@@ -32,9 +32,13 @@ describe('the served OpenAPI document', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    api = await startApiProcess({ name: 'openapi', databaseUrl: db.url });
+    api = await startApiProcess({
+      name: 'openapi',
+      databaseUrl: db.url,
+      startTimeoutMs: 120_000,
+    });
     dir = mkdtempSync(join(tmpdir(), 'tally-openapi-'));
-  });
+  }, 180_000);
   afterAll(async () => {
     await api?.stop();
     await db?.drop();
