@@ -45,6 +45,7 @@ export interface AppConfig {
    * `loopback`, `linklocal`, `uniquelocal`.
    */
   trustProxy: false | number | string[];
+  testing: TestingConfig;
 }
 
 export interface AiConfig {
@@ -66,6 +67,15 @@ export interface QuotaConfig {
   holdTtlSeconds: number;
   /** How often a process renews its holds and reaps expired ones. */
   holdHeartbeatSeconds: number;
+}
+
+/** Switches for tests only; all off by default. */
+export interface TestingConfig {
+  /**
+   * A pause between the two steps that end an answer (settling its quota
+   * hold and storing it), to make a crash between them easy to hit.
+   */
+  settleStoreDelayMs: number;
 }
 
 export interface AuthConfig {
@@ -401,6 +411,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
       registerMaxPerHour: int(env, 'REGISTER_MAX_PER_HOUR', 10, 1, 1000000),
     },
     trustProxy: trustProxy(env),
+    testing: {
+      settleStoreDelayMs: int(env, 'TEST_SETTLE_STORE_DELAY_MS', 0, 0, 60000),
+    },
   };
 }
 

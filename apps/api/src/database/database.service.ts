@@ -3,6 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
 import { DataSource, type EntityManager, QueryRunner } from 'typeorm';
 
+/** Statements inside one transaction (see `DatabaseService.inTransaction`). */
+export interface Tx {
+  query<T = Record<string, unknown>>(
+    sql: string,
+    params?: unknown[],
+  ): Promise<T[]>;
+}
+
 export function isEmbedded(ds: DataSource): boolean {
   return !(ds.options as { url?: string }).url;
 }
@@ -55,6 +63,20 @@ export class DatabaseService {
   /** Runs `work` in a transaction. On PGlite it runs alone (see PGliteSerialPool). */
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(work);
+  }
+
+  /**
+   * Runs `work` in one transaction, its statements through `tx`: all of
+   * them commit, or none. On PGlite it runs alone (see PGliteSerialPool), so
+   * `work` must not use `query()` (another runner) before it returns.
+   */
+  inTransaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction((manager) =>
+      work({
+        query: <R>(sql: string, params: unknown[] = []) =>
+          this.query<R>(sql, params, manager.queryRunner),
+      }),
+    );
   }
 
   async ping(): Promise<boolean> {

@@ -1,8 +1,9 @@
 import { TokenCounter } from '../../src/modules/ai';
 import {
+  HoldsService,
   type Reservation,
-  UsageService,
-} from '../../src/modules/usage/usage.service';
+} from '../../src/modules/usage/holds.service';
+import { Lease } from '../../src/modules/usage/lease';
 import {
   eventually,
   sendMessage,
@@ -20,7 +21,6 @@ const tokens = new TokenCounter();
 describe('sending messages (OpenAI-compatible provider)', () => {
   let fake: FakeOpenAi;
   let t: TestApp;
-  let usage: UsageService;
   let settle: jest.SpyInstance;
   let reserve: jest.SpyInstance;
   let user: { token: string; id: string };
@@ -76,9 +76,9 @@ describe('sending messages (OpenAI-compatible provider)', () => {
       },
     });
     ({ t, fake } = app);
-    usage = t.app.get(UsageService);
-    settle = jest.spyOn(usage, 'settle');
-    reserve = jest.spyOn(usage, 'reserve');
+    // Each send settles its lease once (with what it charged), after the reservation.
+    settle = jest.spyOn(Lease.prototype, 'settle');
+    reserve = jest.spyOn(t.app.get(HoldsService), 'reserve');
   });
   afterAll(() => app?.close());
   beforeEach(async () => {
@@ -162,7 +162,7 @@ describe('sending messages (OpenAI-compatible provider)', () => {
     ]);
 
     expect(settle).toHaveBeenCalledTimes(1);
-    expect(settle.mock.calls[0][1]).toEqual({
+    expect(settle.mock.calls[0][0]).toEqual({
       promptTokens: 16,
       completionTokens: 3,
       charged: true,
@@ -337,7 +337,7 @@ describe('sending messages (OpenAI-compatible provider)', () => {
       total_tokens: expected.prompt + expected.completion,
     });
     expect(done.data.assistant_message.prompt_tokens).toBe(expected.prompt);
-    expect(settle.mock.calls[0][1]).toEqual({
+    expect(settle.mock.calls[0][0]).toEqual({
       promptTokens: expected.prompt,
       completionTokens: expected.completion,
       charged: true,
@@ -359,7 +359,7 @@ describe('sending messages (OpenAI-compatible provider)', () => {
     expect(res.text).not.toContain('sk-test-secret');
     expect(await rows(chatId)).toEqual(failedBeforeAnyText('please fail'));
     expect(settle).toHaveBeenCalledTimes(1);
-    expect(settle.mock.calls[0][1]).toEqual({
+    expect(settle.mock.calls[0][0]).toEqual({
       promptTokens: 0,
       completionTokens: 0,
       charged: false,
@@ -385,8 +385,8 @@ describe('sending messages (OpenAI-compatible provider)', () => {
     expect(await rows(chatId)).toEqual(failedBeforeAnyText('please hang'));
     expect(settle.mock.calls).toEqual([
       [
-        expect.anything(),
         { promptTokens: 0, completionTokens: 0, charged: false },
+        expect.anything(),
       ],
     ]);
   });
@@ -422,8 +422,8 @@ describe('sending messages (OpenAI-compatible provider)', () => {
     ]);
     expect(settle.mock.calls).toEqual([
       [
-        expect.anything(),
         { promptTokens: prompt, completionTokens: completion, charged: true },
+        expect.anything(),
       ],
     ]);
   });
@@ -458,8 +458,8 @@ describe('sending messages (OpenAI-compatible provider)', () => {
     });
     expect(settle.mock.calls).toEqual([
       [
-        expect.anything(),
         { promptTokens: 21, completionTokens: 4, charged: true },
+        expect.anything(),
       ],
     ]);
   });
@@ -486,7 +486,7 @@ describe('sending messages (OpenAI-compatible provider)', () => {
     expect(answer.completion_tokens).toBe(tokens.countText(answer.content));
 
     await eventually(async () => settle.mock.calls.length === 1);
-    expect(settle.mock.calls[0][1]).toEqual({
+    expect(settle.mock.calls[0][0]).toEqual({
       promptTokens: prompt,
       completionTokens: answer.completion_tokens,
       charged: true,
@@ -522,7 +522,7 @@ describe('sending messages (OpenAI-compatible provider)', () => {
       completion_tokens: 0,
     });
     await eventually(async () => settle.mock.calls.length === 1);
-    expect(settle.mock.calls[0][1]).toMatchObject({
+    expect(settle.mock.calls[0][0]).toMatchObject({
       completionTokens: 0,
       charged: true,
     });
@@ -558,7 +558,7 @@ describe('sending messages (OpenAI-compatible provider)', () => {
     });
     expect(await rows(chatId)).toEqual([]);
     expect(settle.mock.calls).toEqual([
-      [expect.anything(), expect.objectContaining({ charged: true })],
+      [expect.objectContaining({ charged: true }), expect.anything()],
     ]);
     // Deleting a chat never gives quota back.
     const after = (await t.http.get('/api/chats/quota', { token: user.token }))

@@ -2,16 +2,16 @@ import { ApiError } from '../../src/common/api-error';
 import { DatabaseService } from '../../src/database/database.service';
 import { SettingsService } from '../../src/modules/settings/settings.service';
 import { Clock } from '../../src/modules/usage/clock';
-import {
-  type Reservation,
-  UsageService,
-} from '../../src/modules/usage/usage.service';
+import { AdmissionService } from '../../src/modules/usage/admission.service';
+import type { Charge, Lease } from '../../src/modules/usage/lease';
+import { UsageService } from '../../src/modules/usage/usage.service';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
  * The usage layer driven directly through the app's DI (many promises at
- * once), on PostgreSQL and on PGlite: the reserve, settle and reap
- * statements must be atomic on their own, without locks or isolation.
+ * once), on PostgreSQL and on PGlite: admission leases, whose reserve,
+ * settle and reap statements must be atomic on their own, without locks or
+ * isolation.
  */
 describe.each([
   ['PostgreSQL', false],
@@ -19,6 +19,7 @@ describe.each([
 ])('quota reservations on %s', (_name, embedded) => {
   let t: TestApp;
   let usage: UsageService;
+  let admission: AdmissionService;
   let db: DatabaseService;
   let clock: Clock;
   const NOW = Date.parse('2026-06-15T12:00:00.000Z');
@@ -26,6 +27,7 @@ describe.each([
   beforeAll(async () => {
     t = await startTestApp({ embedded });
     usage = t.app.get(UsageService);
+    admission = t.app.get(AdmissionService);
     db = t.app.get(DatabaseService);
     clock = t.app.get(Clock);
     clock.now = () => NOW;
@@ -60,6 +62,17 @@ describe.each([
     return r.n;
   }
 
+  /** Admits a send (streams are not what these tests count). */
+  const reserve = (
+    userId: string,
+    promptTokens: number,
+    maxOutputTokens: number,
+  ) =>
+    admission.admit({ userId, promptTokens, maxOutputTokens, maxStreams: 100 });
+  /** Settles a lease; resolves to the quota after. */
+  const settle = async (lease: Lease, charge: Charge) =>
+    (await lease.settle(charge)).quota;
+
   function codeOf(err: unknown): string {
     if (err instanceof ApiError) return err.code;
     throw err;
@@ -68,11 +81,11 @@ describe.each([
   it('admits exactly 5 of 30 concurrent sends with 5 messages left', async () => {
     const id = await user(5, 1_000_000);
     const results = await Promise.allSettled(
-      Array.from({ length: 30 }, () => usage.reserve(id, 10, 100)),
+      Array.from({ length: 30 }, () => reserve(id, 10, 100)),
     );
     const admitted = results.filter(
       (r) => r.status === 'fulfilled',
-    ) as PromiseFulfilledResult<Reservation>[];
+    ) as PromiseFulfilledResult<Lease>[];
     const refused = results.filter(
       (r) => r.status === 'rejected',
     ) as PromiseRejectedResult[];
@@ -89,7 +102,7 @@ describe.each([
     expect(await holds(id)).toBe(5);
 
     for (const r of admitted) {
-      await usage.settle(r.value, {
+      await settle(r.value, {
         promptTokens: 12,
         completionTokens: 30,
         charged: true,
@@ -113,13 +126,13 @@ describe.each([
 
   it('refuses with the quota and RateLimit headers in the 429', async () => {
     const id = await user(1, 500);
-    const r = await usage.reserve(id, 10, 50);
-    await usage.settle(r, {
+    const r = await reserve(id, 10, 50);
+    await settle(r, {
       promptTokens: 10,
       completionTokens: 20,
       charged: true,
     });
-    const err = await usage.reserve(id, 10, 50).catch((e: unknown) => e);
+    const err = await reserve(id, 10, 50).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     const e = err as ApiError;
     expect(e.getStatus()).toBe(429);
@@ -154,11 +167,11 @@ describe.each([
     // 1000 tokens, prompt 100, output up to 300: holds of 400, 400, then 100 + 100; then nothing is left.
     const id = await user(100, 1000);
     const results = await Promise.allSettled(
-      Array.from({ length: 20 }, () => usage.reserve(id, 100, 300)),
+      Array.from({ length: 20 }, () => reserve(id, 100, 300)),
     );
     const admitted = results.filter(
       (r) => r.status === 'fulfilled',
-    ) as PromiseFulfilledResult<Reservation>[];
+    ) as PromiseFulfilledResult<Lease>[];
     expect(
       admitted.map((r) => r.value.outputCap).sort((a, b) => a - b),
     ).toEqual([100, 300, 300]);
@@ -177,7 +190,7 @@ describe.each([
 
     // Answers use all they may: still exactly the limit.
     for (const r of admitted) {
-      await usage.settle(r.value, {
+      await settle(r.value, {
         promptTokens: 100,
         completionTokens: r.value.outputCap,
         charged: true,
@@ -191,27 +204,27 @@ describe.each([
     });
     const q = await usage.getQuota(id);
     expect(q.tokens).toEqual({ used: 1000, limit: 1000, remaining: 0 });
-    await expect(usage.reserve(id, 1, 300)).rejects.toMatchObject({
+    await expect(reserve(id, 1, 300)).rejects.toMatchObject({
       code: 'QUOTA_TOKENS_EXCEEDED',
     });
   });
 
   it('refuses when what is left is not more than the prompt; 0 blocks', async () => {
     const id = await user(10, 200);
-    await expect(usage.reserve(id, 200, 50)).rejects.toMatchObject({
+    await expect(reserve(id, 200, 50)).rejects.toMatchObject({
       code: 'QUOTA_TOKENS_EXCEEDED',
     });
-    const r = await usage.reserve(id, 199, 50);
+    const r = await reserve(id, 199, 50);
     expect(r.outputCap).toBe(1);
     expect(r.quota.tokens).toEqual({ used: 0, limit: 200, remaining: 0 });
     expect(r.quota.messages).toEqual({ used: 1, limit: 10, remaining: 9 });
 
     const blockedMessages = await user(0, 1000);
-    await expect(usage.reserve(blockedMessages, 1, 50)).rejects.toMatchObject({
+    await expect(reserve(blockedMessages, 1, 50)).rejects.toMatchObject({
       code: 'QUOTA_MESSAGES_EXCEEDED',
     });
     const blockedTokens = await user(10, 0);
-    await expect(usage.reserve(blockedTokens, 0, 50)).rejects.toMatchObject({
+    await expect(reserve(blockedTokens, 0, 50)).rejects.toMatchObject({
       code: 'QUOTA_TOKENS_EXCEEDED',
     });
     expect(await counters(blockedMessages)).toBeNull();
@@ -220,21 +233,21 @@ describe.each([
 
   it('settles once: later settles change nothing; not charged gives the message back', async () => {
     const id = await user(3, 10_000);
-    const a = await usage.reserve(id, 50, 100);
-    const b = await usage.reserve(id, 50, 100);
+    const a = await reserve(id, 50, 100);
+    const b = await reserve(id, 50, 100);
     const [q1, q2] = await Promise.all([
-      usage.settle(a, {
+      settle(a, {
         promptTokens: 40,
         completionTokens: 60,
         charged: true,
       }),
-      usage.settle(a, {
+      settle(a, {
         promptTokens: 40,
         completionTokens: 60,
         charged: true,
       }),
     ]);
-    await usage.settle(a, {
+    await settle(a, {
       promptTokens: 999,
       completionTokens: 999,
       charged: true,
@@ -248,12 +261,12 @@ describe.each([
       held_tokens: 150,
     });
 
-    const q = await usage.settle(b, {
+    const q = await settle(b, {
       promptTokens: 40,
       completionTokens: 0,
       charged: false,
     });
-    await usage.settle(b, {
+    await settle(b, {
       promptTokens: 40,
       completionTokens: 10,
       charged: true,
@@ -270,21 +283,21 @@ describe.each([
 
   it('releases the holds of a process that died once they expire, and a late settle still charges', async () => {
     const id = await user(2, 1000);
-    const alive = await usage.reserve(id, 100, 100);
-    const dead = await usage.reserve(id, 100, 100);
-    await expect(usage.reserve(id, 1, 1)).rejects.toMatchObject({
+    const alive = await reserve(id, 100, 100);
+    const dead = await reserve(id, 100, 100);
+    await expect(reserve(id, 1, 1)).rejects.toMatchObject({
       code: 'QUOTA_MESSAGES_EXCEEDED',
     });
 
     // Not expired yet: nothing to reap.
-    expect(await usage.reapExpired()).toBe(0);
+    expect(await admission.reapExpired()).toBe(0);
     // A process that stopped renewing: its hold expired.
     await db.query(
       `UPDATE usage_holds SET expires_at = now() - interval '1 second' WHERE id = $1`,
       [dead.holdId],
     );
-    expect(await usage.reapExpired()).toBe(1);
-    expect(await usage.reapExpired()).toBe(0);
+    expect(await admission.reapExpired()).toBe(1);
+    expect(await admission.reapExpired()).toBe(0);
     expect(await counters(id)).toEqual({
       messages: 0,
       held_messages: 1,
@@ -298,7 +311,7 @@ describe.each([
       `UPDATE usage_holds SET expires_at = now() + interval '1 second' WHERE id = $1`,
       [alive.holdId],
     );
-    await usage.heartbeat();
+    await admission.heartbeat();
     const [{ ttl }] = await db.query<{ ttl: number }>(
       `SELECT extract(epoch FROM expires_at - now())::int AS ttl FROM usage_holds WHERE id = $1`,
       [alive.holdId],
@@ -312,7 +325,7 @@ describe.each([
     });
 
     // The released send's answer did end after all: its usage is charged, its hold not released twice.
-    await usage.settle(dead, {
+    await settle(dead, {
       promptTokens: 100,
       completionTokens: 20,
       charged: true,
@@ -323,7 +336,7 @@ describe.each([
       tokens: 120,
       held_tokens: 200,
     });
-    await usage.settle(alive, {
+    await settle(alive, {
       promptTokens: 100,
       completionTokens: 30,
       charged: true,
@@ -339,13 +352,13 @@ describe.each([
 
   it('forgets released holds after a day', async () => {
     const id = await user(5, 1000);
-    const r = await usage.reserve(id, 10, 10);
+    const r = await reserve(id, 10, 10);
     await db.query(
       `UPDATE usage_holds SET expires_at = now() - interval '2 days', released_at = now() - interval '25 hours' WHERE id = $1`,
       [r.holdId],
     );
     expect(await holds(id)).toBe(1);
-    await usage.reapExpired();
+    await admission.reapExpired();
     expect(await holds(id)).toBe(0);
   });
 
@@ -356,7 +369,7 @@ describe.each([
     try {
       // 2026-03-09 03:30 UTC is still 2026-03-08 (23:30 EDT) in New York; the day ends at 04:00 UTC.
       clock.now = () => Date.parse('2026-03-09T03:30:00.000Z');
-      const r = await usage.reserve(id, 10, 10);
+      const r = await reserve(id, 10, 10);
       expect(r.day).toBe('2026-03-08');
       expect(r.quota.resets_at).toBe('2026-03-09T04:00:00.000Z');
       expect(r.quota.timezone).toBe('America/New_York');
@@ -365,7 +378,7 @@ describe.each([
       );
       // Settled after midnight: charged to the day it was admitted on.
       clock.now = () => Date.parse('2026-03-09T04:00:00.000Z');
-      const q = await usage.settle(r, {
+      const q = await settle(r, {
         promptTokens: 10,
         completionTokens: 5,
         charged: true,

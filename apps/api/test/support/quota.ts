@@ -1,5 +1,5 @@
 import { Clock } from '../../src/modules/usage/clock';
-import { UsageService } from '../../src/modules/usage/usage.service';
+import { HoldsService } from '../../src/modules/usage/holds.service';
 import {
   eventually,
   sendMessage,
@@ -82,7 +82,7 @@ export async function startQuotaHarness(
     },
   });
   t.app.get(Clock).now = () => NOW;
-  const reserve = jest.spyOn(t.app.get(UsageService), 'reserve');
+  const reserve = jest.spyOn(t.app.get(HoldsService), 'reserve');
   const admin = await t.login();
   const h: QuotaHarness = {
     t,

@@ -6,6 +6,7 @@ import type {
   Settings,
 } from '@tally/api-contract';
 import { SettingsService } from '../settings/settings.service';
+import { LimitsService } from '../usage/limits.service';
 import { UsageService } from '../usage/usage.service';
 import type { UserEntity } from '../users/user.entity';
 import { toUser, UsersService } from '../users/users.service';
@@ -76,11 +77,10 @@ export class AdminUsersService {
 
 export function toAdminUser(u: UserEntity, s: Settings): AdminUser {
   const user = toUser(u);
+  const limits = LimitsService.daily(user, s);
   return {
     ...user,
-    effective_max_ai_messages_per_day:
-      user.max_ai_messages_per_day ?? s.default_max_ai_messages_per_day,
-    effective_max_ai_tokens_per_day:
-      user.max_ai_tokens_per_day ?? s.default_max_ai_tokens_per_day,
+    effective_max_ai_messages_per_day: limits.messages,
+    effective_max_ai_tokens_per_day: limits.tokens,
   };
 }

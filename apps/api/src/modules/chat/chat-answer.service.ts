@@ -1,14 +1,10 @@
 import { HttpException, Inject, Injectable, Logger } from '@nestjs/common';
 import type {
-  DoneEventData,
   ErrorEventData,
   Message,
   MessageStatus,
-  Quota,
-  SendMessageResponse,
   Usage,
 } from '@tally/api-contract';
-import type { Response } from 'express';
 import { isDatabaseUnavailable } from '../../common/all-exceptions.filter';
 import {
   AI_PROVIDER,
@@ -20,12 +16,11 @@ import {
   TokenCounter,
 } from '../ai';
 import { MetricsService } from '../metrics/metrics.service';
-import { type SettleUsage, UsageService } from '../usage/usage.service';
+import type { Charge } from '../usage/lease';
+import type { AdmittedSend, AnswerEvent } from './answer-events';
 import { ChatService } from './chat.service';
-import type { AdmittedSend, SendAdmission } from './send-admission';
-import { StreamSlotsService } from './stream-slots.service';
 
-const NOT_CHARGED: SettleUsage = {
+const NOT_CHARGED: Charge = {
   promptTokens: 0,
   completionTokens: 0,
   charged: false,
@@ -39,17 +34,17 @@ interface Outcome {
   usage: AiUsage | null;
   /** The provider's failure, for `status: 'error'`. */
   failure: HttpException | null;
+  seconds: number;
 }
 
 /**
- * Runs an admitted send to its end: stores the user's message, asks the AI
- * provider, streams the answer as server-sent events (or answers JSON with
- * `?stream=false`), stores the answer with how it ended and what it cost,
- * settles the reservation exactly once and releases the stream slot,
- * however the answer ends: complete, provider error, time-out or client gone.
- *
- * Nothing is written to the response before the first piece of the answer,
- * so a failure before it keeps its HTTP status and JSON body (API.md).
+ * Runs an admitted send to its end, as the contract's events: stores the
+ * user's message, asks the AI provider, yields the answer's pieces, then
+ * stores the answer with how it ended and settles its lease in one
+ * transaction (charged what it used), however it ends: complete, provider
+ * error, time-out or client gone. The events are consumed to the end
+ * whether or not anyone is still listening; how they are written (SSE or
+ * JSON) is the controller layer's business.
  */
 @Injectable()
 export class ChatAnswerService {
@@ -57,153 +52,98 @@ export class ChatAnswerService {
 
   constructor(
     private readonly chats: ChatService,
-    private readonly slots: StreamSlotsService,
-    private readonly usage: UsageService,
     private readonly tokens: TokenCounter,
     private readonly metrics: MetricsService,
     @Inject(AI_PROVIDER) private readonly ai: AiProvider,
   ) {}
 
-  async answer(admission: SendAdmission, res: Response): Promise<void> {
-    const send = admission.take();
-    // The client left before the handler ran: the guard gave everything back.
-    if (!send) return;
-    const { reservation, slot } = send;
-
+  async *answer(send: AdmittedSend): AsyncGenerator<AnswerEvent> {
+    const { lease, prepared } = send;
+    // The client left before the answer started: the lease gave everything back.
+    if (!lease.start()) return;
     const upstream = new AbortController();
-    let finished = false;
-    let clientGone = false;
-    const onClose = () => {
-      if (finished) return;
-      clientGone = true;
-      upstream.abort();
-    };
-    res.on('close', onClose);
-
-    let charge: SettleUsage = NOT_CHARGED;
-    let quota: Quota = reservation.quota;
-    const settle = async (): Promise<Quota> => {
-      if (admission.settled) return quota;
-      admission.settled = true;
-      try {
-        quota = await this.usage.settle(reservation, charge);
-      } catch (err) {
-        this.logger.error(
-          `Could not settle a reservation: ${(err as Error).message}`,
-        );
-      }
-      return quota;
-    };
-    const release = () =>
-      this.slots
-        .release(slot)
-        .catch((err: Error) =>
-          this.logger.warn(`Could not release a stream slot: ${err.message}`),
-        );
-
+    const cancel = () => upstream.abort();
+    if (send.signal.aborted) cancel();
+    send.signal.addEventListener('abort', cancel, { once: true });
     try {
-      const userMessage = await this.chats.storeUserMessage(send.prepared);
-      const sse = new SseWriter(res, userMessage);
-      const outcome = await this.run(send, upstream.signal, (text) => {
-        if (send.stream && !clientGone) sse.delta(text);
-      });
-      if (outcome.usage) {
-        charge = {
-          promptTokens: outcome.usage.promptTokens,
-          completionTokens: outcome.usage.completionTokens,
-          charged: true,
-        };
-      }
+      const userMessage = await this.chats.storeUserMessage(prepared);
+      yield { event: 'user_message', data: userMessage };
+      const outcome: Outcome = yield* this.run(send, upstream.signal);
       this.observe(outcome);
 
-      let assistant: Message | null = null;
-      let storeError: unknown = null;
-      try {
-        assistant = await this.chats.storeAnswer(send.prepared.chatId, {
-          content: outcome.text,
-          status: outcome.status,
-          promptTokens: outcome.usage?.promptTokens ?? null,
-          completionTokens: outcome.usage?.completionTokens ?? null,
-        });
-      } catch (err) {
-        storeError = err;
-      }
-      // The answer is stored: settle it, free the slot, then say the last word.
-      await settle();
-      await release();
-      finished = true;
-      if (clientGone || res.destroyed) return;
+      const charge: Charge = outcome.usage
+        ? {
+            promptTokens: outcome.usage.promptTokens,
+            completionTokens: outcome.usage.completionTokens,
+            charged: true,
+          }
+        : NOT_CHARGED;
+      const settled = await lease.settle(charge, (tx) =>
+        this.chats.storeAnswer(
+          prepared.chatId,
+          {
+            content: outcome.text,
+            status: outcome.status,
+            promptTokens: outcome.usage?.promptTokens ?? null,
+            completionTokens: outcome.usage?.completionTokens ?? null,
+          },
+          tx,
+        ),
+      );
 
-      if (storeError) {
-        if (!sse.opened) throw storeError;
-        this.logger.error(
-          `Could not store an answer: ${(storeError as Error).message}`,
-        );
-        return sse.error(
-          isDatabaseUnavailable(storeError)
-            ? {
-                code: 'DATABASE_UNAVAILABLE',
-                message:
-                  'The database is unreachable; the answer was not saved',
-              }
-            : {
-                code: 'INTERNAL_ERROR',
-                message: 'The answer could not be saved',
-              },
-        );
+      if (settled.error || !settled.stored) {
+        const err = settled.error ?? new Error('The answer was not stored');
+        yield {
+          event: 'error',
+          data: storeFailure(err),
+          cause: err,
+          quota: null,
+        };
+        return;
       }
       if (outcome.failure) {
-        if (sse.opened) {
-          const body = outcome.failure.getResponse() as { code?: string };
-          return sse.error({
+        const body = outcome.failure.getResponse() as { code?: string };
+        yield {
+          event: 'error',
+          data: {
             code: body.code ?? 'AI_PROVIDER_ERROR',
             message: outcome.failure.message,
-          });
-        }
-        this.setRateLimitHeaders(res, quota);
-        throw outcome.failure;
+          },
+          cause: outcome.failure,
+          quota: settled.quota,
+        };
+        return;
       }
-
-      const usage = toUsage(outcome.usage as AiUsage);
-      if (send.stream) {
-        return sse.done({
-          assistant_message: assistant as Message,
-          usage,
-          quota,
-        });
-      }
-      this.setRateLimitHeaders(res, quota);
-      const body: SendMessageResponse = {
-        user_message: userMessage,
-        assistant_message: assistant as Message,
-        usage,
-        quota,
+      yield {
+        event: 'done',
+        data: {
+          assistant_message: settled.stored as Message,
+          usage: toUsage(outcome.usage as AiUsage),
+          quota: settled.quota,
+        },
       };
-      res.status(200).json(body);
     } finally {
-      finished = true;
-      res.off('close', onClose);
+      send.signal.removeEventListener('abort', cancel);
       // Nothing keeps running once the answer is over, whichever way it ended.
       upstream.abort();
-      await settle();
-      await release();
+      await lease.release();
     }
   }
 
-  /** Streams the provider's answer to its end; never throws. */
-  private async run(
+  /** Streams the provider's answer to its end, yielding its pieces; never throws. */
+  private async *run(
     send: AdmittedSend,
     signal: AbortSignal,
-    onDelta: (text: string) => void,
-  ): Promise<Outcome & { seconds: number }> {
+  ): AsyncGenerator<AnswerEvent, Outcome> {
+    const { prepared, lease } = send;
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
     let text = '';
     let usage: AiUsage | null = null;
     try {
       for await (const event of this.ai.stream({
-        messages: send.prepared.messages,
-        maxOutputTokens: send.reservation.outputCap,
+        messages: prepared.messages,
+        maxOutputTokens: lease.outputCap,
         signal,
       })) {
         if (event.type === 'usage') {
@@ -214,12 +154,12 @@ export class ChatAnswerService {
           this.metrics.aiLatency.observe({ provider: this.ai.name }, seconds());
         }
         text += event.content;
-        onDelta(event.content);
+        yield { event: 'delta', data: { content: event.content } };
       }
       return {
         status: 'complete',
         text,
-        usage: usage ?? this.tokens.usageOf(send.prepared.messages, text),
+        usage: usage ?? this.tokens.usageOf(prepared.messages, text),
         failure: null,
         seconds: seconds(),
       };
@@ -233,7 +173,7 @@ export class ChatAnswerService {
         // (and its prompt); a failure before any text is not charged.
         usage:
           cancelled || text !== ''
-            ? this.tokens.usageOf(send.prepared.messages, text)
+            ? this.tokens.usageOf(prepared.messages, text)
             : null,
         failure,
         seconds: seconds(),
@@ -242,28 +182,24 @@ export class ChatAnswerService {
   }
 
   private asFailure(err: unknown, send: AdmittedSend): HttpException {
-    const failure = isAiFailure(err)
-      ? err
-      : new AiProviderError('The AI provider failed unexpectedly', null, {
-          cause: err,
-        });
-    if (!isAiFailure(err)) {
-      this.logger.error(
-        `Unexpected AI failure in chat ${send.prepared.chatId}: ${(err as Error)?.stack ?? String(err)}`,
-      );
-    } else {
-      this.logger.warn(
-        `AI answer failed in chat ${send.prepared.chatId}: ${failure.message}`,
-      );
+    const chatId = send.prepared.chatId;
+    if (isAiFailure(err)) {
+      this.logger.warn(`AI answer failed in chat ${chatId}: ${err.message}`);
+      return err;
     }
-    return failure;
+    this.logger.error(
+      `Unexpected AI failure in chat ${chatId}: ${(err as Error)?.stack ?? String(err)}`,
+    );
+    return new AiProviderError('The AI provider failed unexpectedly', null, {
+      cause: err,
+    });
   }
 
-  private observe(outcome: Outcome & { seconds?: number }): void {
+  private observe(outcome: Outcome): void {
     const provider = this.ai.name;
     this.metrics.aiDuration.observe(
       { provider, status: outcome.status },
-      outcome.seconds ?? 0,
+      outcome.seconds,
     );
     if (outcome.usage) {
       this.metrics.aiTokens.inc(
@@ -276,15 +212,6 @@ export class ChatAnswerService {
       );
     }
   }
-
-  private setRateLimitHeaders(res: Response, quota: Quota): void {
-    if (res.headersSent) return;
-    for (const [name, value] of Object.entries(
-      this.usage.rateLimitHeaders(quota),
-    )) {
-      res.setHeader(name, value);
-    }
-  }
 }
 
 const toUsage = (u: AiUsage): Usage => ({
@@ -293,56 +220,11 @@ const toUsage = (u: AiUsage): Usage => ({
   total_tokens: u.promptTokens + u.completionTokens,
 });
 
-/**
- * The `text/event-stream` answer. Opens (status, headers, the saved user
- * message) with the first event written, never before.
- */
-class SseWriter {
-  opened = false;
-
-  constructor(
-    private readonly res: Response,
-    private readonly userMessage: Message,
-  ) {}
-
-  delta(content: string): void {
-    this.event('delta', { content });
-  }
-
-  done(data: DoneEventData): void {
-    this.event('done', data);
-    this.end();
-  }
-
-  error(data: ErrorEventData): void {
-    this.event('error', data);
-    this.end();
-  }
-
-  private open(): void {
-    this.opened = true;
-    const res = this.res;
-    res.status(200);
-    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-    res.setHeader('Cache-Control', 'no-cache');
-    res.setHeader('Connection', 'keep-alive');
-    res.setHeader('X-Accel-Buffering', 'no');
-    res.flushHeaders();
-    this.write('user_message', this.userMessage);
-  }
-
-  private event(name: string, data: unknown): void {
-    if (!this.opened) this.open();
-    this.write(name, data);
-  }
-
-  private write(name: string, data: unknown): void {
-    if (this.res.destroyed || this.res.writableEnded) return;
-    // JSON has no raw line breaks, so each event is one `data:` line.
-    this.res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
-  }
-
-  private end(): void {
-    if (!this.res.destroyed && !this.res.writableEnded) this.res.end();
-  }
+function storeFailure(err: unknown): ErrorEventData {
+  return isDatabaseUnavailable(err)
+    ? {
+        code: 'DATABASE_UNAVAILABLE',
+        message: 'The database is unreachable; the answer was not saved',
+      }
+    : { code: 'INTERNAL_ERROR', message: 'The answer could not be saved' };
 }

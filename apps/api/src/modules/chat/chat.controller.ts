@@ -61,7 +61,9 @@ import {
 import { SendMessageDto, SendMessageQueryDto } from './dto/send-message.dto';
 import { UpdateChatDto } from './dto/update-chat.dto';
 import { QuotaGuard } from './quota.guard';
-import { Admission, SendAdmission } from './send-admission';
+import { Admitted } from './admitted-send.decorator';
+import { AnswerResponder } from './answer.responder';
+import type { AdmittedSend } from './answer-events';
 
 const RATE_LIMIT_HEADERS = {
   'RateLimit-Policy': {
@@ -119,6 +121,7 @@ export class ChatController {
   constructor(
     private readonly chats: ChatService,
     private readonly answers: ChatAnswerService,
+    private readonly responder: AnswerResponder,
     private readonly usage: UsageService,
   ) {}
 
@@ -265,11 +268,11 @@ export class ChatController {
       '`AI_PROVIDER_TIMEOUT`: the provider did not answer within `AI_TIMEOUT_MS` (not charged)',
   })
   send(
-    @Admission() admission: SendAdmission,
+    @Admitted() send: AdmittedSend,
     // Validated by QuotaGuard, before anything is reserved; declared for the pipe and the OpenAPI document.
     @Query() _query: SendMessageQueryDto,
     @Res() res: Response,
   ): Promise<void> {
-    return this.answers.answer(admission, res);
+    return this.responder.write(res, this.answers.answer(send), send.stream);
   }
 }

@@ -2,13 +2,13 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AiModule } from '../ai';
 import { UsageModule } from '../usage/usage.module';
+import { AnswerResponder } from './answer.responder';
 import { ChatAnswerService } from './chat-answer.service';
 import { ChatController } from './chat.controller';
 import { ChatEntity } from './chat.entity';
 import { ChatService } from './chat.service';
 import { MessageEntity } from './message.entity';
 import { QuotaGuard } from './quota.guard';
-import { StreamSlotsService } from './stream-slots.service';
 
 /** Chats, their messages, and streamed AI answers under the quota and the stream limit. */
 @Module({
@@ -18,7 +18,7 @@ import { StreamSlotsService } from './stream-slots.service';
     UsageModule,
   ],
   controllers: [ChatController],
-  providers: [ChatService, ChatAnswerService, StreamSlotsService, QuotaGuard],
+  providers: [ChatService, ChatAnswerService, AnswerResponder, QuotaGuard],
   exports: [ChatService],
 })
 export class ChatModule {}

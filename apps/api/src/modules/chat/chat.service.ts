@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { notFound } from '../../common/api-error';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { DatabaseService } from '../../database/database.service';
+import { DatabaseService, type Tx } from '../../database/database.service';
 import { type AiChatMessage, TokenCounter } from '../ai';
 import { ChatEntity } from './chat.entity';
 import { titleFromMessage } from './chat-title';
@@ -202,12 +202,17 @@ export class ChatService {
   }
 
   /**
-   * Stores an answer and marks the chat active. When the chat was deleted
+   * Stores an answer and marks the chat active (in `tx`, the transaction
+   * that settles its quota hold, when given). When the chat was deleted
    * while the answer streamed, nothing is stored and the answer is returned
    * as it would have been.
    */
-  async storeAnswer(chatId: string, answer: AnswerToStore): Promise<Message> {
-    const [row] = await this.db.query<MessageEntity>(
+  async storeAnswer(
+    chatId: string,
+    answer: AnswerToStore,
+    tx?: Tx,
+  ): Promise<Message> {
+    const [row] = await (tx ?? this.db).query<MessageEntity>(
       `WITH c AS (
          UPDATE chats SET updated_at = now() WHERE id = $1 RETURNING id
        ), m AS (

@@ -10,7 +10,8 @@ import type {
 import { notFound } from '../../common/api-error';
 import { DatabaseService } from '../../database/database.service';
 import { escapeLike } from '../../common/sql';
-import { DEFAULT_LIMITS_SQL, UsageService } from './usage.service';
+import { DEFAULTS_JOIN, limitColumns } from './limits.sql';
+import { UsageService } from './usage.service';
 
 export interface UsageReportOptions {
   /** YYYY-MM-DD; default today in quota_timezone. */
@@ -25,7 +26,7 @@ export interface UsageReportOptions {
 /** Rows of the report: active users, and anyone with usage on the day. */
 const REPORT_FROM = `
   FROM users u
-  CROSS JOIN (${DEFAULT_LIMITS_SQL}) def
+  ${DEFAULTS_JOIN}
   LEFT JOIN usage_daily d ON d.user_id = u.id AND d.day = $1::date
   WHERE (u.is_active OR d.messages > 0 OR d.tokens > 0)`;
 
@@ -33,8 +34,7 @@ const ITEM_COLUMNS = `
   u.id AS user_id, u.email, u.name,
   coalesce(d.messages, 0) AS messages, coalesce(d.tokens, 0)::bigint AS tokens,
   coalesce(d.cost, 0)::bigint AS cost,
-  coalesce(u.max_ai_messages_per_day, def.messages_limit) AS messages_limit,
-  coalesce(u.max_ai_tokens_per_day, def.tokens_limit) AS tokens_limit`;
+  ${limitColumns('u')}`;
 
 /** The other counter, for the rows where the sorted one is 0. */
 const OTHER = { tokens: 'messages', messages: 'tokens' } as const;
@@ -156,7 +156,7 @@ export class UsageReportService {
     const used = (start: number, end: number) =>
       rows(
         `SELECT ${ITEM_COLUMNS} FROM usage_daily d JOIN users u ON u.id = d.user_id
-         CROSS JOIN (${DEFAULT_LIMITS_SQL}) def
+         ${DEFAULTS_JOIN}
          WHERE d.day = $1::date AND d.${value} > 0
          ORDER BY d.${value} ${dir}, lower(u.email)`,
         start,
@@ -164,7 +164,7 @@ export class UsageReportService {
       );
     const unused = (start: number, end: number) =>
       rows(
-        `SELECT ${ITEM_COLUMNS} FROM users u CROSS JOIN (${DEFAULT_LIMITS_SQL}) def
+        `SELECT ${ITEM_COLUMNS} FROM users u ${DEFAULTS_JOIN}
          LEFT JOIN usage_daily d ON d.user_id = u.id AND d.day = $1::date
          WHERE NOT EXISTS (SELECT 1 FROM usage_daily z WHERE z.user_id = u.id AND z.day = $1::date AND z.${value} > 0)
            AND (u.is_active OR d.${OTHER[value]} > 0)

@@ -1,14 +1,34 @@
 import { Module } from '@nestjs/common';
+import { AdmissionService } from './admission.service';
 import { Clock } from './clock';
+import { HoldsService } from './holds.service';
+import { LimitsService } from './limits.service';
+import { StreamSlotsService } from './stream-slots.service';
 import { UsageReportService } from './usage-report.service';
 import { UsageService } from './usage.service';
 
 /**
- * Daily quotas: counters, limits, reservations and usage reports. Expects
- * the global database, settings and configuration modules.
+ * Quotas: which limits apply, the admission lease of a send (stream slot
+ * and quota hold, one heartbeat), counters and usage reports. Expects the
+ * global database, settings, metrics and configuration modules.
  */
 @Module({
-  providers: [Clock, UsageService, UsageReportService],
-  exports: [Clock, UsageService, UsageReportService],
+  providers: [
+    Clock,
+    UsageService,
+    LimitsService,
+    HoldsService,
+    StreamSlotsService,
+    AdmissionService,
+    UsageReportService,
+  ],
+  exports: [
+    Clock,
+    UsageService,
+    LimitsService,
+    HoldsService,
+    AdmissionService,
+    UsageReportService,
+  ],
 })
 export class UsageModule {}

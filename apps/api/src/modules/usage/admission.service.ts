@@ -1,0 +1,223 @@
+import {
+  HttpException,
+  HttpStatus,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import type { Quota } from '@tally/api-contract';
+import { ApiError } from '../../common/api-error';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { DatabaseService } from '../../database/database.service';
+import { MetricsService } from '../metrics/metrics.service';
+import { type HoldCharge, HoldsService } from './holds.service';
+import { Lease, type LeaseOwner, type Store } from './lease';
+import { LimitsService } from './limits.service';
+import { StreamSlotsService } from './stream-slots.service';
+import { UsageService } from './usage.service';
+
+/**
+ * What a send asks to be admitted with. An options object, so that it can
+ * grow (the model, its prices and caps).
+ */
+export interface AdmitOptions {
+  userId: string;
+  /** Estimated prompt tokens (system prompt, history and the new message). */
+  promptTokens: number;
+  /** The largest output cap wanted; the limits may leave less. */
+  maxOutputTokens: number;
+  /** Answers the user may have in progress at once; default: the setting. */
+  maxStreams?: number;
+  /** Fires when the client leaves: before the answer starts, the lease gives everything back. */
+  signal?: AbortSignal;
+}
+
+/** The client left while its send was being admitted: nobody is left to answer. */
+export class ClientGoneError extends HttpException {
+  constructor() {
+    super('Client closed request', 499);
+  }
+}
+
+/**
+ * The one way into an answer: `admit` takes a stream slot (429
+ * `TOO_MANY_STREAMS`, nothing charged), then reserves the quota (429
+ * `QUOTA_*`), and returns one Lease that holds both until it is settled or
+ * released. One heartbeat keeps the slots and holds of this process's
+ * leases alive, retries settles that failed, and reaps the expired holds and
+ * slots of processes that died.
+ */
+@Injectable()
+export class AdmissionService
+  implements LeaseOwner, OnApplicationBootstrap, OnApplicationShutdown
+{
+  private readonly logger = new Logger('Admission');
+  private readonly live = new Set<Lease>();
+  private timer: NodeJS.Timeout | null = null;
+  private beat: Promise<void> | null = null;
+
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly holds: HoldsService,
+    private readonly slots: StreamSlotsService,
+    private readonly limits: LimitsService,
+    private readonly usage: UsageService,
+    private readonly metrics: MetricsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Admits a send or throws: 429 `TOO_MANY_STREAMS` / `QUOTA_*` (with the
+   * quota and the RateLimit headers), or ClientGoneError when `signal`
+   * fired meanwhile. Whatever was taken goes back when it throws.
+   */
+  async admit(o: AdmitOptions): Promise<Lease> {
+    const max = o.maxStreams ?? (await this.limits.streamsPerUser());
+    const slot = await this.slots.acquire(o.userId, max);
+    if (!slot) {
+      this.metrics.quotaRejections.inc({ code: 'TOO_MANY_STREAMS' });
+      throw new ApiError(
+        HttpStatus.TOO_MANY_REQUESTS,
+        'TOO_MANY_STREAMS',
+        `At most ${max} answers can be in progress at once; wait for one to finish`,
+        {},
+        await this.rateLimitHeaders(o.userId),
+      );
+    }
+    const giveSlotBack = () =>
+      this.slots
+        .release([slot.id])
+        .catch((err: Error) =>
+          this.logger.warn(`Could not release a stream slot: ${err.message}`),
+        );
+    if (o.signal?.aborted) {
+      await giveSlotBack();
+      throw new ClientGoneError();
+    }
+
+    let lease: Lease;
+    try {
+      const reservation = await this.holds.reserve(
+        o.userId,
+        o.promptTokens,
+        o.maxOutputTokens,
+      );
+      lease = new Lease(this, reservation, slot);
+    } catch (err) {
+      if (err instanceof ApiError && err.getStatus() === 429) {
+        this.metrics.quotaRejections.inc({ code: err.code });
+      }
+      await giveSlotBack();
+      throw err;
+    }
+    this.live.add(lease);
+    if (o.signal) {
+      if (o.signal.aborted) {
+        await lease.release();
+        throw new ClientGoneError();
+      }
+      o.signal.addEventListener('abort', () => lease.clientGone(), {
+        once: true,
+      });
+    }
+    return lease;
+  }
+
+  /** The caller's RateLimit headers, for a refusal that reserved nothing; none if the quota cannot be read. */
+  private async rateLimitHeaders(
+    userId: string,
+  ): Promise<Record<string, string>> {
+    try {
+      return this.usage.rateLimitHeaders(await this.usage.getQuota(userId));
+    } catch {
+      return {};
+    }
+  }
+
+  // LeaseOwner: what a lease asks of the database.
+
+  async commit<T>(
+    lease: Lease,
+    charge: HoldCharge,
+    store: Store<T> | null,
+  ): Promise<T | null> {
+    // The settle statement first: it deletes the hold, so only the first
+    // settle of a send finds it, and the answer is stored only then. Either
+    // both commit or neither: a crash in between leaves the hold to the
+    // reaper and nothing stored (issue 13).
+    return this.db.inTransaction(async (tx) => {
+      const counted = await this.holds.settle(lease.holdId, charge, tx);
+      if (!counted || !store) return null;
+      const delay = this.config.testing.settleStoreDelayMs;
+      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+      return store(tx);
+    });
+  }
+
+  freeSlot(lease: Lease): Promise<void> {
+    return this.slots.release([lease.slot.id]);
+  }
+
+  forget(lease: Lease): void {
+    this.live.delete(lease);
+  }
+
+  quota(userId: string): Promise<Quota> {
+    return this.usage.getQuota(userId);
+  }
+
+  /** Releases expired holds (of processes that died); returns how many. */
+  reapExpired(): Promise<number> {
+    return this.holds.reapExpired();
+  }
+
+  /**
+   * One beat: retries failed settles, renews the slots and holds of this
+   * process's leases, reaps expired holds and forgets long-expired slots.
+   */
+  async heartbeat(): Promise<void> {
+    const leases = [...this.live];
+    for (const lease of leases) await lease.retry().catch(() => undefined);
+    await this.holds.renew(
+      leases.filter((l) => l.holdsReservation).map((l) => l.holdId),
+    );
+    await this.slots.renew(
+      leases.filter((l) => l.holdsSlot).map((l) => l.slot.id),
+    );
+    await this.holds.reapExpired();
+    await this.slots.forgetExpired();
+  }
+
+  onApplicationBootstrap(): void {
+    const every = this.config.quota.holdHeartbeatSeconds * 1000;
+    this.timer = setInterval(() => this.tick(), every);
+    this.timer.unref();
+    this.tick();
+  }
+
+  /**
+   * Runs once the HTTP server has closed (after the answers in progress on
+   * shutdown have ended), so until then their slots and holds are renewed.
+   * Slots still held go back; holds still held are left to the reaper.
+   */
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.beat;
+    const slots = [...this.live]
+      .filter((l) => l.holdsSlot)
+      .map((l) => l.slot.id);
+    await this.slots.release(slots).catch(() => undefined);
+  }
+
+  private tick(): void {
+    if (this.beat) return;
+    this.beat = this.heartbeat()
+      .catch((err: Error) =>
+        this.logger.warn(`Quota heartbeat failed: ${err.message}`),
+      )
+      .finally(() => (this.beat = null));
+  }
+}

@@ -1,0 +1,192 @@
+import { Logger } from '@nestjs/common';
+import type { Quota } from '@tally/api-contract';
+import type { Tx } from '../../database/database.service';
+import type { HoldCharge, Reservation } from './holds.service';
+import type { StreamSlot } from './stream-slots.service';
+
+/**
+ * What an answer used, to charge when its lease is settled. An object so
+ * that it can grow (the model, its prices, a cost in micro-dollars).
+ */
+export interface Charge {
+  promptTokens: number;
+  completionTokens: number;
+  /** False when the provider failed before producing any text: the message is not charged. */
+  charged: boolean;
+}
+
+/**
+ * Stores what the answer used (its message, a request row) inside the
+ * settle's transaction, through `tx` only. Runs only when this settle is the
+ * one that counts, so the stored answer and the charge go together.
+ */
+export type Store<T> = (tx: Tx) => Promise<T>;
+
+/** How a settle ended. */
+export interface Settled<T> {
+  /** The user's quota right after. */
+  quota: Quota;
+  /** What `store` returned; null when it did not run (already settled, or failed). */
+  stored: T | null;
+  /** Why the transaction failed (null: it committed). It is retried by the heartbeat. */
+  error: unknown;
+}
+
+/** What AdmissionService does for its leases; the lease decides when, and that it happens once. */
+export interface LeaseOwner {
+  /** In one transaction: the settle statement, then `store` if the settle counted. */
+  commit<T>(
+    lease: Lease,
+    charge: HoldCharge,
+    store: Store<T> | null,
+  ): Promise<T | null>;
+  freeSlot(lease: Lease): Promise<void>;
+  /** The lease has nothing left to do in the database. */
+  forget(lease: Lease): void;
+  quota(userId: string): Promise<Quota>;
+}
+
+const NOT_CHARGED: Charge = {
+  promptTokens: 0,
+  completionTokens: 0,
+  charged: false,
+};
+
+const whole = (n: number) =>
+  Number.isFinite(n) ? Math.max(0, Math.round(n)) : 0;
+
+/**
+ * One admitted send, from admission to settlement: it holds the stream slot
+ * and the quota reservation. `settle` and `release` are idempotent and only
+ * the first call of either has any effect; a transaction that fails is kept
+ * and retried by the admission heartbeat (the hold stays renewed meanwhile),
+ * and since the settle statement deletes the hold it can count only once.
+ *
+ * Until `start()` (the answer takes it over), a client that leaves makes the
+ * lease give everything back by itself.
+ */
+export class Lease {
+  private readonly logger = new Logger('AdmissionLease');
+  private started = false;
+  private ending: Promise<Settled<unknown>> | null = null;
+  /** A settle whose transaction failed, for the heartbeat to retry. */
+  private pending: { charge: HoldCharge; store: Store<unknown> | null } | null =
+    null;
+  private retrying: Promise<void> | null = null;
+  private slotHeld = true;
+
+  constructor(
+    private readonly owner: LeaseOwner,
+    readonly reservation: Reservation,
+    readonly slot: StreamSlot,
+  ) {}
+
+  get userId(): string {
+    return this.reservation.userId;
+  }
+  get holdId(): string {
+    return this.reservation.holdId;
+  }
+  get day(): string {
+    return this.reservation.day;
+  }
+  get promptTokens(): number {
+    return this.reservation.promptTokens;
+  }
+  /** The output cap to send upstream. */
+  get outputCap(): number {
+    return this.reservation.outputCap;
+  }
+  /** The quota right after admission. */
+  get quota(): Quota {
+    return this.reservation.quota;
+  }
+  /** Settled or released (or on its way). */
+  get ended(): boolean {
+    return this.ending !== null;
+  }
+  /** The slot is still held (renewed by the heartbeat). */
+  get holdsSlot(): boolean {
+    return this.slotHeld;
+  }
+  /** The hold is still ours to keep alive: not settled yet, or a failed settle awaiting its retry. */
+  get holdsReservation(): boolean {
+    return this.ending === null || this.pending !== null;
+  }
+
+  /** The answer takes the lease over; false when it was already given back (the client left). */
+  start(): boolean {
+    if (this.ending) return false;
+    this.started = true;
+    return true;
+  }
+
+  /** The client left: before `start()` everything goes back; after it, the answer decides. */
+  clientGone(): void {
+    if (!this.started) void this.release();
+  }
+
+  /**
+   * Charges what the answer used and, in the same transaction, stores it
+   * (`store`), then frees the slot. Exactly once: later calls change
+   * nothing and resolve like the first.
+   */
+  settle<T>(charge: Charge, store?: Store<T>): Promise<Settled<T>> {
+    this.ending ??= this.end(charge, (store as Store<unknown>) ?? null);
+    return this.ending as Promise<Settled<T>>;
+  }
+
+  /** Gives everything back, charging nothing (unless already settled). */
+  release(): Promise<Settled<unknown>> {
+    this.ending ??= this.end(NOT_CHARGED, null);
+    return this.ending;
+  }
+
+  /** Retries a failed settle's transaction; for the heartbeat. */
+  retry(): Promise<void> {
+    if (!this.pending) return Promise.resolve();
+    const { charge, store } = this.pending;
+    this.retrying ??= this.owner
+      .commit(this, charge, store)
+      .then(() => {
+        this.pending = null;
+        this.owner.forget(this);
+      })
+      .finally(() => (this.retrying = null));
+    return this.retrying;
+  }
+
+  private async end(
+    charge: Charge,
+    store: Store<unknown> | null,
+  ): Promise<Settled<unknown>> {
+    const hold: HoldCharge = charge.charged
+      ? {
+          messages: 1,
+          tokens: whole(charge.promptTokens) + whole(charge.completionTokens),
+        }
+      : { messages: 0, tokens: 0 };
+    let stored: unknown = null;
+    let error: unknown = null;
+    try {
+      stored = await this.owner.commit(this, hold, store);
+    } catch (err) {
+      error = err;
+      this.pending = { charge: hold, store };
+      this.logger.error(
+        `Could not settle a quota hold (retried by the heartbeat): ${(err as Error).message}`,
+      );
+    }
+    this.slotHeld = false;
+    await this.owner
+      .freeSlot(this)
+      .catch((err: Error) =>
+        this.logger.warn(`Could not release a stream slot: ${err.message}`),
+      );
+    if (!this.pending) this.owner.forget(this);
+    const quota = await this.owner
+      .quota(this.userId)
+      .catch(() => this.reservation.quota);
+    return { quota, stored, error };
+  }
+}
