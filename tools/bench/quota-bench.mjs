@@ -17,7 +17,13 @@
  */
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -192,6 +198,24 @@ async function compare(url, token) {
   const m = sum(me);
   const q = sum(quota);
   return { me: m, quota: q, ratio: q.rps / m.rps };
+}
+
+/**
+ * The page's own sections, followed by the sections other benchmarks wrote
+ * into the same page (those whose heading this run does not write).
+ */
+function keepOtherSections(page) {
+  if (!existsSync(OUT)) return page;
+  const own = new Set(
+    [...page.matchAll(/^## (.+)$/gm)].map((m) => m[1].trim()),
+  );
+  const others = readFileSync(OUT, 'utf8')
+    .split(/^(?=## )/m)
+    .slice(1)
+    .filter((section) => !own.has(section.split('\n')[0].slice(3).trim()));
+  return others.length
+    ? `${page.trimEnd()}\n\n${others.join('').trimEnd()}\n`
+    : page;
 }
 
 async function main() {
@@ -370,7 +394,9 @@ async function main() {
       seconds: Math.round((Date.now() - started) / 1000),
     };
     // Formatted like every other Markdown file in the repository.
-    const text = await prettier.format(render(result), { parser: 'markdown' });
+    const text = await prettier.format(keepOtherSections(render(result)), {
+      parser: 'markdown',
+    });
     writeFileSync(OUT, text);
     log(`done in ${result.seconds} s; results in ${OUT}`);
     console.log(text);
