@@ -17,6 +17,7 @@ import { buildOpenApiDocument } from './common/openapi';
 import { checkJsonDepth, JsonTooDeepError } from './common/json-depth';
 import { httpLogging } from './common/logging/http-logging';
 import { createLogger } from './common/logging/logger';
+import { securityHeaders } from './common/security-headers';
 import { AppValidationPipe } from './common/validation.pipe';
 import type { AppConfig } from './config/app-config';
 
@@ -33,6 +34,8 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.useLogger(app.get(PinoNestLogger));
   // First: the request id (X-Request-Id) and the access line, for every answer.
   app.use(httpLogging(logger));
+  // Then the security headers (helmet), on every answer too.
+  app.use(securityHeaders());
   // On SIGTERM or SIGINT: finish the requests in progress, close, then exit
   // with code 0 (not by the signal again, which as PID 1 in a container is ignored).
   app.enableShutdownHooks([], { useProcessExit: true });

@@ -39,6 +39,45 @@ describe('serving the web app', () => {
     expect(await res.json()).toEqual({ hello: 'Hello' });
   });
 
+  it('sends the security headers on every answer', async () => {
+    for (const [method, path, status] of [
+      ['GET', '/', 200],
+      ['GET', '/chat', 200],
+      ['GET', '/i18n/en.json', 200],
+      ['GET', '/api/health', 200],
+      ['GET', '/api/nope', 404],
+      ['GET', '/api/auth/me', 401],
+      ['POST', '/api/auth/login', 415],
+      ['GET', '/metrics', 200],
+      ['GET', '/api/docs', 200],
+      ['GET', '/api/docs-json', 200],
+    ] as const) {
+      const res = await fetch(t.url + path, {
+        method,
+        ...(method === 'POST'
+          ? { body: 'x=1', headers: { 'content-type': 'text/plain' } }
+          : {}),
+      });
+      const h = (name: string) => res.headers.get(name);
+      expect([path, res.status]).toEqual([path, status]);
+      expect([path, h('x-content-type-options')]).toEqual([path, 'nosniff']);
+      expect([path, h('referrer-policy')]).toEqual([path, 'no-referrer']);
+      expect([path, h('x-frame-options')]).toEqual([path, 'DENY']);
+      const csp = new Map(
+        (h('content-security-policy') ?? '')
+          .split(';')
+          .map((d) => d.trim().split(/\s+/))
+          .map(([name, ...values]) => [name, values.join(' ')]),
+      );
+      expect([path, csp.get('frame-ancestors')]).toEqual([path, "'none'"]);
+      expect([path, csp.get('script-src')]).toEqual([path, "'self'"]);
+      expect([path, csp.get('default-src')]).toEqual([path, "'self'"]);
+      expect([path, csp.get('object-src')]).toEqual([path, "'none'"]);
+      expect(h('x-powered-by')).toBeNull();
+      await res.arrayBuffer();
+    }
+  });
+
   it('keeps the API and metrics out of the fallback', async () => {
     const api = await fetch(`${t.url}/api/nope`);
     expect(api.status).toBe(404);
