@@ -1,7 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
+import {
+  makeFilePrivate,
+  PRIVATE_DIR_MODE,
+  writePrivateFile,
+} from '../common/private-files';
 
 /**
  * The whole configuration of the API, read and validated once at start-up.
@@ -262,6 +267,7 @@ function secretsKey(
   if (raw !== null) return parseSecretsKey(raw);
   if (production) return null;
   const file = join(dataDir, 'secrets-key');
+  makeFilePrivate(file);
   if (existsSync(file)) {
     try {
       return parseSecretsKey(readFileSync(file, 'utf8'));
@@ -269,9 +275,9 @@ function secretsKey(
       // An unreadable key file is replaced below.
     }
   }
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const key = randomBytes(32);
-  writeFileSync(file, key.toString('base64') + '\n', { mode: 0o600 });
+  writePrivateFile(file, key.toString('base64') + '\n');
   return key;
 }
 
@@ -289,13 +295,14 @@ function jwtSecret(env: Env, production: boolean, dataDir: string): string {
   if (production)
     throw new ConfigError('JWT_SECRET', 'is required when NODE_ENV=production');
   const file = join(dataDir, 'jwt-secret');
+  makeFilePrivate(file);
   if (existsSync(file)) {
     const kept = readFileSync(file, 'utf8').trim();
     if (kept.length >= 16) return kept;
   }
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const secret = randomBytes(48).toString('base64url');
-  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  writePrivateFile(file, secret + '\n');
   return secret;
 }
 

@@ -1,10 +1,29 @@
-import { Global, Logger, Module } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { makeTreePrivate } from '../common/private-files';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { dataSourceOptions } from './database.options';
+import { dataSourceOptions, embeddedDatabaseDir } from './database.options';
 import { DatabaseService } from './database.service';
 import { runMigrations } from './migrate';
+
+/** Once the migrations have run: the files they made in the embedded database are made private (0600). */
+@Injectable()
+class EmbeddedFilesPrivate implements OnApplicationBootstrap {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  onApplicationBootstrap(): void {
+    const dir = embeddedDatabaseDir(this.config);
+    if (dir) makeTreePrivate(dir);
+  }
+}
 
 @Global()
 @Module({
@@ -22,7 +41,7 @@ import { runMigrations } from './migrate';
       },
     }),
   ],
-  providers: [DatabaseService],
+  providers: [DatabaseService, EmbeddedFilesPrivate],
   exports: [DatabaseService],
 })
 export class DatabaseModule {}

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { makeTreePrivate } from '../common/private-files';
 import { join } from 'node:path';
 import { types as pgTypes } from 'pg';
 import type { DataSourceOptions } from 'typeorm';
@@ -37,23 +37,35 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
     };
   }
   const dir = join(config.dataDir, 'pglite');
-  mkdirSync(dir, { recursive: true });
   return {
     ...common,
     driver: {
       Pool: class {
         constructor() {
-          return new PGliteSerialPool(() => openPglite(dir));
+          return new PGliteSerialPool(
+            () => openPglite(dir),
+            () => makeTreePrivate(dir),
+          );
         }
       },
     },
   };
 }
 
+/**
+ * Opens the embedded database in `dir`, private to the process's user: the
+ * directory 0700 and its files 0600, existing ones included. PGlite writes
+ * its files 0666 whatever the umask, so they are made private again once it
+ * has opened the database, after the migrations (DatabaseModule) and when it
+ * closes; the 0700 directories (the umask below covers those PGlite makes)
+ * keep everyone else out of files it writes in between.
+ */
 async function openPglite(dir: string) {
+  process.umask(0o077);
+  makeTreePrivate(dir);
   // PGlite ships as ESM; the dynamic import keeps it out of the CommonJS bundle.
   const { PGlite, types } = await import('@electric-sql/pglite');
-  return PGlite.create(dir, {
+  const db = await PGlite.create(dir, {
     parsers: { [types.INT8]: (v: string) => Number(v) },
     serializers: {
       [types.BOOL]: (v: unknown) =>
@@ -64,4 +76,11 @@ async function openPglite(dir: string) {
             : String(v),
     },
   });
+  makeTreePrivate(dir);
+  return db;
+}
+
+/** The embedded database's directory for a configuration, or null on PostgreSQL. */
+export function embeddedDatabaseDir(config: AppConfig): string | null {
+  return config.databaseUrl ? null : join(config.dataDir, 'pglite');
 }

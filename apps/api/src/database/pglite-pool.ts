@@ -19,7 +19,11 @@ export class PGliteSerialPool extends EventEmitter {
   private readonly waiters: Array<() => void> = [];
   private closed = false;
 
-  constructor(private readonly open: () => Promise<PGlite>) {
+  constructor(
+    private readonly open: () => Promise<PGlite>,
+    /** Called once the database has closed (database.options.ts makes its files private). */
+    private readonly afterClose: () => void = () => undefined,
+  ) {
     super();
     this.setMaxListeners(0);
   }
@@ -112,7 +116,10 @@ export class PGliteSerialPool extends EventEmitter {
       this.closed = true;
       await this.acquire();
       try {
-        if (this.dbPromise) await (await this.dbPromise).close();
+        if (this.dbPromise) {
+          await (await this.dbPromise).close();
+          this.afterClose();
+        }
       } finally {
         this.dbPromise = null;
         this.releaseSlot();
