@@ -113,7 +113,7 @@ export class CreateModelDto
   extends UpdateModelDto
   implements CreateModelRequest
 {
-  /** `^[a-z0-9][a-z0-9._:-]{0,63}$`; never changes. @example gpt-4o-mini */
+  /** 1 to 64 of `a-z 0-9 . _ : -`, starting with a letter or a digit; never changes. @example gpt-4o-mini */
   @IsString()
   @Matches(MODEL_ID_PATTERN, {
     message: 'id must match ^[a-z0-9][a-z0-9._:-]{0,63}$',
