@@ -617,6 +617,79 @@ describe('admin: limits, quota and usage reports', () => {
   });
 
   describe('CSV export', () => {
+    /** The raw bytes as text, the byte order mark kept (fetch's text() drops it). */
+    async function raw(path: string) {
+      const res = await fetch(t.url + path, {
+        headers: { authorization: `Bearer ${admin}` },
+      });
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      return {
+        res,
+        bytes,
+        text: new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes),
+      };
+    }
+    const RANGE_HEADER =
+      '\uFEFFdate,user_id,email,name,messages,tokens,messages_limit,tokens_limit,cost_usd';
+
+    it('starts with a UTF-8 byte order mark', async () => {
+      const { res, bytes } = await raw(
+        '/api/admin/usage/export?date=2026-11-28',
+      );
+      expect(res.status).toBe(200);
+      expect([...bytes.slice(0, 4)]).toEqual([0xef, 0xbb, 0xbf, 0x75]);
+    });
+
+    it('exports a date range: one row per user per day with usage, date first, with a BOM', async () => {
+      const { res, text } = await raw(
+        '/api/admin/usage/export?from=2026-10-29&to=2026-11-28',
+      );
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+      expect(res.headers.get('content-disposition')).toBe(
+        'attachment; filename="tally-usage-2026-10-29_2026-11-28.csv"',
+      );
+      expect(text).toBe(
+        [
+          RANGE_HEADER,
+          `2026-10-29,${ids.bob},bob@usage.test,Bob,7,70,100,500000,0.000000`,
+          `2026-10-30,${ids.bob},bob@usage.test,Bob,1,10,100,500000,0.000000`,
+          `2026-11-27,${ids.alice},alice@usage.test,Alice Archer,1,100,10,500000,0.000000`,
+          `2026-11-28,${ids.alice},alice@usage.test,Alice Archer,5,1000,10,500000,0.000000`,
+          `2026-11-28,${ids.bob},bob@usage.test,Bob,2,3000,100,500000,0.000000`,
+          `2026-11-28,${ids.dave},dave@usage.test,"Doe, ""Dave""",1,50,100,500000,0.000000`,
+          '',
+        ].join('\r\n'),
+      );
+      // One day as a range; a range with no usage is the header alone.
+      expect(
+        (await raw('/api/admin/usage/export?from=2026-11-27&to=2026-11-27'))
+          .text,
+      ).toBe(
+        `${RANGE_HEADER}\r\n2026-11-27,${ids.alice},alice@usage.test,Alice Archer,1,100,10,500000,0.000000\r\n`,
+      );
+      expect(
+        (await raw('/api/admin/usage/export?from=2025-01-01&to=2025-01-31'))
+          .text,
+      ).toBe(`${RANGE_HEADER}\r\n`);
+      // 366 days is the most.
+      expect(
+        (await raw('/api/admin/usage/export?from=2025-11-28&to=2026-11-28')).res
+          .status,
+      ).toBe(200);
+      for (const query of [
+        'from=2025-11-27&to=2026-11-28',
+        'from=2026-11-28&to=2026-11-27',
+        'from=2026-11-01',
+        'to=2026-11-01',
+        'date=2026-11-28&from=2026-11-01&to=2026-11-28',
+        'from=2026-02-30&to=2026-03-01',
+      ]) {
+        const res = await get(`/api/admin/usage/export?${query}`);
+        expect([query, res.status]).toEqual([query, 400]);
+      }
+    });
+
     it('streams every row of the day by email, quoted, with formulas defused', async () => {
       const res = await get('/api/admin/usage/export?date=2026-11-28');
       expect(res.status).toBe(200);

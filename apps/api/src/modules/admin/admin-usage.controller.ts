@@ -76,12 +76,13 @@ export class AdminUsageController {
   @ApiProduces('text/csv')
   @ApiOkResponse({
     description:
-      "The day's report as CSV (RFC 4180, CRLF), every row: `user_id,email,name,messages,tokens,messages_limit,tokens_limit,cost_usd` (cost in US dollars, 6 decimals). " +
+      "The day's report as CSV (RFC 4180, CRLF, UTF-8 with a byte order mark), every row: `user_id,email,name,messages,tokens,messages_limit,tokens_limit,cost_usd` (cost in US dollars, 6 decimals). " +
+      'With `from` and `to`: one row per user per day with usage, `date` first. ' +
       "Text cells that a spreadsheet would run as a formula start with `'`.",
     schema: { type: 'string' },
   })
   @ApiOperation({ operationId: 'exportUsage', summary: 'Usage as CSV' })
   export(@Query() q: UsageExportQueryDto): Promise<StreamableFile> {
-    return this.usage.exportCsv(q.date);
+    return this.usage.exportCsv(q);
   }
 }

@@ -1,7 +1,6 @@
 import { HttpStatus, Injectable, StreamableFile } from '@nestjs/common';
 import {
   LIMITS,
-  USAGE_EXPORT_COLUMNS,
   type UsageByModel,
   type UsageHistory,
   type UsageReport,
@@ -11,8 +10,10 @@ import { ApiError } from '../../common/api-error';
 import { addDays, daysBetween } from '../usage/quota-day';
 import { UsageReportService } from '../usage/usage-report.service';
 import { UsageService } from '../usage/usage.service';
-import { csvLine } from './csv';
+import { UsageExportService } from '../usage/usage-export.service';
+import { dayCsv, rangeCsv } from './usage-csv';
 import type {
+  UsageExportQueryDto,
   UsageHistoryQueryDto,
   UsageReportQueryDto,
 } from './dto/usage-query.dto';
@@ -26,6 +27,7 @@ export class AdminUsageService {
   constructor(
     private readonly reports: UsageReportService,
     private readonly usage: UsageService,
+    private readonly exports: UsageExportService,
   ) {}
 
   report(q: UsageReportQueryDto): Promise<UsageReport> {
@@ -45,13 +47,7 @@ export class AdminUsageService {
   async history(q: UsageHistoryQueryDto): Promise<UsageHistory> {
     const to = q.to ?? (await this.usage.today()).day;
     const from = q.from ?? addDays(to, 1 - HISTORY_DEFAULT_DAYS);
-    const days = daysBetween(from, to);
-    if (days < 1) throw badInput('from must not be after to');
-    if (days > LIMITS.historyDaysMax) {
-      throw badInput(
-        `from and to may span at most ${LIMITS.historyDaysMax} days, got ${days}`,
-      );
-    }
+    checkSpan(from, to);
     return this.reports.history(from, to, q.user_id);
   }
 
@@ -61,37 +57,43 @@ export class AdminUsageService {
     return { date: day, items: await this.reports.byModel(day) };
   }
 
-  /** The day's report as CSV, every row, streamed. */
-  async exportCsv(date?: string): Promise<StreamableFile> {
-    const day = date ?? (await this.usage.today()).day;
-    const reports = this.reports;
-    async function* lines(): AsyncGenerator<string> {
-      yield csvLine(USAGE_EXPORT_COLUMNS);
-      for await (const r of reports.exportRows(day)) {
-        yield csvLine([
-          r.user_id,
-          r.email,
-          r.name,
-          r.messages,
-          r.tokens,
-          r.messages_limit,
-          r.tokens_limit,
-          dollars(r.cost ?? 0),
-        ]);
-      }
+  /**
+   * The usage as CSV (UTF-8 with a BOM), streamed: the day's report (every
+   * row), or with `from` and `to` one row per user per day with usage.
+   */
+  async exportCsv(q: UsageExportQueryDto): Promise<StreamableFile> {
+    let lines: AsyncGenerator<string>;
+    let name: string;
+    if (q.from !== undefined || q.to !== undefined) {
+      if (q.date !== undefined)
+        throw badInput('date cannot be combined with from and to');
+      if (q.from === undefined || q.to === undefined)
+        throw badInput('from and to go together');
+      checkSpan(q.from, q.to);
+      lines = rangeCsv(this.exports.rangeRows(q.from, q.to));
+      name = `tally-usage-${q.from}_${q.to}.csv`;
+    } else {
+      const day = q.date ?? (await this.usage.today()).day;
+      lines = dayCsv(this.reports.exportRows(day));
+      name = `tally-usage-${day}.csv`;
     }
-    return new StreamableFile(Readable.from(lines()), {
+    return new StreamableFile(Readable.from(lines), {
       type: 'text/csv; charset=utf-8',
-      disposition: `attachment; filename="tally-usage-${day}.csv"`,
+      disposition: `attachment; filename="${name}"`,
     });
+  }
+}
+
+/** `from` to `to` spans 1 to LIMITS.historyDaysMax days, else 400. */
+function checkSpan(from: string, to: string): void {
+  const days = daysBetween(from, to);
+  if (days < 1) throw badInput('from must not be after to');
+  if (days > LIMITS.historyDaysMax) {
+    throw badInput(
+      `from and to may span at most ${LIMITS.historyDaysMax} days, got ${days}`,
+    );
   }
 }
 
 const badInput = (message: string) =>
   new ApiError(HttpStatus.BAD_REQUEST, 'VALIDATION_FAILED', message);
-
-/** Whole micro-dollars as US dollars with 6 decimals, exactly: 1234567 → `1.234567`. */
-export function dollars(microDollars: number): string {
-  const n = Math.max(0, Math.round(microDollars));
-  return `${Math.floor(n / 1000000)}.${String(n % 1000000).padStart(6, '0')}`;
-}

@@ -30,7 +30,7 @@ const REPORT_FROM = `
   LEFT JOIN usage_daily d ON d.user_id = u.id AND d.day = $1::date
   WHERE (u.is_active OR d.messages > 0 OR d.tokens > 0)`;
 
-const ITEM_COLUMNS = `
+export const ITEM_COLUMNS = `
   u.id AS user_id, u.email, u.name,
   coalesce(d.messages, 0) AS messages, coalesce(d.tokens, 0)::bigint AS tokens,
   coalesce(d.cost, 0)::bigint AS cost,
@@ -306,7 +306,7 @@ export class UsageReportService {
   }
 }
 
-function item(r: UsageReportItem): UsageReportItem {
+export function item(r: UsageReportItem): UsageReportItem {
   return {
     user_id: r.user_id,
     email: r.email,

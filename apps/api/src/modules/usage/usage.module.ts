@@ -4,6 +4,7 @@ import { Clock } from './clock';
 import { HoldsService } from './holds.service';
 import { LimitsService } from './limits.service';
 import { StreamSlotsService } from './stream-slots.service';
+import { UsageExportService } from './usage-export.service';
 import { UsageReportService } from './usage-report.service';
 import { UsageService } from './usage.service';
 
@@ -21,6 +22,7 @@ import { UsageService } from './usage.service';
     StreamSlotsService,
     AdmissionService,
     UsageReportService,
+    UsageExportService,
   ],
   exports: [
     Clock,
@@ -29,6 +31,7 @@ import { UsageService } from './usage.service';
     HoldsService,
     AdmissionService,
     UsageReportService,
+    UsageExportService,
   ],
 })
 export class UsageModule {}

@@ -471,6 +471,19 @@ export const USAGE_EXPORT_COLUMNS = [
   'cost_usd',
 ] as const;
 
+/** `GET /api/admin/usage/export`: one day (`date`, default today), or `from` and `to` together (at most `LIMITS.historyDaysMax` days). */
+export interface UsageExportQuery {
+  date?: CalendarDay;
+  from?: CalendarDay;
+  to?: CalendarDay;
+}
+
+/** The header of a date range's export: `date`, then a day's columns. */
+export const USAGE_RANGE_EXPORT_COLUMNS = [
+  'date',
+  ...USAGE_EXPORT_COLUMNS,
+] as const;
+
 export interface UsageByModelQuery {
   date?: CalendarDay;
 }

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type {
   SortOrder,
+  UsageExportQuery,
   UsageHistoryQuery,
   UsageReportQuery,
   UsageSortField,
@@ -64,8 +65,18 @@ export class UsageHistoryQueryDto implements UsageHistoryQuery {
   user_id?: string;
 }
 
-/** `GET /api/admin/usage/export`. */
-export class UsageExportQueryDto {
-  @CalendarDayParam('The quota day; default today in `quota_timezone`.')
+/** `GET /api/admin/usage/export`: one day, or a range of days. */
+export class UsageExportQueryDto implements UsageExportQuery {
+  @CalendarDayParam(
+    'The quota day; default today in `quota_timezone`. Not with `from`/`to`.',
+  )
   date?: string;
+
+  @CalendarDayParam(
+    'First day of a range, included; with `to`, at most 366 days in all.',
+  )
+  from?: string;
+
+  @CalendarDayParam('Last day of a range, included; with `from`.')
+  to?: string;
 }

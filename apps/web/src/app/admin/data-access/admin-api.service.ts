@@ -76,6 +76,14 @@ export class AdminApi {
     });
   }
 
+  /** Usage from `from` to `to` as CSV: one row per user per day with usage. */
+  usageRangeCsv(from: CalendarDay, to: CalendarDay): Observable<Blob> {
+    return this.http.get('/api/admin/usage/export', {
+      params: params({ from, to }),
+      responseType: 'blob',
+    });
+  }
+
   /** The day's usage as CSV, fetched with the auth header (a plain link could not send it). */
   usageCsv(date: CalendarDay): Observable<Blob> {
     return this.http.get('/api/admin/usage/export', {

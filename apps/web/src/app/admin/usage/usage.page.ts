@@ -30,6 +30,7 @@ import { TablePaging, loadOnChange } from '../../shared/table/table-paging';
 import { AdminApi } from '../data-access/admin-api.service';
 import { UsageBar } from './usage-bar';
 import { UsageChart } from './usage-chart';
+import { UsageRangeExport } from './usage-range-export';
 
 const SORT_FIELDS: UsageSortField[] = ['tokens', 'messages', 'email', 'name'];
 
@@ -55,6 +56,7 @@ const SORT_FIELDS: UsageSortField[] = ['tokens', 'messages', 'email', 'name'];
     TablePaginator,
     UsageBar,
     UsageChart,
+    UsageRangeExport,
   ],
   templateUrl: './usage.page.html',
   styleUrls: ['../admin-page.css', './usage.page.css'],

@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import type { UsageReportItem } from '@tally/api-contract';
+import { DatabaseService } from '../../database/database.service';
+import { item, ITEM_COLUMNS } from './usage-report.service';
+import { DEFAULT_LIMITS_SQL } from './usage.service';
+
+const BATCH = 1000;
+
+/** A row of a date range's export: one user's usage on one day. */
+export interface UsageDayRow extends UsageReportItem {
+  date: string;
+}
+
+type Row = UsageDayRow & { email_key: string };
+
+/** The rows of a date range's CSV export, streamed in batches. */
+@Injectable()
+export class UsageExportService {
+  constructor(private readonly db: DatabaseService) {}
+
+  /**
+   * One row per user per day with usage (messages or tokens above 0), from
+   * `from` to `to` included, by day then email; limits as they are now.
+   * Keyset pages keep memory constant for any number of rows.
+   */
+  async *rangeRows(from: string, to: string): AsyncGenerator<UsageDayRow> {
+    let after: { day: string; email: string; id: string } | null = null;
+    for (;;) {
+      const params: unknown[] = [from, to, BATCH];
+      let keyset = '';
+      if (after) {
+        params.push(after.day, after.email, after.id);
+        keyset =
+          ' AND (d.day, lower(u.email), u.id) > ($4::date, $5, $6::uuid)';
+      }
+      const rows = await this.db.query<Row>(
+        `SELECT to_char(d.day, 'YYYY-MM-DD') AS date, ${ITEM_COLUMNS}, lower(u.email) AS email_key
+         FROM usage_daily d JOIN users u ON u.id = d.user_id
+         CROSS JOIN (${DEFAULT_LIMITS_SQL}) def
+         WHERE d.day BETWEEN $1::date AND $2::date
+           AND (d.messages > 0 OR d.tokens > 0)${keyset}
+         ORDER BY d.day, lower(u.email), u.id
+         LIMIT $3`,
+        params,
+      );
+      for (const r of rows) yield { date: r.date, ...item(r) };
+      if (rows.length < BATCH) return;
+      const last = rows[rows.length - 1];
+      after = { day: last.date, email: last.email_key, id: last.user_id };
+    }
+  }
+}
