@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { UsageReportItem } from '@tally/api-contract';
 import { DatabaseService } from '../../database/database.service';
+import { DEFAULTS_JOIN } from './limits.sql';
 import { item, ITEM_COLUMNS } from './usage-report.service';
-import { DEFAULT_LIMITS_SQL } from './usage.service';
 
 const BATCH = 1000;
 
@@ -36,7 +36,7 @@ export class UsageExportService {
       const rows = await this.db.query<Row>(
         `SELECT to_char(d.day, 'YYYY-MM-DD') AS date, ${ITEM_COLUMNS}, lower(u.email) AS email_key
          FROM usage_daily d JOIN users u ON u.id = d.user_id
-         CROSS JOIN (${DEFAULT_LIMITS_SQL}) def
+         ${DEFAULTS_JOIN}
          WHERE d.day BETWEEN $1::date AND $2::date
            AND (d.messages > 0 OR d.tokens > 0)${keyset}
          ORDER BY d.day, lower(u.email), u.id
