@@ -88,8 +88,7 @@ export class ConnectionsPage {
     'name',
     'baseUrl',
     'apiKey',
-    'tokenParameter',
-    'timeout',
+    'request',
     'usedBy',
     'actions',
   ];

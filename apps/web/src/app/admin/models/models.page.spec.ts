@@ -73,12 +73,12 @@ describe('ModelsPage', { timeout: 20_000 }, () => {
     );
     expect(row('old').textContent).toContain('Lab');
     const toggle = (id: string) =>
-      one<HTMLButtonElement>(
+      one<HTMLInputElement>(
         row(id),
-        '[data-testid="model-enabled-toggle"] button',
+        '[data-testid="model-enabled-toggle"] input',
       );
-    expect(toggle('old').getAttribute('aria-checked')).toBe('false');
-    expect(toggle('mini').getAttribute('aria-checked')).toBe('true');
+    expect(toggle('old').checked).toBe(false);
+    expect(toggle('mini').checked).toBe(true);
     // "make default" only for enabled models that are not it already
     expect(
       row('local').querySelector('[data-testid="make-default"]'),
@@ -111,9 +111,9 @@ describe('ModelsPage', { timeout: 20_000 }, () => {
 
   it('enables and disables a model, and makes one the default', async () => {
     const { row, http, render, text } = await open();
-    one<HTMLButtonElement>(
+    one<HTMLInputElement>(
       row('mini'),
-      '[data-testid="model-enabled-toggle"] button',
+      '[data-testid="model-enabled-toggle"] input',
     ).click();
     await render();
     const patch = http.expectOne('/api/admin/models/mini');
@@ -125,9 +125,9 @@ describe('ModelsPage', { timeout: 20_000 }, () => {
       row('mini').querySelector('[data-testid="make-default"]'),
     ).toBeNull();
 
-    one<HTMLButtonElement>(
+    one<HTMLInputElement>(
       row('old'),
-      '[data-testid="model-enabled-toggle"] button',
+      '[data-testid="model-enabled-toggle"] input',
     ).click();
     await render();
     http
@@ -147,9 +147,9 @@ describe('ModelsPage', { timeout: 20_000 }, () => {
   it('puts a refused switch back', async () => {
     const { row, http, render, flush } = await open();
     const toggle = () =>
-      one<HTMLButtonElement>(
+      one<HTMLInputElement>(
         row('local'),
-        '[data-testid="model-enabled-toggle"] button',
+        '[data-testid="model-enabled-toggle"] input',
       );
     toggle().click();
     await render();
@@ -158,6 +158,6 @@ describe('ModelsPage', { timeout: 20_000 }, () => {
     await render();
     flush();
     await render();
-    expect(toggle().getAttribute('aria-checked')).toBe('true');
+    expect(toggle().checked).toBe(true);
   });
 });

@@ -8,9 +8,9 @@ import {
 import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
 import {
-  MatSlideToggleChange,
-  MatSlideToggleModule,
-} from '@angular/material/slide-toggle';
+  MatCheckboxChange,
+  MatCheckboxModule,
+} from '@angular/material/checkbox';
 import { MatTableModule } from '@angular/material/table';
 import { TranslatePipe } from '@ngx-translate/core';
 import type { Connection, Model } from '@tally/api-contract';
@@ -30,7 +30,7 @@ import { ModelDialog, ModelDialogData } from './model-dialog';
   imports: [
     MatTableModule,
     MatButtonModule,
-    MatSlideToggleModule,
+    MatCheckboxModule,
     TranslatePipe,
     LocalNumberPipe,
     PricePipe,
@@ -48,10 +48,8 @@ export class ModelsPage {
   protected readonly columns = [
     'name',
     'connection',
-    'upstream',
     'price',
-    'maxOutput',
-    'context',
+    'caps',
     'enabled',
     'actions',
   ];
@@ -82,7 +80,7 @@ export class ModelsPage {
     this.open({ model, connections: this.connections() });
   }
 
-  protected setEnabled(model: Model, event: MatSlideToggleChange): void {
+  protected setEnabled(model: Model, event: MatCheckboxChange): void {
     const enabled = event.checked;
     const run = () =>
       this.catalog.updateModel(model.id, { enabled }).subscribe({
@@ -93,7 +91,7 @@ export class ModelsPage {
           );
         },
         error: (err: unknown) => {
-          // Refused: the switch goes back to what the server has.
+          // Refused: the box goes back to what the server has.
           event.source.checked = model.enabled;
           this.failed(model, err);
         },
