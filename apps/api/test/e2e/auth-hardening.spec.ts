@@ -1,4 +1,6 @@
 import { sign } from 'jsonwebtoken';
+import { networkInterfaces } from 'node:os';
+import { Http } from '../support/http';
 import {
   startTestApp,
   TEST_JWT_SECRET,
@@ -129,6 +131,77 @@ describe('login throttling behind a proxy (TRUST_PROXY)', () => {
     );
   });
 });
+
+/**
+ * A proxy that is not on loopback (as in a container network): every client
+ * reaches the API from the proxy's address. The API listens on this
+ * machine's own non-loopback address, so requests to it come from there.
+ */
+const proxyAddress = Object.values(networkInterfaces())
+  .flat()
+  .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+
+(proxyAddress ? describe : describe.skip)(
+  'login throttling behind a proxy that is not on loopback',
+  () => {
+    const start = (env: Record<string, string>) =>
+      startTestApp({
+        env: {
+          LOGIN_MAX_ATTEMPTS: '3',
+          LOGIN_WINDOW_SECONDS: '60',
+          HOST: proxyAddress as string,
+          ...env,
+        },
+      });
+    const via = (t: TestApp) =>
+      new Http(`http://${proxyAddress}:${new URL(t.url).port}`);
+
+    it('with TRUST_PROXY naming the proxy, one client failing against an email does not lock its owner out', async () => {
+      const t = await start({ TRUST_PROXY: proxyAddress as string });
+      try {
+        const http = via(t);
+        const { email } = await t.register(unique('chosen'), 'chosen-password');
+        const attempt = async (password: string, client: string) =>
+          (
+            await http.post(
+              '/api/auth/login',
+              { email, password },
+              { headers: { 'x-forwarded-for': client } },
+            )
+          ).status;
+        const attacker: number[] = [];
+        for (let i = 0; i < 5; i++)
+          attacker.push(await attempt(`guess-${i}`, '203.0.113.66'));
+        expect(attacker).toEqual([401, 401, 401, 429, 429]);
+        expect(await attempt('chosen-password', '198.51.100.7')).toBe(200);
+      } finally {
+        await t.close();
+      }
+    });
+
+    it('without TRUST_PROXY, X-Forwarded-For from that address is not believed', async () => {
+      const t = await start({});
+      try {
+        const http = via(t);
+        const { email } = await t.register(unique('direct'), 'direct-pass-1');
+        const statuses: number[] = [];
+        for (let i = 0; i < 4; i++)
+          statuses.push(
+            (
+              await http.post(
+                '/api/auth/login',
+                { email, password: `guess-${i}` },
+                { headers: { 'x-forwarded-for': `198.51.100.${i + 1}` } },
+              )
+            ).status,
+          );
+        expect(statuses).toEqual([401, 401, 401, 429]);
+      } finally {
+        await t.close();
+      }
+    });
+  },
+);
 
 describe('login throttling through Redis', () => {
   let a: TestApp;
