@@ -1,4 +1,5 @@
 import { Clock } from '../../src/modules/usage/clock';
+import { expectAccountingBalanced } from './accounting';
 import { HoldsService } from '../../src/modules/usage/holds.service';
 import {
   eventually,
@@ -265,27 +266,14 @@ export async function expectSmallTokenLimitNeverOverspent(
 
 /**
  * Every user's counters, over all days, equal what their stored answers
- * were charged, with nothing held. Returns how many users used anything.
+ * were charged, with nothing held (the accounting invariant). Returns how
+ * many users used anything.
  */
 export async function expectCountersEqualCharged(
   h: QuotaHarness,
 ): Promise<number> {
-  let withUsage = 0;
-  for (const { id } of await h.t.query<{ id: string }>(
-    'SELECT id FROM users',
-  )) {
-    const [counted] = await h.t.query<{ messages: number }>(
-      `SELECT coalesce(sum(messages), 0)::int AS messages, coalesce(sum(tokens), 0)::int AS tokens,
-              coalesce(sum(held_messages), 0)::int AS held
-       FROM usage_daily WHERE user_id = $1`,
-      [id],
-    );
-    expect({ id, ...counted }).toEqual({
-      id,
-      ...(await h.charged(id)),
-      held: 0,
-    });
-    if (counted.messages > 0) withUsage++;
-  }
-  return withUsage;
+  const rows = await expectAccountingBalanced((text, params) =>
+    h.t.query(text, params),
+  );
+  return rows.filter((r) => r.messages > 0).length;
 }

@@ -27,7 +27,7 @@ export interface Cluster {
   /** The seeded admin's access token (valid on every process: one JWT secret), from the first start. */
   admin: string;
   /** Starts one more process on the database, with the cluster's environment (start them one by one). */
-  start(name: string): Promise<ApiProcess>;
+  start(name: string, startTimeoutMs?: number): Promise<ApiProcess>;
   http(p: ApiProcess): Http;
   /** Registers a user through `p`, then sets their own daily message limit (null: the default). */
   newUser(
@@ -90,11 +90,12 @@ export async function startCluster(
     db,
     fake,
     admin: '',
-    async start(name) {
+    async start(name, startTimeoutMs) {
       const p = await startApiProcess({
         name,
         databaseUrl: db.url,
         env: processEnv,
+        startTimeoutMs,
       });
       if (!c.admin) {
         const login = await c.http(p).post('/api/auth/login', {

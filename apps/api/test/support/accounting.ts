@@ -1,0 +1,113 @@
+/**
+ * The accounting invariant (docs/operations.md, "Accounting invariant"):
+ * once no answer is in progress and the holds' TTL has passed, every user's
+ * counters equal a recount from the stored answers, and nothing is held:
+ *
+ * - messages charged = stored assistant messages that carry token counts
+ *   (a send that failed before any text is stored without them, uncharged);
+ * - tokens = the sum of their prompt + completion tokens;
+ * - cost = the sum of their cost;
+ * - held messages and held tokens are 0, and no hold is unreleased.
+ *
+ * It holds for users who deleted no chat (deleting a chat never gives
+ * quota back, so its answers stay counted but are no longer stored).
+ */
+
+/** Runs one statement against the database under test. */
+export type Query = <T = Record<string, unknown>>(
+  text: string,
+  params?: unknown[],
+) => Promise<T[]>;
+
+export interface Accounting {
+  user_id: string;
+  /** From the counters (usage_daily, all days). */
+  messages: number;
+  tokens: number;
+  cost: number;
+  held_messages: number;
+  held_tokens: number;
+  /** Holds neither settled nor released. */
+  open_holds: number;
+  /** Recounted from the stored messages. */
+  stored_messages: number;
+  stored_tokens: number;
+  stored_cost: number;
+}
+
+const ACCOUNTING_SQL = `
+  WITH counted AS (
+    SELECT user_id, sum(messages)::bigint AS messages, sum(tokens)::bigint AS tokens,
+           sum(cost)::bigint AS cost, sum(held_messages)::bigint AS held_messages,
+           sum(held_tokens)::bigint AS held_tokens
+    FROM usage_daily GROUP BY user_id
+  ),
+  stored AS (
+    SELECT c.user_id, count(*)::bigint AS messages,
+           sum(m.prompt_tokens + m.completion_tokens)::bigint AS tokens,
+           sum(coalesce(m.cost, 0))::bigint AS cost
+    FROM messages m JOIN chats c ON c.id = m.chat_id
+    WHERE m.role = 'assistant' AND m.prompt_tokens IS NOT NULL
+    GROUP BY c.user_id
+  ),
+  holds AS (
+    SELECT user_id, count(*)::bigint AS n FROM usage_holds
+    WHERE released_at IS NULL GROUP BY user_id
+  )
+  SELECT u.id AS user_id,
+         coalesce(counted.messages, 0) AS messages, coalesce(counted.tokens, 0) AS tokens,
+         coalesce(counted.cost, 0) AS cost,
+         coalesce(counted.held_messages, 0) AS held_messages,
+         coalesce(counted.held_tokens, 0) AS held_tokens,
+         coalesce(holds.n, 0) AS open_holds,
+         coalesce(stored.messages, 0) AS stored_messages,
+         coalesce(stored.tokens, 0) AS stored_tokens,
+         coalesce(stored.cost, 0) AS stored_cost
+  FROM users u
+  LEFT JOIN counted ON counted.user_id = u.id
+  LEFT JOIN stored ON stored.user_id = u.id
+  LEFT JOIN holds ON holds.user_id = u.id
+  WHERE $1::uuid[] IS NULL OR u.id = ANY($1::uuid[])
+  ORDER BY u.id`;
+
+/** Every user's counters beside their recount (of `userIds` only, when given). */
+export async function accounting(
+  query: Query,
+  userIds?: string[],
+): Promise<Accounting[]> {
+  const rows = await query<Record<string, unknown>>(ACCOUNTING_SQL, [
+    userIds ?? null,
+  ]);
+  return rows.map((r) => {
+    const out = { user_id: String(r.user_id) } as Accounting;
+    for (const [k, v] of Object.entries(r))
+      if (k !== 'user_id')
+        (out as unknown as Record<string, number>)[k] = Number(v);
+    return out;
+  });
+}
+
+/** Whether the invariant holds for one user's row. */
+export function balanced(a: Accounting): boolean {
+  return (
+    a.messages === a.stored_messages &&
+    a.tokens === a.stored_tokens &&
+    a.cost === a.stored_cost &&
+    a.held_messages === 0 &&
+    a.held_tokens === 0 &&
+    a.open_holds === 0
+  );
+}
+
+/**
+ * Asserts the invariant for every user (or `userIds`), naming the users it
+ * fails for. Returns the rows checked.
+ */
+export async function expectAccountingBalanced(
+  query: Query,
+  userIds?: string[],
+): Promise<Accounting[]> {
+  const rows = await accounting(query, userIds);
+  expect(rows.filter((r) => !balanced(r))).toEqual([]);
+  return rows;
+}
