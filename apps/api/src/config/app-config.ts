@@ -50,6 +50,8 @@ export interface AppConfig {
    * `loopback`, `linklocal`, `uniquelocal`.
    */
   trustProxy: false | number | string[];
+  /** On SIGTERM, how long answers in progress may go on before they are cut. */
+  shutdownGraceSeconds: number;
   testing: TestingConfig;
 }
 
@@ -418,6 +420,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       registerMaxPerHour: int(env, 'REGISTER_MAX_PER_HOUR', 10, 1, 1000000),
     },
     trustProxy: trustProxy(env),
+    shutdownGraceSeconds: int(env, 'SHUTDOWN_GRACE_SECONDS', 30, 0, 86400),
     testing: {
       settleStoreDelayMs: int(env, 'TEST_SETTLE_STORE_DELAY_MS', 0, 0, 60000),
     },

@@ -63,8 +63,10 @@ export class ChatAnswerService {
     if (!lease.start()) return;
     const upstream = new AbortController();
     const cancel = () => upstream.abort();
-    if (send.signal.aborted) cancel();
+    // The client left, or a shutdown's grace time is over: stop upstream.
+    if (send.signal.aborted || lease.cut.aborted) cancel();
     send.signal.addEventListener('abort', cancel, { once: true });
+    lease.cut.addEventListener('abort', cancel, { once: true });
     try {
       const userMessage = await this.chats.storeUserMessage(prepared);
       yield { event: 'user_message', data: userMessage };
@@ -124,6 +126,7 @@ export class ChatAnswerService {
       };
     } finally {
       send.signal.removeEventListener('abort', cancel);
+      lease.cut.removeEventListener('abort', cancel);
       // Nothing keeps running once the answer is over, whichever way it ended.
       upstream.abort();
       await lease.release();

@@ -1,4 +1,5 @@
 import {
+  type BeforeApplicationShutdown,
   HttpException,
   HttpStatus,
   Inject,
@@ -51,12 +52,18 @@ export class ClientGoneError extends HttpException {
  */
 @Injectable()
 export class AdmissionService
-  implements LeaseOwner, OnApplicationBootstrap, OnApplicationShutdown
+  implements
+    LeaseOwner,
+    OnApplicationBootstrap,
+    BeforeApplicationShutdown,
+    OnApplicationShutdown
 {
   private readonly logger = new Logger('Admission');
   private readonly live = new Set<Lease>();
   private timer: NodeJS.Timeout | null = null;
   private beat: Promise<void> | null = null;
+  private draining = false;
+  private graceTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly db: DatabaseService,
@@ -74,6 +81,15 @@ export class AdmissionService
    * fired meanwhile. Whatever was taken goes back when it throws.
    */
   async admit(o: AdmitOptions): Promise<Lease> {
+    if (this.draining) {
+      throw new ApiError(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        'SHUTTING_DOWN',
+        'The server is shutting down; send again in a moment',
+        {},
+        { 'Retry-After': '5' },
+      );
+    }
     const max = o.maxStreams ?? (await this.limits.streamsPerUser());
     const slot = await this.slots.acquire(o.userId, max);
     if (!slot) {
@@ -198,12 +214,34 @@ export class AdmissionService
   }
 
   /**
+   * Shutdown (SIGTERM) begins: no more admissions; answers in progress may
+   * go on for `SHUTDOWN_GRACE_SECONDS`, then they are cut (each is stored
+   * `cancelled` and charged what it used). Runs before the HTTP server
+   * closes, which then waits for those answers to end.
+   */
+  beforeApplicationShutdown(): void {
+    this.draining = true;
+    const grace = this.config.shutdownGraceSeconds;
+    this.graceTimer = setTimeout(() => {
+      const answering = [...this.live].filter((l) => !l.ended);
+      if (answering.length > 0) {
+        this.logger.warn(
+          `Shutdown grace time (${grace} s) is over: cutting ${answering.length} answer(s) in progress`,
+        );
+      }
+      for (const lease of answering) lease.cutNow();
+    }, grace * 1000);
+    this.graceTimer.unref();
+  }
+
+  /**
    * Runs once the HTTP server has closed (after the answers in progress on
    * shutdown have ended), so until then their slots and holds are renewed.
    * Slots still held go back; holds still held are left to the reaper.
    */
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.graceTimer) clearTimeout(this.graceTimer);
     this.timer = null;
     await this.beat;
     const slots = [...this.live]

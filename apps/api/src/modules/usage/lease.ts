@@ -74,6 +74,7 @@ export class Lease {
     null;
   private retrying: Promise<void> | null = null;
   private slotHeld = true;
+  private readonly cutter = new AbortController();
 
   constructor(
     private readonly owner: LeaseOwner,
@@ -112,6 +113,16 @@ export class Lease {
   /** The hold is still ours to keep alive: not settled yet, or a failed settle awaiting its retry. */
   get holdsReservation(): boolean {
     return this.ending === null || this.pending !== null;
+  }
+
+  /** Fires when the answer must stop now (the grace time of a shutdown is over). */
+  get cut(): AbortSignal {
+    return this.cutter.signal;
+  }
+
+  /** Asks the answer to stop now; it then ends as it would if its client had left. */
+  cutNow(): void {
+    this.cutter.abort();
   }
 
   /** The answer takes the lease over; false when it was already given back (the client left). */
