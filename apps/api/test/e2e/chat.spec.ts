@@ -285,6 +285,25 @@ describe('chats (built-in local model)', () => {
     });
   });
 
+  it("answers in the user's language, from Accept-Language", async () => {
+    const { id } = await create();
+    const ask = (lang?: string) =>
+      t.http.post(
+        `/api/chats/${id}/messages?stream=false`,
+        { content: 'Сколько слов в этом вопросе?' },
+        { token, headers: lang ? { 'accept-language': lang } : {} },
+      );
+    const ru = await ask('ru-RU,ru;q=0.9,en-US;q=0.8');
+    expect(ru.status).toBe(200);
+    expect(ru.body.assistant_message.content).toContain('Вы спросили:');
+    expect(ru.body.assistant_message.content).toContain('- **Слов:** 5');
+    expect(ru.body.assistant_message.content).not.toContain('You asked');
+    const other = await ask('de-DE');
+    expect(other.body.assistant_message.content).toContain('You asked:');
+    const none = await ask();
+    expect(none.body.assistant_message.content).toContain('You asked:');
+  });
+
   it('streams the local model and reports its usage', async () => {
     const { id } = await create();
     const content = 'How many tokens does this question have?';

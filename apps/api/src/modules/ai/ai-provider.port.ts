@@ -3,6 +3,8 @@
  * (through `AI_PROVIDER`); which adapter runs is decided in `AiModule`.
  */
 
+import type { AnswerLanguage } from './answer-language';
+
 export interface AiChatMessage {
   role: 'system' | 'user' | 'assistant';
   content: string;
@@ -15,6 +17,8 @@ export interface AiStreamRequest {
   maxOutputTokens: number;
   /** Aborting it stops the answer at once and aborts the upstream request. */
   signal: AbortSignal;
+  /** The user's language (from `Accept-Language`), for a model that answers in set words. */
+  language?: AnswerLanguage;
 }
 
 export interface AiUsage {

@@ -11,6 +11,7 @@ import {
   splitIntoPieces,
 } from './local.provider';
 import { TokenCounter } from './tokenizer';
+import { answerLanguage } from './answer-language';
 
 const tokens = new TokenCounter();
 
@@ -183,5 +184,42 @@ describe('splitIntoPieces', () => {
     expect(pieces[0]).toBe('  Hello there, **world**!\n\n');
     expect(splitIntoPieces('', 3)).toEqual([]);
     expect(splitIntoPieces('   ', 3)).toEqual(['   ']);
+  });
+});
+
+describe('the local model in the user language', () => {
+  const conversation = [
+    { role: 'user' as const, content: 'Привет, мир! Привет!' },
+  ];
+
+  it('answers in Russian when asked to, with Russian number formats', () => {
+    const text = composeLocalAnswer(conversation, tokens, 'ru');
+    expect(text).toContain('встроенная локальная модель Tally');
+    expect(text).toContain('Вы спросили:');
+    expect(text).toContain('- **Слов:** 3');
+    expect(text).toContain('Это первое сообщение нашего разговора.');
+    expect(text).not.toMatch(/You asked|Words:/);
+    const long = composeLocalAnswer(
+      [{ role: 'user', content: 'а'.repeat(1234) }],
+      tokens,
+      'ru',
+    );
+    expect(long).toContain('1\u00a0234');
+  });
+
+  it('answers in English by default', () => {
+    expect(composeLocalAnswer(conversation, tokens)).toContain('You asked:');
+  });
+});
+
+describe('answerLanguage', () => {
+  it('takes the supported language with the highest weight, English otherwise', () => {
+    expect(answerLanguage('ru-RU,ru;q=0.9,en-US;q=0.8')).toBe('ru');
+    expect(answerLanguage('ru')).toBe('ru');
+    expect(answerLanguage('de-DE, en;q=0.5, ru;q=0.7')).toBe('ru');
+    expect(answerLanguage('en, ru;q=0.9')).toBe('en');
+    expect(answerLanguage('ru;q=0, de')).toBe('en');
+    expect(answerLanguage('fr')).toBe('en');
+    expect(answerLanguage(undefined)).toBe('en');
   });
 });

@@ -6,15 +6,14 @@ import {
   type AiStreamEvent,
   type AiStreamRequest,
 } from './ai-provider.port';
+import type { AnswerLanguage } from './answer-language';
+import { LOCAL_WORDS } from './local-words';
 import type { TokenCounter } from './tokenizer';
 
 /** Characters of the question quoted back at most. */
 const QUOTE_CHARS = 600;
 /** Words per streamed piece. */
 const WORDS_PER_PIECE = 3;
-
-const numberFormat = new Intl.NumberFormat('en-US');
-const n = (value: number) => numberFormat.format(value);
 
 /**
  * The built-in model (`AI_PROVIDER=local`, the default): no network and no
@@ -40,7 +39,7 @@ export class LocalProvider implements AiProvider {
     const { signal } = req;
     if (signal.aborted) throw new AiAbortedError();
     const answer = this.tokens.truncate(
-      composeLocalAnswer(req.messages, this.tokens),
+      composeLocalAnswer(req.messages, this.tokens, req.language),
       req.maxOutputTokens,
     );
     const parts = splitIntoPieces(answer, WORDS_PER_PIECE);
@@ -64,22 +63,24 @@ export class LocalProvider implements AiProvider {
   }
 }
 
-/** The whole answer to a conversation, before any `maxOutputTokens` cut. */
+/**
+ * The whole answer to a conversation, before any `maxOutputTokens` cut, in
+ * the user's language (English by default).
+ */
 export function composeLocalAnswer(
   messages: readonly AiChatMessage[],
   tokens: TokenCounter,
+  language: AnswerLanguage = 'en',
 ): string {
+  const w = LOCAL_WORDS[language];
+  const numberFormat = new Intl.NumberFormat(w.locale);
+  const n = (value: number) => numberFormat.format(value);
   const userMessages = messages.filter((m) => m.role === 'user');
   const question = userMessages[userMessages.length - 1]?.content ?? '';
-  const out: string[] = [
-    "I'm **Tally's built-in local model**. I run inside this server, with no network and no real language " +
-      "model behind me, so I can't really answer yet. For real answers, an administrator can connect an " +
-      'OpenAI-compatible provider (OpenAI, Ollama, vLLM, llama.cpp) with `AI_PROVIDER=openai`, `AI_BASE_URL`, ' +
-      '`AI_API_KEY` and `AI_MODEL`.',
-  ];
+  const out: string[] = [w.intro];
 
   if (question.trim() === '') {
-    out.push('Your message was empty, so there is nothing to repeat back.');
+    out.push(w.empty);
     return out.join('\n\n');
   }
 
@@ -88,34 +89,27 @@ export function composeLocalAnswer(
   const quoted = shortened
     ? `${chars.slice(0, QUOTE_CHARS).join('').trimEnd()} …`
     : question.trim();
-  out.push('You asked:', quote(quoted));
-  if (shortened)
-    out.push(
-      `_(The quote shows the first ${n(QUOTE_CHARS)} of ${n(chars.length)} characters.)_`,
-    );
+  out.push(w.asked, quote(quoted));
+  if (shortened) out.push(w.shortened(n(QUOTE_CHARS), n(chars.length)));
 
   const words = question.trim().split(/\s+/u);
   const lines = question.split(/\r\n|\r|\n/u).length;
   const facts = [
-    `- **Words:** ${n(words.length)}`,
-    `- **Characters:** ${n(chars.length)}`,
-    `- **Lines:** ${n(lines)}`,
-    `- **Tokens:** ${n(tokens.countText(question))}`,
+    `- **${w.words}:** ${n(words.length)}`,
+    `- **${w.characters}:** ${n(chars.length)}`,
+    `- **${w.lines}:** ${n(lines)}`,
+    `- **${w.tokens}:** ${n(tokens.countText(question))}`,
   ];
   const frequent = frequentWords(question, 3);
   if (frequent.length > 0) {
     facts.push(
-      `- **Most frequent words:** ${frequent.map(([w, c]) => `${w} (${c})`).join(', ')}`,
+      `- **${w.frequent}:** ${frequent.map(([word, c]) => `${word} (${c})`).join(', ')}`,
     );
   }
-  out.push('About your message:', facts.join('\n'));
+  out.push(w.about, facts.join('\n'));
 
   const ordinal = userMessages.length;
-  out.push(
-    ordinal === 1
-      ? 'This is the first message of our conversation.'
-      : `This is message ${n(ordinal)} of yours in our conversation.`,
-  );
+  out.push(ordinal === 1 ? w.first : w.nth(n(ordinal)));
   return out.join('\n\n');
 }
 

@@ -7,6 +7,7 @@ import type {
 } from '@tally/api-contract';
 import type { Lease } from '../usage/lease';
 import type { PreparedSend } from './chat.service';
+import type { AnswerLanguage } from '../ai';
 
 /** A send QuotaGuard admitted, handed to the answer. */
 export interface AdmittedSend {
@@ -15,6 +16,8 @@ export interface AdmittedSend {
   prepared: PreparedSend;
   /** False with `?stream=false`: answer with JSON once complete. */
   stream: boolean;
+  /** The user's language, from `Accept-Language` (the local model answers in it). */
+  language: AnswerLanguage;
   /** Fires when the client leaves. */
   signal: AbortSignal;
 }

@@ -148,6 +148,7 @@ export class ChatAnswerService {
         messages: prepared.messages,
         maxOutputTokens: lease.outputCap,
         signal,
+        language: send.language,
       })) {
         if (event.type === 'usage') {
           usage = event.usage;

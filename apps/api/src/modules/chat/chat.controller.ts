@@ -16,6 +16,7 @@ import {
   ApiCreatedResponse,
   ApiExtraModels,
   ApiGatewayTimeoutResponse,
+  ApiHeader,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -203,6 +204,12 @@ export class ChatController {
   @HttpCode(200)
   @UseGuards(QuotaGuard)
   @ApiParam({ name: 'id', format: 'uuid', description: 'The chat' })
+  @ApiHeader({
+    name: 'Accept-Language',
+    required: false,
+    description:
+      'The language the built-in local model answers in: `ru` or `en` (the default); other models are not told',
+  })
   @ApiOperation({
     operationId: 'sendMessage',
     summary: 'Send a message and stream the answer',

@@ -11,6 +11,7 @@ import type { AuthUser } from '../../common/auth-user';
 import { AppValidationPipe } from '../../common/validation.pipe';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { AdmissionService, ClientGoneError } from '../usage/admission.service';
+import { answerLanguage } from '../ai';
 import { UsageService } from '../usage/usage.service';
 import {
   ADMITTED_SEND,
@@ -82,6 +83,7 @@ export class QuotaGuard implements CanActivate {
       lease,
       prepared,
       stream: query.stream !== 'false',
+      language: answerLanguage(req.headers['accept-language']),
       signal: gone.signal,
     };
     return true;

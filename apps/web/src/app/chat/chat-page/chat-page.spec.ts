@@ -223,6 +223,9 @@ describe('ChatPage', () => {
     expect((init.headers as Record<string, string>)['Authorization']).toBe(
       'Bearer token-1',
     );
+    expect((init.headers as Record<string, string>)['Accept-Language']).toBe(
+      'en',
+    );
 
     stream.send('user_message', message('user', 'Hello'));
     stream.send('delta', { content: 'Hi ' });
@@ -421,6 +424,11 @@ describe('ChatPage', () => {
     );
     await type('Ещё');
     await submit();
+    const [, init] = fetchFn.mock.calls[0] as [string, RequestInit];
+    // The built-in model answers in the language of the page.
+    expect((init.headers as Record<string, string>)['Accept-Language']).toBe(
+      'ru',
+    );
     expect(banner()?.textContent).toContain('Дневной лимит токенов исчерпан.');
     expect(banner()?.textContent).toContain('через 3 часа');
     expect(textarea().disabled).toBe(true);

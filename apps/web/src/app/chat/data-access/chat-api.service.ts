@@ -1,3 +1,4 @@
+import { DOCUMENT } from '@angular/common';
 import { HttpClient } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import type {
@@ -35,6 +36,7 @@ export type FetchFn = (input: string, init: RequestInit) => Promise<Response>;
 export class ChatApi {
   private readonly http = inject(HttpClient);
   private readonly auth = inject(AuthStore);
+  private readonly document = inject(DOCUMENT);
   /** Replaced in tests. */
   fetchFn: FetchFn = (input, init) => globalThis.fetch(input, init);
 
@@ -95,6 +97,8 @@ export class ChatApi {
             headers: {
               'Content-Type': 'application/json',
               Accept: 'text/event-stream',
+              // The built-in model answers in the user's language (the page's, as LanguageService sets it).
+              'Accept-Language': this.document.documentElement.lang || 'en',
               ...(token ? { Authorization: `Bearer ${token}` } : {}),
             },
             body: JSON.stringify(body),
