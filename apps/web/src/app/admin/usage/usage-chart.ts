@@ -61,12 +61,21 @@ function loadChartJs(): Promise<ChartModule> {
     </figure>
   `,
   styles: `
+    /* The chart follows its box when the window narrows: nothing here may
+       keep the box as wide as the canvas drawn for a wider window. */
+    :host {
+      display: block;
+      min-width: 0;
+    }
     .chart {
       margin: 0;
+      min-width: 0;
     }
     .canvas-box {
       position: relative;
       height: 280px;
+      min-width: 0;
+      overflow: hidden;
     }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,

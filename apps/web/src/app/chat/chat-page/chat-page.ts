@@ -1,3 +1,4 @@
+import { BreakpointObserver } from '@angular/cdk/layout';
 import { DOCUMENT } from '@angular/common';
 import {
   ChangeDetectionStrategy,
@@ -17,6 +18,7 @@ import {
 } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
+import { toSignal } from '@angular/core/rxjs-interop';
 import { Router } from '@angular/router';
 import { TranslatePipe } from '@ngx-translate/core';
 import {
@@ -178,6 +180,20 @@ export class ChatPage {
     const id = this.chatId();
     return this.chats.chats().find((c) => c.id === id)?.title ?? '';
   });
+  /** A phone-width composer has room for the short placeholder only. */
+  private readonly narrow = toSignal(
+    inject(BreakpointObserver)
+      .observe('(max-width: 599.98px)')
+      .pipe(map((state) => state.matches)),
+    { initialValue: false },
+  );
+  protected readonly placeholderKey = computed(() =>
+    this.sendBlock.block()
+      ? 'chat.composer.blocked'
+      : this.narrow()
+        ? 'chat.composer.placeholderShort'
+        : 'chat.composer.placeholder',
+  );
   protected readonly canSend = computed(
     () =>
       !this.streaming() &&

@@ -1,6 +1,11 @@
+import { signal } from '@angular/core';
+import { TestBed } from '@angular/core/testing';
 import type { Quota } from '@tally/api-contract';
+import { of } from 'rxjs';
+import { AuthStore } from '../../core/auth/auth.store';
 import { ApiRequestError } from '../../core/http/api-error';
-import { quotaBlockFrom } from './send-block';
+import { QuotaStore } from '../data-access/quota.store';
+import { SendBlock, quotaBlockFrom, quotaBlockOf } from './send-block';
 
 const NOW = Date.parse('2026-11-28T12:00:00.000Z');
 
@@ -60,5 +65,106 @@ describe('quotaBlockFrom', () => {
         NOW,
       ),
     ).toBeNull();
+  });
+});
+
+describe('quotaBlockOf', () => {
+  const at = (messages: number, tokens: number, resetsAt: string): Quota => ({
+    messages: { used: 100 - messages, limit: 100, remaining: messages },
+    tokens: { used: 0, limit: 500_000, remaining: tokens },
+    resets_at: resetsAt,
+    timezone: 'UTC',
+  });
+
+  it('is the messages block when no message is left, the tokens block when no token is', () => {
+    const tomorrow = '2026-11-29T00:00:00.000Z';
+    expect(quotaBlockOf(at(0, 10, tomorrow), NOW)).toEqual({
+      code: 'QUOTA_MESSAGES_EXCEEDED',
+      resetsAt: tomorrow,
+    });
+    expect(quotaBlockOf(at(5, 0, tomorrow), NOW)).toEqual({
+      code: 'QUOTA_TOKENS_EXCEEDED',
+      resetsAt: tomorrow,
+    });
+    expect(quotaBlockOf(at(1, 1, tomorrow), NOW)).toBeNull();
+    expect(quotaBlockOf(null, NOW)).toBeNull();
+  });
+
+  it('is no block once resets_at has passed', () => {
+    expect(quotaBlockOf(at(0, 0, '2026-11-28T11:59:59.000Z'), NOW)).toBeNull();
+  });
+});
+
+describe('SendBlock follows the polled quota', () => {
+  const quotaSignal = signal<Quota | null>(null);
+  const refresh = vi.fn();
+  let block: SendBlock;
+
+  function atLimit(resetsAt: string, remaining = 0): Quota {
+    return {
+      messages: { used: 1 - remaining, limit: 1, remaining },
+      tokens: { used: 10, limit: 500_000, remaining: 499_990 },
+      resets_at: resetsAt,
+      timezone: 'UTC',
+    };
+  }
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.setSystemTime(NOW);
+    quotaSignal.set(null);
+    refresh.mockReset();
+    TestBed.configureTestingModule({
+      providers: [
+        { provide: QuotaStore, useValue: { quota: quotaSignal, refresh } },
+        { provide: AuthStore, useValue: { loggedIn$: of(true) } },
+      ],
+    });
+    block = TestBed.inject(SendBlock);
+    TestBed.tick();
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('closes the composer from a quota at the limit (a reload, no refused send) and opens it at resets_at', () => {
+    expect(block.block()).toBeNull();
+    const resetsAt = new Date(NOW + 60_000).toISOString();
+    quotaSignal.set(atLimit(resetsAt));
+    TestBed.tick();
+    expect(block.block()).toEqual({
+      code: 'QUOTA_MESSAGES_EXCEEDED',
+      resetsAt,
+    });
+
+    // At resets_at it opens by itself and asks for the fresh quota.
+    vi.advanceTimersByTime(60_000);
+    expect(block.block()).toBeNull();
+    expect(refresh).toHaveBeenCalled();
+    // The fresh quota of the new day keeps it open.
+    quotaSignal.set({
+      ...atLimit(new Date(NOW + 86_460_000).toISOString(), 1),
+    });
+    TestBed.tick();
+    expect(block.block()).toBeNull();
+  });
+
+  it('opens again when a later quota has room (the limit was raised)', () => {
+    const resetsAt = new Date(NOW + 3_600_000).toISOString();
+    quotaSignal.set(atLimit(resetsAt));
+    TestBed.tick();
+    expect(block.block()?.code).toBe('QUOTA_MESSAGES_EXCEEDED');
+    quotaSignal.set(atLimit(resetsAt, 1));
+    TestBed.tick();
+    expect(block.block()).toBeNull();
+  });
+
+  it('keeps a 429 block that the quota does not contradict', () => {
+    const resetsAt = new Date(NOW + 3_600_000).toISOString();
+    block.set({ code: 'QUOTA_TOKENS_EXCEEDED', resetsAt });
+    quotaSignal.set(atLimit(resetsAt, 1));
+    TestBed.tick();
+    expect(block.block()).toEqual({ code: 'QUOTA_TOKENS_EXCEEDED', resetsAt });
   });
 });
