@@ -8,6 +8,11 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ADMIN, ARTIFACTS, SCREENSHOTS, startStack } from './support/stack.mjs';
 import {
+  checkPageAtWidths,
+  expectAccessible,
+  expectNoOverflow,
+} from './support/checks.mjs';
+import {
   TEXT,
   byTestId,
   chooseLanguage,
@@ -82,6 +87,7 @@ function quotaFlow(lang) {
     test('the admin signs in and creates a user on the Users page', async () => {
       await admin.page.goto('/login');
       await chooseLanguage(admin.page, lang);
+      await checkPageAtWidths(admin.page, `signed out (${lang})`);
       await login(admin.page, ADMIN);
       await admin.page.waitForSelector(byTestId('admin-nav'));
       await createUser(admin.page, user);
@@ -118,12 +124,19 @@ function quotaFlow(lang) {
         );
       }
       await waitForQuotaText(page, t.header(1, 100));
+      // The built-in model answers in the language of the page.
+      const answer = await page
+        .locator(byTestId('message-assistant'))
+        .last()
+        .textContent();
+      assert.ok(answer?.includes(t.asked), answer ?? '');
       assert.match(page.url(), /\/chats\/[0-9a-f-]{36}$/);
       assert.equal(
         await page.locator(`${byTestId('chat-list')} li`).count(),
         1,
       );
       await page.screenshot({ path: shot('chat') });
+      await checkPageAtWidths(page, `chat (${lang})`);
     });
 
     test('the reset time shows on keyboard focus of the header, in local time', async () => {
@@ -213,8 +226,14 @@ function quotaFlow(lang) {
       await setMessagesLimit(admin.page, user.email, 1);
     });
 
-    test('the header turns red and a send shows the banner', async () => {
+    test('at the limit, a reload shows the red header, the banner and a closed composer before any send', async () => {
       const { page } = member;
+      let sends = 0;
+      page.on('request', (request) => {
+        if (request.method() === 'POST' && /\/messages/.test(request.url())) {
+          sends++;
+        }
+      });
       await page.goto('/chats');
       await page
         .locator(`${byTestId('chat-list')} a`)
@@ -225,9 +244,7 @@ function quotaFlow(lang) {
         await page.getAttribute(byTestId('quota-header'), 'data-level'),
         'exceeded',
       );
-
-      await page.fill(byTestId('composer'), 'One more, please.');
-      await page.click(byTestId('send'));
+      // Straight from the polled quota: nothing was typed or refused.
       const banner = page.locator(byTestId('quota-banner'));
       await banner.waitFor();
       assert.ok(
@@ -235,7 +252,26 @@ function quotaFlow(lang) {
         await banner.textContent(),
       );
       assert.equal(await page.locator(byTestId('composer')).isDisabled(), true);
+      assert.equal(sends, 0);
       await page.screenshot({ path: shot('chat-limit') });
+      await checkPageAtWidths(page, `chat at the limit (${lang})`);
+    });
+
+    test('every admin page passes axe and the overflow check', async () => {
+      const { page } = admin;
+      const links = await page
+        .locator('[data-testid^="nav-admin-"]')
+        .evaluateAll((as) => as.map((a) => a.getAttribute('data-testid')));
+      assert.ok(links.length >= 3, links.join());
+      for (const id of links) {
+        const section = id.replace('nav-admin-', '');
+        await openAdmin(page, section);
+        await page.waitForSelector('main h1');
+        await page.waitForFunction(
+          () => !document.querySelector('main mat-spinner, main .loading'),
+        );
+        await checkPageAtWidths(page, `admin ${section} (${lang})`);
+      }
     });
 
     test("the admin's usage page lists the user with the right counts", async () => {
@@ -279,6 +315,7 @@ function quotaFlow(lang) {
       );
       await page.waitForTimeout(500); // let the chart draw
       await page.screenshot({ path: shot('usage'), fullPage: true });
+      await checkPageAtWidths(page, `admin usage with data (${lang})`);
 
       const [download] = await Promise.all([
         page.waitForEvent('download'),
@@ -332,6 +369,13 @@ test(
       await phone.page.waitForURL(/\/chats\/[0-9a-f-]{36}$/);
       await phone.page.waitForSelector(byTestId('quota-header'));
       assert.ok((await quotaText(phone.page)).length > 0);
+      await expectAccessible(phone.page, 'chat on a phone');
+      await expectNoOverflow(phone.page, 'chat on a phone');
+      await phone.page.click(byTestId('menu-toggle'));
+      await phone.page.waitForSelector(`${byTestId('chat-list')} a`);
+      await expectAccessible(phone.page, 'the open menu on a phone');
+      await expectNoOverflow(phone.page, 'the open menu on a phone');
+      await phone.page.keyboard.press('Escape');
       await phone.page.screenshot({
         path: join(SCREENSHOTS, 'chat-phone.png'),
       });

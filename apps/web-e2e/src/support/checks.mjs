@@ -199,7 +199,14 @@ export function overflowingElements(page, { tablesMustFit } = {}) {
         );
         continue;
       }
-      if (!cuts || style.textOverflow === 'ellipsis' || !shown(el)) {
+      // Only text can be cut: a control's decorative shapes (a switch's
+      // track, a ripple) are clipped on purpose.
+      if (
+        !cuts ||
+        style.textOverflow === 'ellipsis' ||
+        el.textContent.trim() === '' ||
+        !shown(el)
+      ) {
         continue;
       }
       problems.push(

@@ -10,6 +10,7 @@ export const TEXT = {
     header: (used, limit) =>
       `${used}/${limit} message${limit === 1 ? '' : 's'}`,
     banner: "You have reached today's message limit.",
+    asked: 'You asked:',
     usersTitle: 'Users',
     usageTitle: 'Usage',
   },
@@ -17,6 +18,7 @@ export const TEXT = {
     locale: 'ru-RU',
     header: (used, limit) => `${used}/${limit} ${ruMessages(limit)}`,
     banner: 'Дневной лимит сообщений исчерпан.',
+    asked: 'Вы спросили:',
     usersTitle: 'Пользователи',
     usageTitle: 'Расход',
   },
