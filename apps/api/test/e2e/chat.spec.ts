@@ -39,6 +39,7 @@ describe('chats (built-in local model)', () => {
     expect(named).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       title: 'Trip to Lisbon',
+      model: 'local',
       created_at: expect.any(String),
       updated_at: named.created_at,
     });
@@ -282,6 +283,7 @@ describe('chats (built-in local model)', () => {
         /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/,
       ),
       timezone: expect.any(String),
+      model: 'local',
     });
   });
 

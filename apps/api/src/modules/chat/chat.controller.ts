@@ -42,6 +42,7 @@ import {
 import type { AuthUser } from '../../common/auth-user';
 import { CurrentUser } from '../../common/decorators';
 import { IdParam } from '../../common/id-param';
+import { ModelsService } from '../models/models.service';
 import { UsageService } from '../usage/usage.service';
 import { ChatAnswerService } from './chat-answer.service';
 import { ChatService } from './chat.service';
@@ -52,7 +53,7 @@ import {
   MessageDto,
 } from './dto/chat.dto';
 import { CreateChatDto } from './dto/create-chat.dto';
-import { QuotaDto } from './dto/quota.dto';
+import { QuotaDto, QuotaQueryDto } from './dto/quota.dto';
 import {
   DeltaEventDto,
   DoneEventDto,
@@ -124,6 +125,7 @@ export class ChatController {
     private readonly answers: ChatAnswerService,
     private readonly responder: AnswerResponder,
     private readonly usage: UsageService,
+    private readonly models: ModelsService,
   ) {}
 
   @Get()
@@ -143,23 +145,29 @@ export class ChatController {
     @CurrentUser() user: AuthUser,
     @Body() dto: CreateChatDto,
   ): Promise<Chat> {
-    return this.chats.create(user.id, dto.title);
+    return this.chats.create(user.id, dto.title, dto.model);
   }
 
   // Declared before the `:id` routes, which would take `quota` for an id.
   @Get('quota')
   @ApiOperation({
     operationId: 'getQuota',
-    summary: "The caller's daily quota",
+    summary: "The caller's daily quota, for sends to a model",
+    description:
+      '`?model=` an enabled model (400 `UNKNOWN_MODEL` otherwise); default: the setting `default_model`.',
   })
   @ApiOkResponse({ type: QuotaDto, headers: RATE_LIMIT_HEADERS })
   async quota(
     @CurrentUser() user: AuthUser,
+    @Query() q: QuotaQueryDto,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Quota> {
-    const quota = await this.usage.getQuota(user.id);
+    const [quota, model] = await Promise.all([
+      this.usage.getQuota(user.id),
+      this.models.quotaModel(q.model),
+    ]);
     res.set(this.usage.rateLimitHeaders(quota));
-    return quota;
+    return { ...quota, model };
   }
 
   @Get(':id')
@@ -182,7 +190,7 @@ export class ChatController {
     @IdParam() id: string,
     @Body() dto: UpdateChatDto,
   ): Promise<Chat> {
-    return this.chats.rename(user.id, id, dto.title);
+    return this.chats.update(user.id, id, dto);
   }
 
   @Delete(':id')

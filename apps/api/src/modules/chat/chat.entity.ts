@@ -12,6 +12,10 @@ export class ChatEntity {
   @Column({ type: 'varchar', length: 200, default: '' })
   title!: string;
 
+  /** The model the chat sends to; null: the setting `default_model`. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  model!: string | null;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
 

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AiModule } from '../ai';
+import { ModelsModule } from '../models/models.module';
 import { UsageModule } from '../usage/usage.module';
 import { AnswerResponder } from './answer.responder';
 import { ChatAnswerService } from './chat-answer.service';
@@ -15,6 +16,7 @@ import { QuotaGuard } from './quota.guard';
   imports: [
     TypeOrmModule.forFeature([ChatEntity, MessageEntity]),
     AiModule,
+    ModelsModule,
     UsageModule,
   ],
   controllers: [ChatController],

@@ -12,6 +12,8 @@ import { notFound } from '../../common/api-error';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { DatabaseService, type Tx } from '../../database/database.service';
 import { type AiChatMessage, TokenCounter } from '../ai';
+import { ModelsService } from '../models/models.service';
+import { SettingsService } from '../settings/settings.service';
 import { ChatEntity } from './chat.entity';
 import { titleFromMessage } from './chat-title';
 import { MessageEntity } from './message.entity';
@@ -44,13 +46,15 @@ export interface AnswerToStore {
 const HISTORY_PAGE = 50;
 
 // Raw rows shaped like the entities, so one mapping serves the repository and SQL.
-const CHAT_COLUMNS = `id, user_id AS "userId", title, created_at AS "createdAt", updated_at AS "updatedAt"`;
-const MESSAGE_COLUMNS = `id, seq, chat_id AS "chatId", role, content, status,
+const CHAT_COLUMNS = `id, user_id AS "userId", title, model, created_at AS "createdAt", updated_at AS "updatedAt"`;
+const MESSAGE_COLUMNS = `id, seq, chat_id AS "chatId", role, content, status, model, cost,
   prompt_tokens AS "promptTokens", completion_tokens AS "completionTokens", created_at AS "createdAt"`;
 
-export const toChat = (c: ChatEntity): Chat => ({
+/** A chat on the wire; `defaultModel` stands for a chat without a model of its own (from before models). */
+export const toChat = (c: ChatEntity, defaultModel: string): Chat => ({
   id: c.id,
   title: c.title,
+  model: c.model ?? defaultModel,
   created_at: c.createdAt.toISOString(),
   updated_at: c.updatedAt.toISOString(),
 });
@@ -61,8 +65,10 @@ export const toMessage = (m: MessageEntity): Message => ({
   role: m.role,
   content: m.content,
   status: m.status,
+  model: m.model ?? null,
   prompt_tokens: m.promptTokens,
   completion_tokens: m.completionTokens,
+  cost: m.cost === null || m.cost === undefined ? null : Number(m.cost),
   created_at: m.createdAt.toISOString(),
 });
 
@@ -76,41 +82,61 @@ export class ChatService {
     private readonly messages: Repository<MessageEntity>,
     private readonly db: DatabaseService,
     private readonly tokens: TokenCounter,
+    private readonly models: ModelsService,
+    private readonly settings: SettingsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async list(userId: string): Promise<Chat[]> {
-    const rows = await this.chats.find({
-      where: { userId },
-      order: { updatedAt: 'DESC', createdAt: 'DESC', id: 'DESC' },
-    });
-    return rows.map(toChat);
+  private defaultModel(): Promise<string> {
+    return this.settings.value('default_model');
   }
 
-  async create(userId: string, title?: string): Promise<Chat> {
+  async list(userId: string): Promise<Chat[]> {
+    const [rows, def] = await Promise.all([
+      this.chats.find({
+        where: { userId },
+        order: { updatedAt: 'DESC', createdAt: 'DESC', id: 'DESC' },
+      }),
+      this.defaultModel(),
+    ]);
+    return rows.map((c) => toChat(c, def));
+  }
+
+  /** A new chat on `model` (400 `UNKNOWN_MODEL` unless enabled), else on the setting `default_model`. */
+  async create(userId: string, title?: string, model?: string): Promise<Chat> {
+    if (model !== undefined) await this.models.requireEnabled(model);
+    const chosen = model ?? (await this.defaultModel());
     const [row] = await this.db.query<ChatEntity>(
-      `INSERT INTO chats (user_id, title) VALUES ($1, $2) RETURNING ${CHAT_COLUMNS}`,
-      [userId, title?.trim() ?? ''],
+      `INSERT INTO chats (user_id, title, model) VALUES ($1, $2, $3) RETURNING ${CHAT_COLUMNS}`,
+      [userId, title?.trim() ?? '', chosen],
     );
-    return toChat(row);
+    return toChat(row, chosen);
   }
 
   async get(userId: string, chatId: string): Promise<ChatWithMessages> {
     const chat = await this.owned(userId, chatId);
-    const messages = await this.messages.find({
-      where: { chatId },
-      order: { seq: 'ASC' },
-    });
-    return { ...toChat(chat), messages: messages.map(toMessage) };
+    const [messages, def] = await Promise.all([
+      this.messages.find({ where: { chatId }, order: { seq: 'ASC' } }),
+      this.defaultModel(),
+    ]);
+    return { ...toChat(chat, def), messages: messages.map(toMessage) };
   }
 
-  async rename(userId: string, chatId: string, title: string): Promise<Chat> {
+  /** A new title and/or model (400 `UNKNOWN_MODEL` unless enabled); 404 unless the caller's. */
+  async update(
+    userId: string,
+    chatId: string,
+    changes: { title?: string; model?: string },
+  ): Promise<Chat> {
+    if (changes.model !== undefined)
+      await this.models.requireEnabled(changes.model);
     const [row] = await this.db.query<ChatEntity>(
-      `UPDATE chats SET title = $3 WHERE id = $1 AND user_id = $2 RETURNING ${CHAT_COLUMNS}`,
-      [chatId, userId, title.trim()],
+      `UPDATE chats SET title = coalesce($3, title), model = coalesce($4, model)
+       WHERE id = $1 AND user_id = $2 RETURNING ${CHAT_COLUMNS}`,
+      [chatId, userId, changes.title?.trim() ?? null, changes.model ?? null],
     );
     if (!row) throw notFound('Chat');
-    return toChat(row);
+    return toChat(row, await this.defaultModel());
   }
 
   /** Deletes the chat and its messages (usage already counted stays). */
@@ -236,8 +262,10 @@ export class ChatService {
       role: 'assistant',
       content: answer.content,
       status: answer.status,
+      model: null,
       prompt_tokens: answer.promptTokens,
       completion_tokens: answer.completionTokens,
+      cost: null,
       created_at: new Date().toISOString(),
     };
   }

@@ -29,6 +29,14 @@ export class MessageEntity {
   @Column({ name: 'completion_tokens', type: 'integer', nullable: true })
   completionTokens!: number | null;
 
+  /** The model that answered (null on user messages). */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  model!: string | null;
+
+  /** What the answer cost, in micro-dollars (null on user messages). */
+  @Column({ type: 'bigint', nullable: true })
+  cost!: number | string | null;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
 }

@@ -171,6 +171,13 @@ export class ModelsService {
     if (rows.length === 0) throw notFound('Model');
   }
 
+  /** The model a quota is asked for: `requested` (400 `UNKNOWN_MODEL` unless enabled), else `default_model`. */
+  async quotaModel(requested?: string): Promise<string> {
+    if (requested === undefined) return this.settings.value('default_model');
+    await this.requireEnabled(requested);
+    return requested;
+  }
+
   /** 400 `UNKNOWN_MODEL` unless `id` is an enabled model. */
   async requireEnabled(id: string): Promise<void> {
     const rows = await this.db.query(

@@ -14,6 +14,8 @@ export class ChatDto implements Chat {
   id!: string;
   /** Empty until the chat is named, by the user or from its first message. */
   title!: string;
+  /** The model the chat sends to: an enabled model's id (a disabled or deleted one sends to `default_model`). */
+  model!: string;
   @ApiTimestamp()
   created_at!: string;
   /** The last activity: creation, then each message. */
@@ -43,6 +45,12 @@ export class MessageDto implements Message {
   /** Completion tokens charged for this answer; null for user messages and answers not charged. */
   @ApiProperty({ type: 'integer', nullable: true })
   completion_tokens!: number | null;
+  /** The model that answered; null for user messages and answers from before models. */
+  @ApiProperty({ type: 'string', nullable: true })
+  model!: string | null;
+  /** What the answer cost, in micro-dollars; null for user messages. */
+  @ApiProperty({ type: 'integer', nullable: true })
+  cost!: number | null;
   @ApiTimestamp()
   created_at!: string;
 }

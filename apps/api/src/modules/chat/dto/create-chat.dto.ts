@@ -12,4 +12,10 @@ export class CreateChatDto implements CreateChatRequest {
   @IsNotEmpty()
   @MaxLength(200)
   title?: string;
+
+  /** An enabled model's id (400 `UNKNOWN_MODEL` otherwise); default: the setting `default_model`. @example local */
+  @IsOptionalNotNull()
+  @IsString()
+  @MaxLength(64)
+  model?: string;
 }

@@ -1,3 +1,5 @@
+import { IsString, MaxLength } from 'class-validator';
+import { IsOptionalNotNull } from '../../../common/validation';
 import type { Quota, QuotaCounter } from '@tally/api-contract';
 import { ApiInt, ApiTimestamp } from '../../../common/api-docs';
 
@@ -28,4 +30,15 @@ export class QuotaDto implements Quota {
   resets_at!: string;
   /** The IANA zone whose calendar day the quota follows. @example UTC */
   timezone!: string;
+  /** The model this quota is for. @example local */
+  model!: string;
+}
+
+/** `GET /api/chats/quota`. */
+export class QuotaQueryDto {
+  /** The model of the sends to check (an enabled model's id); default: the setting `default_model`. */
+  @IsOptionalNotNull()
+  @IsString()
+  @MaxLength(64)
+  model?: string;
 }

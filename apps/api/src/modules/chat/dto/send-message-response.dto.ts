@@ -17,6 +17,9 @@ export class UsageDto implements Usage {
   completion_tokens!: number;
   @ApiInt()
   total_tokens!: number;
+  /** What the answer cost, in micro-dollars. */
+  @ApiInt()
+  cost!: number;
 }
 
 /** `?stream=false` answer. */

@@ -13,6 +13,12 @@ export class SendMessageDto implements SendMessageRequest {
   @MaxLength(MAX_MESSAGE_CHARS)
   @Matches(/\S/, { message: 'content must not be only whitespace' })
   content!: string;
+
+  /** Sends this message to another enabled model than the chat's, this once (400 `UNKNOWN_MODEL` otherwise). */
+  @IsOptionalNotNull()
+  @IsString()
+  @MaxLength(64)
+  model?: string;
 }
 
 /** The query of `POST /api/chats/:id/messages`. */
