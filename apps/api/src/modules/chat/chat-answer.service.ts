@@ -1,4 +1,4 @@
-import { HttpException, Inject, Injectable, Logger } from '@nestjs/common';
+import { HttpException, Injectable, Logger } from '@nestjs/common';
 import type {
   ErrorEventData,
   Message,
@@ -7,15 +7,14 @@ import type {
 } from '@tally/api-contract';
 import { isDatabaseUnavailable } from '../../common/all-exceptions.filter';
 import {
-  AI_PROVIDER,
   AiAbortedError,
-  type AiProvider,
   AiProviderError,
   type AiUsage,
   isAiFailure,
   TokenCounter,
 } from '../ai';
 import { MetricsService } from '../metrics/metrics.service';
+import { costOf } from '../models/cost';
 import type { Charge } from '../usage/lease';
 import type { AdmittedSend, AnswerEvent } from './answer-events';
 import { ChatService } from './chat.service';
@@ -54,7 +53,6 @@ export class ChatAnswerService {
     private readonly chats: ChatService,
     private readonly tokens: TokenCounter,
     private readonly metrics: MetricsService,
-    @Inject(AI_PROVIDER) private readonly ai: AiProvider,
   ) {}
 
   async *answer(send: AdmittedSend): AsyncGenerator<AnswerEvent> {
@@ -71,13 +69,24 @@ export class ChatAnswerService {
       const userMessage = await this.chats.storeUserMessage(prepared);
       yield { event: 'user_message', data: userMessage };
       const outcome: Outcome = yield* this.run(send, upstream.signal);
-      this.observe(outcome);
+      this.observe(send, outcome);
 
+      const model = prepared.model;
+      // The model's prices as they were at admission (the time of the send).
+      const cost = outcome.usage
+        ? costOf(
+            outcome.usage.promptTokens,
+            outcome.usage.completionTokens,
+            model.prices,
+          )
+        : null;
       const charge: Charge = outcome.usage
         ? {
             promptTokens: outcome.usage.promptTokens,
             completionTokens: outcome.usage.completionTokens,
             charged: true,
+            model: model.id,
+            cost: cost ?? 0,
           }
         : NOT_CHARGED;
       const settled = await lease.settle(charge, (tx) =>
@@ -86,12 +95,15 @@ export class ChatAnswerService {
           {
             content: outcome.text,
             status: outcome.status,
+            model: model.id,
             promptTokens: outcome.usage?.promptTokens ?? null,
             completionTokens: outcome.usage?.completionTokens ?? null,
+            cost,
           },
           tx,
         ),
       );
+      const quota = { ...settled.quota, model: model.id };
 
       if (settled.error || !settled.stored) {
         const err = settled.error ?? new Error('The answer was not stored');
@@ -104,15 +116,22 @@ export class ChatAnswerService {
         return;
       }
       if (outcome.failure) {
-        const body = outcome.failure.getResponse() as { code?: string };
+        const body = outcome.failure.getResponse() as {
+          code?: string;
+          message?: string;
+        };
+        const said = (outcome.failure as { streamMessage?: unknown })
+          .streamMessage;
         yield {
           event: 'error',
           data: {
             code: body.code ?? 'AI_PROVIDER_ERROR',
-            message: outcome.failure.message,
+            // What the client may see: the model, never the provider's address.
+            message:
+              typeof said === 'string' ? said : String(body.message ?? ''),
           },
           cause: outcome.failure,
-          quota: settled.quota,
+          quota,
         };
         return;
       }
@@ -120,8 +139,8 @@ export class ChatAnswerService {
         event: 'done',
         data: {
           assistant_message: settled.stored as Message,
-          usage: toUsage(outcome.usage as AiUsage),
-          quota: settled.quota,
+          usage: toUsage(outcome.usage as AiUsage, cost ?? 0),
+          quota,
         },
       };
     } finally {
@@ -144,7 +163,8 @@ export class ChatAnswerService {
     let text = '';
     let usage: AiUsage | null = null;
     try {
-      for await (const event of this.ai.stream({
+      const provider = prepared.model.provider;
+      for await (const event of provider.stream({
         messages: prepared.messages,
         maxOutputTokens: lease.outputCap,
         signal,
@@ -155,7 +175,10 @@ export class ChatAnswerService {
           continue;
         }
         if (text === '') {
-          this.metrics.aiLatency.observe({ provider: this.ai.name }, seconds());
+          this.metrics.aiLatency.observe(
+            { provider: provider.name },
+            seconds(),
+          );
         }
         text += event.content;
         yield { event: 'delta', data: { content: event.content } };
@@ -199,8 +222,8 @@ export class ChatAnswerService {
     });
   }
 
-  private observe(outcome: Outcome): void {
-    const provider = this.ai.name;
+  private observe(send: AdmittedSend, outcome: Outcome): void {
+    const provider = send.prepared.model.provider.name;
     this.metrics.aiDuration.observe(
       { provider, status: outcome.status },
       outcome.seconds,
@@ -218,10 +241,11 @@ export class ChatAnswerService {
   }
 }
 
-const toUsage = (u: AiUsage): Usage => ({
+const toUsage = (u: AiUsage, cost: number): Usage => ({
   prompt_tokens: u.promptTokens,
   completion_tokens: u.completionTokens,
   total_tokens: u.promptTokens + u.completionTokens,
+  cost,
 });
 
 function storeFailure(err: unknown): ErrorEventData {

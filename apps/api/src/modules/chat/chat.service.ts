@@ -12,7 +12,7 @@ import { notFound } from '../../common/api-error';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { DatabaseService, type Tx } from '../../database/database.service';
 import { type AiChatMessage, TokenCounter } from '../ai';
-import { ModelsService } from '../models/models.service';
+import { type ModelForSend, ModelsService } from '../models/models.service';
 import { SettingsService } from '../settings/settings.service';
 import { ChatEntity } from './chat.entity';
 import { titleFromMessage } from './chat-title';
@@ -32,14 +32,20 @@ export interface PreparedSend {
   historyMessages: number;
   /** The title an untitled chat takes from this message. */
   title: string;
+  /** The model that answers: the send's override, else the chat's while enabled, else `default_model`. */
+  model: ModelForSend;
 }
 
 /** An answer to store, with the tokens charged for it (null: not charged). */
 export interface AnswerToStore {
   content: string;
   status: MessageStatus;
+  /** The model that answered. */
+  model: string;
   promptTokens: number | null;
   completionTokens: number | null;
+  /** Micro-dollars; null: not charged. */
+  cost: number | null;
 }
 
 /** History is read newest first, this many rows at a time, until the budget is full. */
@@ -159,9 +165,15 @@ export class ChatService {
     userId: string,
     chatId: string,
     content: string,
+    requestedModel?: string,
   ): Promise<PreparedSend> {
-    await this.owned(userId, chatId);
-    const { systemPrompt, contextTokens } = this.config.ai;
+    const chat = await this.owned(userId, chatId);
+    const model = await this.models.forSend(requestedModel, chat.model);
+    const { systemPrompt } = this.config.ai;
+    const contextTokens = Math.min(
+      this.config.ai.contextTokens,
+      model.contextTokens,
+    );
     const head: AiChatMessage[] = systemPrompt
       ? [{ role: 'system', content: systemPrompt }]
       : [];
@@ -202,6 +214,7 @@ export class ChatService {
       promptTokens: total,
       historyMessages: history.length,
       title: titleFromMessage(content),
+      model,
     };
   }
 
@@ -242,8 +255,8 @@ export class ChatService {
       `WITH c AS (
          UPDATE chats SET updated_at = now() WHERE id = $1 RETURNING id
        ), m AS (
-         INSERT INTO messages (chat_id, role, content, status, prompt_tokens, completion_tokens)
-         SELECT c.id, 'assistant', $2::text, $3::varchar, $4::int, $5::int FROM c
+         INSERT INTO messages (chat_id, role, content, status, prompt_tokens, completion_tokens, model, cost)
+         SELECT c.id, 'assistant', $2::text, $3::varchar, $4::int, $5::int, $6::varchar, $7::bigint FROM c
          RETURNING ${MESSAGE_COLUMNS}
        )
        SELECT * FROM m`,
@@ -253,6 +266,8 @@ export class ChatService {
         answer.status,
         answer.promptTokens,
         answer.completionTokens,
+        answer.model,
+        answer.cost,
       ],
     );
     if (row) return toMessage(row);
@@ -262,10 +277,10 @@ export class ChatService {
       role: 'assistant',
       content: answer.content,
       status: answer.status,
-      model: null,
+      model: answer.model,
       prompt_tokens: answer.promptTokens,
       completion_tokens: answer.completionTokens,
-      cost: null,
+      cost: answer.cost,
       created_at: new Date().toISOString(),
     };
   }

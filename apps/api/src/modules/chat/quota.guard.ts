@@ -69,13 +69,18 @@ export class QuotaGuard implements CanActivate {
       req.user.id,
       chatId,
       body.content,
+      body.model,
     );
     if (gone.signal.aborted) throw new ClientGoneError();
 
     const lease = await this.admission.admit({
       userId: req.user.id,
       promptTokens: prepared.promptTokens,
-      maxOutputTokens: this.config.ai.maxOutputTokens,
+      // The model's cap and AI_MAX_OUTPUT_TOKENS; the limits may leave less.
+      maxOutputTokens: Math.min(
+        this.config.ai.maxOutputTokens,
+        prepared.model.maxOutputTokens,
+      ),
       signal: gone.signal,
     });
     res.set(this.usage.rateLimitHeaders(lease.quota));

@@ -30,6 +30,13 @@ export interface Reservation {
 export interface HoldCharge {
   messages: number;
   tokens: number;
+  /** The same tokens, split, for the counters per model. */
+  promptTokens?: number;
+  completionTokens?: number;
+  /** Micro-dollars. */
+  cost?: number;
+  /** The model that answered; null/absent: no per-model counter. */
+  model?: string | null;
 }
 
 interface ReserveRow extends CountersRow {
@@ -97,7 +104,15 @@ export class HoldsService {
    * forgotten a day after it was reaped).
    */
   async settle(holdId: string, charge: HoldCharge, tx?: Tx): Promise<boolean> {
-    const params = [holdId, charge.messages, charge.tokens];
+    const params = [
+      holdId,
+      charge.messages,
+      charge.tokens,
+      charge.cost ?? 0,
+      charge.model ?? null,
+      charge.promptTokens ?? 0,
+      charge.completionTokens ?? 0,
+    ];
     const rows = tx
       ? await tx.query(SETTLE_SQL, params)
       : await this.db.query(SETTLE_SQL, params);

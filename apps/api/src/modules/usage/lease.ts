@@ -13,6 +13,10 @@ export interface Charge {
   completionTokens: number;
   /** False when the provider failed before producing any text: the message is not charged. */
   charged: boolean;
+  /** The model that answered, for the counters per model. */
+  model?: string;
+  /** What the answer cost, in micro-dollars (its model's prices at send time). */
+  cost?: number;
 }
 
 /**
@@ -175,6 +179,10 @@ export class Lease {
       ? {
           messages: 1,
           tokens: whole(charge.promptTokens) + whole(charge.completionTokens),
+          promptTokens: whole(charge.promptTokens),
+          completionTokens: whole(charge.completionTokens),
+          cost: whole(charge.cost ?? 0),
+          model: charge.model ?? null,
         }
       : { messages: 0, tokens: 0 };
     let stored: unknown = null;

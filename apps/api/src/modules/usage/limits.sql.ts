@@ -91,7 +91,13 @@ export const RESERVE_SQL = `
  * answer used in the same transaction only then, so the stored answers and
  * the counters move together (issue 13).
  *
- * $1 hold id, $2 messages to charge (0 or 1), $3 tokens to charge.
+ * The same statement adds the answer's cost to the day and its usage to the
+ * counters of its model (`usage_daily_models`), so cost and per-model usage
+ * move with the tokens, once.
+ *
+ * $1 hold id, $2 messages to charge (0 or 1), $3 tokens to charge,
+ * $4 cost in micro-dollars, $5 model (null: no per-model counter),
+ * $6 prompt tokens, $7 completion tokens.
  */
 export const SETTLE_SQL = `
   WITH h AS (
@@ -99,15 +105,31 @@ export const SETTLE_SQL = `
     RETURNING user_id, day,
       CASE WHEN released_at IS NULL THEN messages ELSE 0 END AS messages,
       CASE WHEN released_at IS NULL THEN tokens ELSE 0 END AS tokens
+  ),
+  d AS (
+    UPDATE usage_daily d SET
+      held_messages = d.held_messages - h.messages,
+      held_tokens = d.held_tokens - h.tokens,
+      messages = d.messages + $2::int,
+      tokens = d.tokens + $3::bigint,
+      cost = d.cost + $4::bigint
+    FROM h
+    WHERE d.user_id = h.user_id AND d.day = h.day
+    RETURNING d.user_id, d.day, d.messages
+  ),
+  per_model AS (
+    INSERT INTO usage_daily_models AS m (user_id, day, model, messages, prompt_tokens, completion_tokens, cost)
+    SELECT d.user_id, d.day, $5::varchar, $2::int, $6::bigint, $7::bigint, $4::bigint
+    FROM d
+    WHERE $5::varchar IS NOT NULL AND ($2::int > 0 OR $3::bigint > 0)
+    ON CONFLICT (user_id, day, model) DO UPDATE SET
+      messages = m.messages + EXCLUDED.messages,
+      prompt_tokens = m.prompt_tokens + EXCLUDED.prompt_tokens,
+      completion_tokens = m.completion_tokens + EXCLUDED.completion_tokens,
+      cost = m.cost + EXCLUDED.cost
+    RETURNING 1
   )
-  UPDATE usage_daily d SET
-    held_messages = d.held_messages - h.messages,
-    held_tokens = d.held_tokens - h.tokens,
-    messages = d.messages + $2::int,
-    tokens = d.tokens + $3::bigint
-  FROM h
-  WHERE d.user_id = h.user_id AND d.day = h.day
-  RETURNING d.messages`;
+  SELECT d.messages FROM d`;
 
 /**
  * Releases every expired hold (its process died or stalled): the message
