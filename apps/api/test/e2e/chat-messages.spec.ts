@@ -124,6 +124,7 @@ describe('sending messages (OpenAI-compatible provider)', () => {
       prompt_tokens: 16,
       completion_tokens: 3,
       total_tokens: 19,
+      cost: 0,
     });
     expect(done.assistant_message).toMatchObject({
       chat_id: chatId,
@@ -166,6 +167,8 @@ describe('sending messages (OpenAI-compatible provider)', () => {
       promptTokens: 16,
       completionTokens: 3,
       charged: true,
+      model: 'gpt-test',
+      cost: 0,
     });
     expect(await db(`SELECT count(*)::int AS n FROM stream_slots`)).toEqual([
       { n: 0 },
@@ -212,6 +215,7 @@ describe('sending messages (OpenAI-compatible provider)', () => {
       prompt_tokens: 16,
       completion_tokens: 3,
       total_tokens: 19,
+      cost: 0,
     });
     expect(res.body.quota).toHaveProperty('messages.limit');
     expect(await rows(chatId)).toHaveLength(2);
@@ -335,12 +339,15 @@ describe('sending messages (OpenAI-compatible provider)', () => {
       prompt_tokens: expected.prompt,
       completion_tokens: expected.completion,
       total_tokens: expected.prompt + expected.completion,
+      cost: 0,
     });
     expect(done.data.assistant_message.prompt_tokens).toBe(expected.prompt);
     expect(settle.mock.calls[0][0]).toEqual({
       promptTokens: expected.prompt,
       completionTokens: expected.completion,
       charged: true,
+      model: 'gpt-test',
+      cost: 0,
     });
   });
 
@@ -422,7 +429,13 @@ describe('sending messages (OpenAI-compatible provider)', () => {
     ]);
     expect(settle.mock.calls).toEqual([
       [
-        { promptTokens: prompt, completionTokens: completion, charged: true },
+        {
+          promptTokens: prompt,
+          completionTokens: completion,
+          charged: true,
+          model: 'gpt-test',
+          cost: 0,
+        },
         expect.anything(),
       ],
     ]);
@@ -450,6 +463,7 @@ describe('sending messages (OpenAI-compatible provider)', () => {
       prompt_tokens: 21,
       completion_tokens: 4,
       total_tokens: 25,
+      cost: 0,
     });
     expect((await rows(chatId))[1]).toMatchObject({
       status: 'complete',
@@ -458,7 +472,13 @@ describe('sending messages (OpenAI-compatible provider)', () => {
     });
     expect(settle.mock.calls).toEqual([
       [
-        { promptTokens: 21, completionTokens: 4, charged: true },
+        {
+          promptTokens: 21,
+          completionTokens: 4,
+          charged: true,
+          model: 'gpt-test',
+          cost: 0,
+        },
         expect.anything(),
       ],
     ]);
@@ -490,6 +510,8 @@ describe('sending messages (OpenAI-compatible provider)', () => {
       promptTokens: prompt,
       completionTokens: answer.completion_tokens,
       charged: true,
+      model: 'gpt-test',
+      cost: 0,
     });
     expect(fake.completed).toBe(0);
     await eventually(
@@ -525,6 +547,8 @@ describe('sending messages (OpenAI-compatible provider)', () => {
     expect(settle.mock.calls[0][0]).toMatchObject({
       completionTokens: 0,
       charged: true,
+      model: 'gpt-test',
+      cost: 0,
     });
     await eventually(
       async () =>
