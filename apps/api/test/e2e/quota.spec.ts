@@ -52,6 +52,7 @@ describe('daily quotas (PostgreSQL, over HTTP)', () => {
       tokens: { used: 50, limit: 500000, remaining: 499950 },
       resets_at: '2026-11-29T00:00:00.000Z',
       timezone: 'UTC',
+      model: 'gpt-4o-mini',
     });
     expect(
       (await h.send(u, chat, 'again', { query: '?stream=false' })).body.quota
@@ -72,6 +73,7 @@ describe('daily quotas (PostgreSQL, over HTTP)', () => {
       tokens: { used: 100, limit: 500000, remaining: 499900 },
       resets_at: '2026-11-29T00:00:00.000Z',
       timezone: 'UTC',
+      model: 'gpt-4o-mini',
     };
     expect(refused.body).toEqual({
       statusCode: 429,
@@ -385,6 +387,7 @@ describe('daily quotas (PostgreSQL, over HTTP)', () => {
         tokens: { used: 0, limit: 1000, remaining: 1000 },
         resets_at: resetsAt,
         timezone: zone,
+        model: 'gpt-4o-mini',
       });
       expect(res.headers.get('ratelimit')).toBe(
         `"daily-messages";r=4;t=${t1}, "daily-tokens";r=1000;t=${t1}`,

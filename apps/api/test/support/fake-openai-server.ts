@@ -34,7 +34,9 @@
  *   characters cut too) a millisecond apart.
  *
  * The answer is `fake.reply` when set, else `Echo: <last user message>`; it
- * streams word by word and stops after `max_tokens` words
+ * streams word by word and, like a real provider, stops before it would pass
+ * `max_tokens` tokens as Tally counts them (o200k_base), so a fake that
+ * honours the cap is never cut by the API's hard cap
  * (`finish_reason: 'length'`). Usage is `fake.usage` when set, else
  * `prompt_tokens` = words of all messages + 4 per message and
  * `completion_tokens` = words sent.
@@ -57,6 +59,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { countTokens } from '../../src/modules/ai/tokenizer';
 
 export type FakeOpenAiMode =
   | 'normal'
@@ -360,13 +363,17 @@ class FakeOpenAiServer implements FakeOpenAi {
       (this.reply ?? `Echo: ${lastUser}`).match(/\s*\S+/g) ?? [];
     let finish = 'stop';
     const cap = body.max_tokens ?? body.max_completion_tokens;
-    if (
-      !this.ignoreMaxTokens &&
-      typeof cap === 'number' &&
-      words.length > cap
-    ) {
-      words = words.slice(0, cap);
-      finish = 'length';
+    if (!this.ignoreMaxTokens && typeof cap === 'number') {
+      let n = 0;
+      while (
+        n < words.length &&
+        countTokens(words.slice(0, n + 1).join('')) <= cap
+      )
+        n++;
+      if (n < words.length) {
+        words = words.slice(0, n);
+        finish = 'length';
+      }
     }
     const usage = this.usage ?? {
       prompt_tokens: messages.reduce(

@@ -18,10 +18,12 @@ export const MAX_OUTPUT = 50;
 export const NOW = Date.parse('2026-11-28T12:49:47.000Z');
 export const DAY = '2026-11-28';
 export const SECONDS_TO_RESET = 40213;
-/** An answer of 80 words: longer than any output cap, so the cap decides its length. */
-export const LONG_REPLY = Array.from({ length: 80 }, (_, i) => `word${i}`).join(
-  ' ',
-);
+/**
+ * An answer of 80 words of one token each (o200k_base): longer than any
+ * output cap, so the cap decides its length, and a fake's words are the
+ * API's tokens.
+ */
+export const LONG_REPLY = Array.from({ length: 80 }, () => 'word').join(' ');
 
 export interface QuotaUser {
   token: string;

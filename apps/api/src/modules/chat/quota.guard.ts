@@ -73,16 +73,20 @@ export class QuotaGuard implements CanActivate {
     );
     if (gone.signal.aborted) throw new ClientGoneError();
 
-    const lease = await this.admission.admit({
-      userId: req.user.id,
-      promptTokens: prepared.promptTokens,
-      // The model's cap and AI_MAX_OUTPUT_TOKENS; the limits may leave less.
-      maxOutputTokens: Math.min(
-        this.config.ai.maxOutputTokens,
-        prepared.model.maxOutputTokens,
-      ),
-      signal: gone.signal,
-    });
+    const lease = await this.admission
+      .admit({
+        userId: req.user.id,
+        promptTokens: prepared.promptTokens,
+        // The model's cap and AI_MAX_OUTPUT_TOKENS; the limits may leave less.
+        maxOutputTokens: Math.min(
+          this.config.ai.maxOutputTokens,
+          prepared.model.maxOutputTokens,
+        ),
+        signal: gone.signal,
+      })
+      .catch((err: unknown) => {
+        throw withModel(err, prepared.model.id);
+      });
     res.set(this.usage.rateLimitHeaders(lease.quota));
     req[ADMITTED_SEND] = {
       lease,
@@ -93,4 +97,16 @@ export class QuotaGuard implements CanActivate {
     };
     return true;
   }
+}
+
+/** A quota refusal's `quota` names the model the send was for, as `GET /api/chats/quota?model=` does. */
+function withModel(err: unknown, model: string): unknown {
+  if (!(err instanceof ApiError) || !err.extra.quota) return err;
+  return new ApiError(
+    err.getStatus(),
+    err.code,
+    err.message,
+    { ...err.extra, quota: { ...(err.extra.quota as object), model } },
+    err.headers,
+  );
 }
