@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dollars } from '../../src/modules/admin/admin-usage.service';
+import { dollars } from '../../src/modules/admin/usage-csv';
 import { TokenCounter } from '../../src/modules/ai/tokenizer';
 import { costOf } from '../../src/modules/models/cost';
 import { sendMessage } from '../support/chat-stream';
