@@ -813,7 +813,8 @@ describe('sending messages (OpenAI-compatible provider)', () => {
       const chatId = await newChat();
       fake.setMode('slow');
       fake.delayMs = 100;
-      fake.reply = Array.from({ length: 26 }, (_, i) => `w${i}`).join(' ');
+      // 26 pieces of one token each: all within the output cap.
+      fake.reply = Array.from({ length: 26 }, () => 'word').join(' ');
       const long = send(chatId, 'a long answer');
       await fake.waitFor(() => fake.open === 1);
       const slot = () =>

@@ -330,6 +330,7 @@ describe('chats (built-in local model)', () => {
       prompt_tokens: prompt,
       completion_tokens: completion,
       total_tokens: prompt + completion,
+      cost: 0,
     });
     expect(done.assistant_message).toMatchObject({
       content: text,
