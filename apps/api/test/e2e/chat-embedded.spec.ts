@@ -44,6 +44,7 @@ describe('sending messages on embedded PGlite', () => {
       prompt_tokens: 6,
       completion_tokens: 3,
       total_tokens: 9,
+      cost: 0,
     });
 
     const json = await sendMessage(
