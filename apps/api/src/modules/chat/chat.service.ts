@@ -41,11 +41,11 @@ export interface AnswerToStore {
   content: string;
   status: MessageStatus;
   /** The model that answered. */
-  model: string;
+  model?: string | null;
   promptTokens: number | null;
   completionTokens: number | null;
   /** Micro-dollars; null: not charged. */
-  cost: number | null;
+  cost?: number | null;
 }
 
 /** History is read newest first, this many rows at a time, until the budget is full. */
@@ -266,8 +266,8 @@ export class ChatService {
         answer.status,
         answer.promptTokens,
         answer.completionTokens,
-        answer.model,
-        answer.cost,
+        answer.model ?? null,
+        answer.cost ?? null,
       ],
     );
     if (row) return toMessage(row);
@@ -277,10 +277,10 @@ export class ChatService {
       role: 'assistant',
       content: answer.content,
       status: answer.status,
-      model: answer.model,
+      model: answer.model ?? null,
       prompt_tokens: answer.promptTokens,
       completion_tokens: answer.completionTokens,
-      cost: answer.cost,
+      cost: answer.cost ?? null,
       created_at: new Date().toISOString(),
     };
   }
