@@ -324,8 +324,10 @@ function quotaFlow(lang) {
       const csv = await (
         await import('node:fs/promises')
       ).readFile(await download.path(), 'utf8');
+      // UTF-8 with a byte order mark, so that spreadsheets read Cyrillic right.
+      assert.ok(csv.startsWith('\uFEFF'), 'the CSV starts with a BOM');
       assert.match(
-        csv.split('\n')[0],
+        csv.slice(1).split('\n')[0],
         /^user_id,email,name,messages,tokens,messages_limit,tokens_limit/,
       );
       const line = csv.split('\n').find((l) => l.includes(user.email));
