@@ -252,6 +252,7 @@ describe('admin: users and settings (PostgreSQL)', () => {
         quota_timezone: 'UTC',
         allow_registration: true,
         max_concurrent_streams_per_user: 3,
+        default_model: 'local',
       });
       const bad = [
         { quota_timezone: 'Mars/Olympus' },
@@ -263,6 +264,7 @@ describe('admin: users and settings (PostgreSQL)', () => {
         { default_max_ai_tokens_per_day: 2147483648 },
         { default_max_ai_tokens_per_day: '10' },
         { allow_registration: 'yes' },
+        { default_model: 'no-such-model' },
         { unknown_setting: 1 },
         { allow_registration: false, quota_timezone: 'Nowhere/Land' },
       ];
