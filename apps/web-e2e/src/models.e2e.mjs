@@ -20,6 +20,7 @@ import {
   newPage,
   openAdmin,
   sendAndWatch,
+  waitForDialog,
 } from './support/pages.mjs';
 import { ADMIN, ARTIFACTS, SCREENSHOTS, startStack } from './support/stack.mjs';
 
@@ -105,7 +106,7 @@ describe('models and prices', { timeout: 600_000 }, () => {
     assert.equal(await builtIn.locator(byTestId('edit-connection')).count(), 0);
 
     await page.click(byTestId('create-connection'));
-    await page.waitForSelector(byTestId('connection-dialog'));
+    await waitForDialog(page, 'connection-dialog');
     await page.fill(byTestId('connection-name'), 'Lab');
     await page.fill(byTestId('connection-base-url'), fake.url);
     await page.fill(byTestId('connection-api-key'), KEY);
@@ -149,7 +150,7 @@ describe('models and prices', { timeout: 600_000 }, () => {
     await openAdmin(page, 'models');
     await page.waitForSelector('tr[data-model="local"]');
     await page.click(byTestId('create-model'));
-    await page.waitForSelector(byTestId('model-dialog'));
+    await waitForDialog(page, 'model-dialog');
     await page.fill(byTestId('model-id'), 'lab-mini');
     await page.fill(byTestId('model-name'), 'Lab Mini');
     await page.click(byTestId('model-connection'));

@@ -130,10 +130,15 @@ export async function openAdmin(page, section) {
   await page.waitForURL(new RegExp(`/admin/${section}`));
 }
 
-/** A dialog is ready once it has moved focus into itself (after it is set up and shown). */
-async function waitForDialog(page) {
+/**
+ * A dialog is ready once it has moved focus into itself (after it is set up
+ * and shown). Typing before that races the dialog's own initial focus, which
+ * can move the caret into another field halfway through a `fill`.
+ */
+export async function waitForDialog(page, testId = 'user-dialog') {
   await page.waitForFunction(
-    () => !!document.activeElement?.closest('[data-testid="user-dialog"]'),
+    (id) => !!document.activeElement?.closest(`[data-testid="${id}"]`),
+    testId,
   );
 }
 
