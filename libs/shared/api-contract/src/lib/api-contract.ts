@@ -38,7 +38,13 @@ export type ErrorCode =
   | 'SECRETS_KEY_REQUIRED'
   | 'WRONG_PASSWORD'
   | 'API_KEY_NOT_ALLOWED'
-  | 'TOO_MANY_KEYS';
+  | 'TOO_MANY_KEYS'
+  | 'QUOTA_COST_EXCEEDED'
+  | 'LIMIT_EXISTS'
+  | 'LIMIT_REQUIRED'
+  | 'NO_SUCH_LIMIT'
+  | 'GROUP_EXISTS'
+  | 'MODEL_NOT_ALLOWED';
 
 /** Error body: NestJS's shape plus an optional machine-readable `code`. */
 export interface ApiError {
@@ -48,6 +54,8 @@ export interface ApiError {
   code?: ErrorCode | string;
   /** Present on quota 429s. */
   quota?: Quota;
+  /** Present on quota 429s: the limit that refused the send. */
+  limit?: QuotaLimit;
 }
 
 // ---------------------------------------------------------------- auth
@@ -226,11 +234,164 @@ export interface Quota {
   timezone: string;
   /** The model this quota is for (`GET /api/chats/quota?model=`). Always sent by the API. */
   model?: string;
+  /** Every limit that applies to a send to `model`, the two daily ones included. Always sent by the API. */
+  limits?: QuotaLimit[];
 }
 
 export interface QuotaQuery {
   model?: string;
 }
+
+// ---------------------------------------------------------------- limits
+
+export type LimitSubject = 'everyone' | 'group' | 'user' | 'api_key';
+export const LIMIT_SUBJECTS: readonly LimitSubject[] = [
+  'everyone',
+  'group',
+  'user',
+  'api_key',
+];
+export type LimitMetric = 'messages' | 'tokens' | 'cost';
+export const LIMIT_METRICS: readonly LimitMetric[] = [
+  'messages',
+  'tokens',
+  'cost',
+];
+export type LimitWindow = 'day' | 'week' | 'month';
+export const LIMIT_WINDOWS: readonly LimitWindow[] = ['day', 'week', 'month'];
+/** Nominal length of each window in seconds (the RateLimit headers' `w`). */
+export const LIMIT_WINDOW_SECONDS: Record<LimitWindow, number> = {
+  day: 86400,
+  week: 604800,
+  month: 2592000,
+};
+
+export interface Limit {
+  id: Uuid;
+  subject: LimitSubject;
+  subject_id: Uuid | null;
+  metric: LimitMetric;
+  window: LimitWindow;
+  /** null: every model. */
+  model: string | null;
+  shared: boolean;
+  /** Messages, tokens, or micro-dollars. */
+  amount: number;
+}
+
+export interface AdminLimit extends Limit {
+  subject_name: string | null;
+  created_at: IsoDateTime;
+  updated_at: IsoDateTime;
+  /** Shared limits only: settled use in the window now in force. */
+  used?: number;
+  resets_at?: IsoDateTime;
+}
+
+export interface AdminLimitList {
+  items: AdminLimit[];
+}
+
+export interface AdminLimitQuery {
+  subject?: LimitSubject;
+  subject_id?: Uuid;
+}
+
+export interface CreateLimitRequest {
+  subject: LimitSubject;
+  subject_id?: Uuid | null;
+  metric: LimitMetric;
+  window: LimitWindow;
+  model?: string | null;
+  shared?: boolean;
+  amount: number;
+}
+
+export interface UpdateLimitRequest {
+  amount: number;
+}
+
+/** One limit that applies to a send, with its use now. */
+export interface QuotaLimit extends Limit {
+  subject_name: string | null;
+  used: number;
+  /** The amount plus grants. */
+  limit: number;
+  remaining: number;
+  resets_at: IsoDateTime;
+}
+
+export interface Group {
+  id: Uuid;
+  name: string;
+  description: string;
+  member_count: number;
+  created_at: IsoDateTime;
+  updated_at: IsoDateTime;
+}
+
+export type GroupList = Page<Group>;
+
+export interface GroupListQuery {
+  search?: string;
+  page?: number;
+  page_size?: number;
+}
+
+export interface CreateGroupRequest {
+  name: string;
+  description?: string;
+}
+
+export type UpdateGroupRequest = Partial<CreateGroupRequest>;
+
+export interface Grant {
+  id: Uuid;
+  user_id: Uuid;
+  metric: LimitMetric;
+  window: LimitWindow;
+  model: string | null;
+  amount: number;
+  note: string;
+  created_by: Uuid | null;
+  created_at: IsoDateTime;
+  expires_at: IsoDateTime;
+}
+
+export interface GrantList {
+  items: Grant[];
+}
+
+export interface CreateGrantRequest {
+  metric: LimitMetric;
+  window: LimitWindow;
+  model?: string | null;
+  amount: number;
+  note?: string;
+}
+
+/** `GET /api/usage`: the caller's own history. */
+export interface OwnUsageQuery {
+  from?: CalendarDay;
+  to?: CalendarDay;
+}
+
+export interface OwnUsageItem {
+  date: CalendarDay;
+  messages: number;
+  tokens: number;
+  /** Micro-dollars. */
+  cost: number;
+}
+
+export interface OwnUsage {
+  items: OwnUsageItem[];
+}
+
+/** Group limits: at most this long a name. */
+export const GROUP_NAME_MAX = 100;
+/** The largest limit amount (Number.MAX_SAFE_INTEGER). */
+export const LIMIT_AMOUNT_MAX = 9007199254740991;
 
 // ---------------------------------------------------------------- models
 
@@ -353,6 +514,8 @@ export const LOCAL_MODEL_ID = 'local';
 export interface AdminUser extends User {
   effective_max_ai_messages_per_day: number;
   effective_max_ai_tokens_per_day: number;
+  /** The groups the user is in. Always sent by the API. */
+  groups?: { id: Uuid; name: string }[];
 }
 
 export interface Page<T> {
