@@ -44,7 +44,8 @@ export type ErrorCode =
   | 'LIMIT_REQUIRED'
   | 'NO_SUCH_LIMIT'
   | 'GROUP_EXISTS'
-  | 'MODEL_NOT_ALLOWED';
+  | 'MODEL_NOT_ALLOWED'
+  | 'ALERT_WEBHOOK_NOT_SET';
 
 /** Error body: NestJS's shape plus an optional machine-readable `code`. */
 export interface ApiError {
@@ -560,9 +561,22 @@ export interface Settings {
   max_concurrent_streams_per_user: number;
   /** An enabled model id. Always sent by the API. */
   default_model?: string;
+  /** Where alerts are POSTed (`http` or `https`), or null: none are sent. Always sent by the API. */
+  alert_webhook_url?: string | null;
+  /** Percentages of a limit (1..5 whole numbers 1..100), stored sorted and de-duplicated. Always sent by the API. */
+  alert_thresholds?: number[];
+  /** Whether `alert_webhook_secret` is set (the secret itself is never answered). Always sent by the API. */
+  has_alert_webhook_secret?: boolean;
 }
 
-export type UpdateSettingsRequest = Partial<Settings>;
+export type UpdateSettingsRequest = Partial<
+  Omit<Settings, 'has_alert_webhook_secret'>
+> & {
+  /** Write-only: the HMAC key of `Tally-Signature`; null removes it. */
+  alert_webhook_secret?: string | null;
+};
+
+export const ALERT_THRESHOLDS_DEFAULT: readonly number[] = [80, 100];
 
 export type UsageSortField = 'tokens' | 'messages' | 'email' | 'name';
 export type SortOrder = 'asc' | 'desc';
@@ -665,6 +679,54 @@ export interface UsageByModelItem {
 export interface UsageByModel {
   date: CalendarDay;
   items: UsageByModelItem[];
+}
+
+// ---------------------------------------------------------------- alerts
+
+export type AlertType = 'limit.threshold' | 'test';
+
+/** What a webhook receives: the JSON body of the POST. */
+export interface AlertPayload {
+  id: Uuid;
+  type: AlertType;
+  /** The percentage reached (null for a test alert). */
+  threshold: number | null;
+  /** The limit, as it was right after the settle that crossed the threshold (null for a test alert). */
+  limit: QuotaLimit | null;
+  /** Whose use crossed it; null for a shared limit (and a test alert). */
+  user: { id: Uuid; email: string; name: string } | null;
+  created_at: IsoDateTime;
+}
+
+/** A recorded alert and its delivery. */
+export interface Alert extends AlertPayload {
+  delivered_at: IsoDateTime | null;
+  /** Deliveries tried so far. */
+  attempts: number;
+  /** Why the last attempt failed (null once delivered, or before the first). */
+  last_error: string | null;
+  /** When the next attempt is due; null when none will be made (delivered, given up, or a test alert). */
+  next_attempt_at: IsoDateTime | null;
+}
+
+export type AlertList = Page<Alert>;
+
+export interface AlertListQuery {
+  page?: number;
+  page_size?: number;
+}
+
+/** `POST /api/admin/alerts/test`: what happened to the test alert. */
+export interface AlertTestResult {
+  /** The alert sent (also listed by `GET /api/admin/alerts`). */
+  id: Uuid;
+  /** The receiver answered 2xx. */
+  delivered: boolean;
+  /** The receiver's HTTP status, or null when it gave none (refused, timed out). */
+  status: number | null;
+  /** Why it was not delivered; null when it was. */
+  error: string | null;
+  duration_ms: number;
 }
 
 // ---------------------------------------------------------------- operations
