@@ -74,3 +74,27 @@ export const wholeNumber = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^[0-9]{1,16}$/.test(value)
     ? Number(value)
     : value;
+
+/** Whether `value` is an absolute `http:` or `https:` URL. */
+export function isHttpUrl(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    return (
+      (url.protocol === 'http:' || url.protocol === 'https:') &&
+      url.hostname !== ''
+    );
+  } catch {
+    return false;
+  }
+}
+
+@ValidatorConstraint({ name: 'isHttpUrl' })
+export class IsHttpUrlConstraint implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return isHttpUrl(value);
+  }
+  defaultMessage(): string {
+    return '$property must be an http or https URL';
+  }
+}

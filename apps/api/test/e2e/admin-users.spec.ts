@@ -253,6 +253,9 @@ describe('admin: users and settings (PostgreSQL)', () => {
         allow_registration: true,
         max_concurrent_streams_per_user: 3,
         default_model: 'local',
+        alert_webhook_url: null,
+        alert_thresholds: [80, 100],
+        has_alert_webhook_secret: false,
       });
       const bad = [
         { quota_timezone: 'Mars/Olympus' },
@@ -267,6 +270,25 @@ describe('admin: users and settings (PostgreSQL)', () => {
         { default_model: 'no-such-model' },
         { unknown_setting: 1 },
         { allow_registration: false, quota_timezone: 'Nowhere/Land' },
+        { alert_webhook_url: 'ftp://example.com/hook' },
+        { alert_webhook_url: 'not a url' },
+        { alert_webhook_url: 'http://' },
+        { alert_webhook_url: 5 },
+        { alert_webhook_url: `https://example.com/${'a'.repeat(2000)}` },
+        { alert_thresholds: [] },
+        { alert_thresholds: null },
+        { alert_thresholds: [0] },
+        { alert_thresholds: [101] },
+        { alert_thresholds: [50.5] },
+        { alert_thresholds: ['80'] },
+        { alert_thresholds: 80 },
+        { alert_thresholds: [10, 20, 30, 40, 50, 60] },
+        { alert_webhook_secret: '' },
+        { alert_webhook_secret: 5 },
+        { alert_webhook_secret: 'x'.repeat(501) },
+        { has_alert_webhook_secret: true },
+        { alert_webhook_secret: 'fine-secret', alert_thresholds: [0] },
+        { alert_webhook_url: 'https://example.com/ok', alert_thresholds: [] },
       ];
       for (const body of bad) {
         const res = await t.http.patch('/api/admin/settings', body, {
@@ -301,6 +323,69 @@ describe('admin: users and settings (PostgreSQL)', () => {
         { quota_timezone: 'UTC', max_concurrent_streams_per_user: 3 },
         { token: admin },
       );
+    });
+
+    it('stores alert thresholds sorted and de-duplicated, and keeps the webhook secret write-only', async () => {
+      const res = await t.http.patch(
+        '/api/admin/settings',
+        {
+          alert_webhook_url: 'http://127.0.0.1:9/hook',
+          alert_thresholds: [100, 50, 80, 50, 100, 100, 90],
+          alert_webhook_secret: 'whsec-do-not-answer',
+        },
+        { token: admin },
+      );
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({
+        alert_webhook_url: 'http://127.0.0.1:9/hook',
+        alert_thresholds: [50, 80, 90, 100],
+        has_alert_webhook_secret: true,
+      });
+      expect(res.text).not.toContain('whsec-do-not-answer');
+      const got = await t.http.get('/api/admin/settings', { token: admin });
+      expect(got.body).toEqual(res.body);
+      expect(got.text).not.toContain('whsec-do-not-answer');
+      // Stored encrypted, never as typed.
+      const rows = await t.query(
+        `SELECT key, value::text AS value FROM settings WHERE key LIKE 'alert%' ORDER BY key`,
+      );
+      expect(rows.map((r) => r.key)).toEqual([
+        'alert_thresholds',
+        'alert_webhook_secret',
+        'alert_webhook_url',
+      ]);
+      expect(JSON.stringify(rows)).not.toContain('whsec-do-not-answer');
+
+      // Another change leaves the secret alone; null removes the secret and the URL.
+      const other = await t.http.patch(
+        '/api/admin/settings',
+        { alert_thresholds: [75] },
+        { token: admin },
+      );
+      expect(other.body).toMatchObject({
+        alert_thresholds: [75],
+        has_alert_webhook_secret: true,
+      });
+      const removed = await t.http.patch(
+        '/api/admin/settings',
+        {
+          alert_webhook_url: null,
+          alert_webhook_secret: null,
+          alert_thresholds: [80, 100],
+        },
+        { token: admin },
+      );
+      expect(removed.status).toBe(200);
+      expect(removed.body).toMatchObject({
+        alert_webhook_url: null,
+        alert_thresholds: [80, 100],
+        has_alert_webhook_secret: false,
+      });
+      expect(
+        await t.query(
+          `SELECT key FROM settings WHERE key = 'alert_webhook_secret'`,
+        ),
+      ).toEqual([]);
     });
 
     it('stores quota_timezone in its canonical spelling', async () => {

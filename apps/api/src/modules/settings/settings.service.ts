@@ -1,11 +1,17 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
-import type { Settings } from '@tally/api-contract';
+import { HttpStatus, Inject, Injectable, Optional } from '@nestjs/common';
+import {
+  ALERT_THRESHOLDS_DEFAULT,
+  type Settings,
+  type UpdateSettingsRequest,
+} from '@tally/api-contract';
+import { ApiError } from '../../common/api-error';
 import {
   APP_CONFIG,
   type AppConfig,
   defaultModelOf,
 } from '../../config/app-config';
 import { DatabaseService } from '../../database/database.service';
+import { SecretBox } from '../models/secret-box';
 
 /** The settings as this API serves them: every one present. */
 export type AllSettings = Required<Settings>;
@@ -22,7 +28,26 @@ export const SETTING_DEFAULTS: AllSettings = {
   allow_registration: true,
   max_concurrent_streams_per_user: 3,
   default_model: 'local',
+  alert_webhook_url: null,
+  alert_thresholds: [...ALERT_THRESHOLDS_DEFAULT],
+  has_alert_webhook_secret: false,
 };
+
+/** The settings row that holds the alert webhook's secret, sealed under SECRETS_KEY; never answered. */
+const ALERT_SECRET_KEY = 'alert_webhook_secret';
+
+/** Whether a stored value has the setting's type (a row of another type is ignored). */
+function storable(key: string, value: unknown): boolean {
+  if (key === 'alert_webhook_url')
+    return value === null || typeof value === 'string';
+  if (key === 'alert_thresholds')
+    return Array.isArray(value) && value.every((n) => Number.isInteger(n));
+  if (key === 'has_alert_webhook_secret') return false;
+  return (
+    typeof value ===
+    typeof (SETTING_DEFAULTS as unknown as Record<string, unknown>)[key]
+  );
+}
 
 /** How long a process may serve a cached value after another process changed it. */
 export const SETTINGS_CACHE_MS = 2000;
@@ -55,27 +80,75 @@ export class SettingsService {
     return (await this.get())[key];
   }
 
-  /** Writes the given settings in one statement and returns them all. */
-  async update(changes: Partial<Settings>): Promise<AllSettings> {
-    const entries = Object.entries(changes).filter(
-      ([k, v]) => k in SETTING_DEFAULTS && v !== undefined,
+  /** The settings this process read last, however old (null before the first read); never waits. */
+  peek(): AllSettings | null {
+    return this.cache?.value ?? null;
+  }
+
+  /**
+   * Writes the given settings in one transaction and returns them all.
+   * `alert_webhook_secret` is sealed under SECRETS_KEY (400
+   * `SECRETS_KEY_REQUIRED` without one, before anything is written); null
+   * removes it.
+   */
+  async update(changes: UpdateSettingsRequest): Promise<AllSettings> {
+    const { alert_webhook_secret: secret, ...rest } = changes;
+    const entries: Array<[string, unknown]> = Object.entries(rest).filter(
+      ([k, v]) =>
+        k in SETTING_DEFAULTS &&
+        k !== 'has_alert_webhook_secret' &&
+        v !== undefined,
     );
-    if (entries.length > 0) {
-      const params: unknown[] = [];
-      const values = entries.map(([k, v]) => {
-        params.push(k, JSON.stringify(v));
-        return `($${params.length - 1}, $${params.length}::jsonb, now())`;
+    if (typeof secret === 'string') {
+      entries.push([ALERT_SECRET_KEY, this.sealSecret(secret)]);
+    }
+    if (entries.length > 0 || secret === null) {
+      await this.db.inTransaction(async (tx) => {
+        if (secret === null)
+          await tx.query('DELETE FROM settings WHERE key = $1', [
+            ALERT_SECRET_KEY,
+          ]);
+        if (entries.length === 0) return;
+        const params: unknown[] = [];
+        const values = entries.map(([k, v]) => {
+          params.push(k, JSON.stringify(v));
+          return `($${params.length - 1}, $${params.length}::jsonb, now())`;
+        });
+        await tx.query(
+          `INSERT INTO settings (key, value, updated_at) VALUES ${values.join(', ')}
+           ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
+          params,
+        );
       });
-      await this.db.query(
-        `INSERT INTO settings (key, value, updated_at) VALUES ${values.join(', ')}
-         ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
-        params,
-      );
     }
     this.writes++;
     this.cache = null;
     this.loading = this.read();
     return this.loading.value;
+  }
+
+  /** The alert webhook's secret, read from the database each time (null: none, or it cannot be opened). */
+  async alertWebhookSecret(): Promise<string | null> {
+    const [row] = await this.db.query<{ value: unknown }>(
+      'SELECT value FROM settings WHERE key = $1',
+      [ALERT_SECRET_KEY],
+    );
+    if (!row || typeof row.value !== 'string' || !this.box) return null;
+    try {
+      return this.box.open(row.value);
+    } catch {
+      return null;
+    }
+  }
+
+  private sealSecret(secret: string): string {
+    if (!this.box)
+      throw new ApiError(
+        HttpStatus.BAD_REQUEST,
+        'SECRETS_KEY_REQUIRED',
+        'Set SECRETS_KEY (at least 32 bytes, hex or base64) before storing a webhook secret',
+      );
+    return this.box.seal(secret);
   }
 
   /** Reads every setting; caches the result unless this process wrote since the read began. */
@@ -98,6 +171,7 @@ export class SettingsService {
   }
 
   private readonly defaults: AllSettings;
+  private readonly box: SecretBox | null;
 
   constructor(
     private readonly db: DatabaseService,
@@ -107,19 +181,20 @@ export class SettingsService {
       ...SETTING_DEFAULTS,
       default_model: config ? defaultModelOf(config.ai) : 'local',
     };
+    this.box = config?.secretsKey ? new SecretBox(config.secretsKey) : null;
   }
 
   private async load(): Promise<AllSettings> {
     const rows = await this.db.query<{ key: string; value: unknown }>(
       'SELECT key, value FROM settings',
     );
-    const out: AllSettings = { ...this.defaults };
+    const out: AllSettings = {
+      ...this.defaults,
+      alert_thresholds: [...this.defaults.alert_thresholds],
+    };
     for (const { key, value } of rows) {
-      if (
-        key in out &&
-        typeof value ===
-          typeof (SETTING_DEFAULTS as unknown as Record<string, unknown>)[key]
-      ) {
+      if (key === ALERT_SECRET_KEY) out.has_alert_webhook_secret = true;
+      else if (key in out && storable(key, value)) {
         (out as unknown as Record<string, unknown>)[key] = value;
       }
     }
