@@ -52,7 +52,22 @@ export interface AppConfig {
   trustProxy: false | number | string[];
   /** On SIGTERM, how long answers in progress may go on before they are cut. */
   shutdownGraceSeconds: number;
+  alerts: AlertsConfig;
   testing: TestingConfig;
+}
+
+/** The delivery of alerts (API.md "Alerts"); the defaults are the contract's. */
+export interface AlertsConfig {
+  /** How often this process looks for alerts to deliver; 0: it records alerts but never delivers (another process does). */
+  pollMs: number;
+  /** How long one delivery may take before it counts as failed. */
+  timeoutMs: number;
+  /** The wait before the first retry; each retry waits twice the one before. */
+  firstRetryMs: number;
+  /** The longest wait between two attempts. */
+  maxRetryMs: number;
+  /** How long after its creation an alert is tried before it is given up. */
+  giveUpMs: number;
 }
 
 export interface AiConfig {
@@ -421,6 +436,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     trustProxy: trustProxy(env),
     shutdownGraceSeconds: int(env, 'SHUTDOWN_GRACE_SECONDS', 30, 0, 86400),
+    alerts: {
+      pollMs: int(env, 'ALERTS_POLL_MS', 1000, 0, 60000),
+      timeoutMs: int(env, 'ALERTS_TIMEOUT_MS', 10000, 100, 60000),
+      firstRetryMs: int(env, 'ALERTS_FIRST_RETRY_MS', 5000, 10, 5000),
+      maxRetryMs: int(env, 'ALERTS_MAX_RETRY_MS', 600000, 10, 600000),
+      giveUpMs: int(env, 'ALERTS_GIVE_UP_SECONDS', 86400, 1, 86400 * 7) * 1000,
+    },
     testing: {
       settleStoreDelayMs: int(env, 'TEST_SETTLE_STORE_DELAY_MS', 0, 0, 60000),
     },

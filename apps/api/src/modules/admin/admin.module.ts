@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
+import { AlertsModule } from '../alerts/alerts.module';
 import { ModelsModule } from '../models/models.module';
 import { UsageModule } from '../usage/usage.module';
 import { UsersModule } from '../users/users.module';
+import { AdminAlertsController } from './admin-alerts.controller';
 import { AdminConnectionsController } from './admin-connections.controller';
 import { AdminModelsController } from './admin-models.controller';
 import { AdminSettingsController } from './admin-settings.controller';
@@ -10,15 +12,16 @@ import { AdminUsageService } from './admin-usage.service';
 import { AdminUsersController } from './admin-users.controller';
 import { AdminUsersService } from './admin-users.service';
 
-/** Owns no tables: composes what the users, settings, usage and models modules export. */
+/** Owns no tables: composes what the users, settings, usage, models and alerts modules export. */
 @Module({
-  imports: [UsersModule, UsageModule, ModelsModule],
+  imports: [UsersModule, UsageModule, ModelsModule, AlertsModule],
   controllers: [
     AdminUsersController,
     AdminSettingsController,
     AdminUsageController,
     AdminConnectionsController,
     AdminModelsController,
+    AdminAlertsController,
   ],
   providers: [AdminUsersService, AdminUsageService],
 })

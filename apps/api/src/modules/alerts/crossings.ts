@@ -1,0 +1,49 @@
+import type { QuotaLimit, Uuid } from '@tally/api-contract';
+
+/** Whose use an alert is about. */
+export interface AlertUser {
+  id: Uuid;
+  email: string;
+  name: string;
+}
+
+/**
+ * One limit a settle touched, as the settle's transaction saw it:
+ * `AlertsService.recordCrossings(tx, uses)`.
+ */
+export interface LimitUse {
+  /** The limit right after the settle (its `used` includes this send). */
+  limit: QuotaLimit;
+  /** The limit's settled use in its window before this settle, and after it. */
+  before: number;
+  after: number;
+  /** The first day of the limit's window now in force, `YYYY-MM-DD`. */
+  periodStart: string;
+  /** The user whose use it counts; null for a shared limit. */
+  user: AlertUser | null;
+}
+
+/** `value` is at least `percent`% of `amount` (whole numbers), in exact arithmetic. */
+function reached(value: number, percent: number, amount: number): boolean {
+  const lhs = value * 100;
+  const rhs = percent * amount;
+  if (Number.isSafeInteger(lhs) && Number.isSafeInteger(rhs)) return lhs >= rhs;
+  return (
+    BigInt(Math.trunc(value)) * BigInt(100) >= BigInt(percent) * BigInt(amount)
+  );
+}
+
+/**
+ * The thresholds (percentages) this use reached for the first time:
+ * before < t% of the limit <= after, for a limit above 0.
+ */
+export function crossedThresholds(
+  use: LimitUse,
+  thresholds: readonly number[],
+): number[] {
+  const amount = use.limit.limit;
+  if (!(amount > 0) || !(use.after > use.before)) return [];
+  return thresholds.filter(
+    (t) => !reached(use.before, t, amount) && reached(use.after, t, amount),
+  );
+}
