@@ -13,7 +13,7 @@ export interface Received {
 
 /**
  * An alert webhook on loopback: records every request, and answers with the
- * next status of `statuses` (200 once they are used up).
+ * next status of `statuses` (200 once they are used up; 0: no answer at all).
  */
 export interface WebhookReceiver {
   url: string;
@@ -39,7 +39,9 @@ export async function startWebhookReceiver(
         // Kept as text.
       }
       r.received.push({ at: Date.now(), headers: req.headers, text, body });
-      res.statusCode = r.statuses.shift() ?? 200;
+      const status = r.statuses.shift() ?? 200;
+      if (status === 0) return; // never answered
+      res.statusCode = status;
       res.end('ok');
     });
   });
