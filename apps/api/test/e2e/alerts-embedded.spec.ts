@@ -59,21 +59,17 @@ describe('alerts on embedded PGlite', () => {
       remaining: 0,
       resets_at: '2027-01-01T00:00:00.000Z',
     };
-    const seen = await t.app
-      .get(DatabaseService)
-      .inTransaction((tx) =>
-        t.app
-          .get(AlertsService)
-          .recordCrossings(tx, [
-            {
-              limit,
-              before: 700,
-              after: 1000,
-              periodStart: '2026-12-01',
-              user: null,
-            },
-          ]),
-      );
+    const seen = await t.app.get(DatabaseService).inTransaction((tx) =>
+      t.app.get(AlertsService).recordCrossings(tx, [
+        {
+          limit,
+          before: 700,
+          after: 1000,
+          periodStart: '2026-12-01',
+          user: null,
+        },
+      ]),
+    );
     settings.now = now;
     expect(seen).toBe(2);
     const deadline = Date.now() + 10_000;
