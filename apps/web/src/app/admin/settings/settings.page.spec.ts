@@ -14,6 +14,9 @@ const SETTINGS: Settings = {
   allow_registration: true,
   max_concurrent_streams_per_user: 3,
   default_model: 'local',
+  alert_webhook_url: null,
+  alert_thresholds: [80, 100],
+  has_alert_webhook_secret: false,
 };
 
 describe('SettingsPage', () => {
@@ -21,6 +24,11 @@ describe('SettingsPage', () => {
     const page = setUpFormPage(SettingsPage);
     await page.render();
     page.http.expectOne('/api/admin/settings').flush(settings);
+    await page.render();
+    // The list of alerts below the settings.
+    page.http
+      .expectOne((r) => r.url === '/api/admin/alerts')
+      .flush({ items: [], total: 0, page: 1, page_size: 20 });
     await page.render();
     const value = (name: string) =>
       one<HTMLInputElement>(page.el, `input[name="${name}"]`).value;

@@ -28,6 +28,8 @@ import { AdminApi } from '../data-access/admin-api.service';
 import { TextField } from '../../shared/forms/text-field';
 import { LoadStatus } from '../../shared/load-status';
 import { wholeNumberValidator } from '../../shared/forms/validators';
+import { AlertList } from './alert-list';
+import { AlertSettings } from './alert-settings';
 import { isTimeZone, timeZones } from './time-zones';
 
 const ZONES = timeZones();
@@ -54,6 +56,8 @@ function timeZoneValidator(control: AbstractControl): ValidationErrors | null {
     TranslatePipe,
     TextField,
     LoadStatus,
+    AlertSettings,
+    AlertList,
   ],
   templateUrl: './settings.page.html',
   styleUrls: ['../admin-page.css', './settings.page.css'],
@@ -67,7 +71,9 @@ export class SettingsPage {
   protected readonly saving = signal(false);
   protected readonly saved = signal(false);
   protected readonly error = signal<string | null>(null);
-  private readonly current = signal<Settings | null>(null);
+  protected readonly current = signal<Settings | null>(null);
+  /** Bumped when a test alert was sent, to load the list of alerts again. */
+  protected readonly alertsReload = signal(0);
   protected readonly streamLimits = {
     min: LIMITS.maxConcurrentStreamsMin,
     max: LIMITS.maxConcurrentStreamsMax,
@@ -152,6 +158,11 @@ export class SettingsPage {
         this.error.set(errorMessageKey(err));
       },
     });
+  }
+
+  /** The alert settings were saved: the rest of the form keeps what was typed. */
+  protected alertsChanged(settings: Settings): void {
+    this.current.set(settings);
   }
 
   private apply(settings: Settings): void {

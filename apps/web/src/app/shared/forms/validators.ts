@@ -89,6 +89,30 @@ export function httpUrlValidator(
   }
 }
 
+/** `80, 100`: the alert thresholds as text; null when they are not 1 to 5 whole percentages from 1 to 100. */
+export function parseThresholds(text: string): number[] | null {
+  const parts = text
+    .split(/[\s,;%]+/)
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  if (parts.length === 0 || !parts.every((p) => /^\d{1,3}$/.test(p))) {
+    return null;
+  }
+  const values = [...new Set(parts.map(Number))].sort((a, b) => a - b);
+  return values.length <= 5 && values.every((v) => v >= 1 && v <= 100)
+    ? values
+    : null;
+}
+
+/** Alert thresholds typed as text (`80, 100`): error `thresholds`. */
+export function thresholdsValidator(
+  control: AbstractControl,
+): ValidationErrors | null {
+  return parseThresholds(String(control.value ?? ''))
+    ? null
+    : { thresholds: true };
+}
+
 /** Text of `min` to `max` characters (an empty value is left to `required`): error `length`. */
 export function lengthValidator(min: number, max: number): ValidatorFn {
   return (control: AbstractControl): ValidationErrors | null => {
@@ -142,6 +166,9 @@ export function fieldError(
   }
   if (errors['url']) {
     return { key: 'validation.url', params: {} };
+  }
+  if (errors['thresholds']) {
+    return { key: 'validation.thresholds', params: {} };
   }
   if (errors['modelId']) {
     return { key: 'validation.modelId', params: {} };

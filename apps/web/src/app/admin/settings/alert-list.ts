@@ -1,0 +1,58 @@
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  inject,
+  input,
+} from '@angular/core';
+import { MatTableModule } from '@angular/material/table';
+import { TranslatePipe } from '@ngx-translate/core';
+import type { Alert } from '@tally/api-contract';
+import { LocalDateTimePipe, LocalNumberPipe } from '../../core/i18n/format';
+import { LoadStatus } from '../../shared/load-status';
+import { TablePaginator } from '../../shared/table/table-controls';
+import { TablePaging, loadOnChange } from '../../shared/table/table-paging';
+import { AlertsApi } from '../data-access/alerts-api.service';
+
+/** Where an alert's delivery stands, as a key of `admin.alerts.state.*`. */
+export function deliveryState(
+  alert: Alert,
+): 'delivered' | 'pending' | 'retrying' | 'failed' | 'noUrl' {
+  if (alert.delivered_at) return 'delivered';
+  if (alert.next_attempt_at) return alert.attempts > 0 ? 'retrying' : 'pending';
+  return alert.attempts > 0 ? 'failed' : 'noUrl';
+}
+
+/** The recorded alerts, newest first, with their delivery. */
+@Component({
+  selector: 'app-alert-list',
+  imports: [
+    MatTableModule,
+    TranslatePipe,
+    LocalDateTimePipe,
+    LocalNumberPipe,
+    LoadStatus,
+    TablePaginator,
+  ],
+  templateUrl: './alert-list.html',
+  styleUrls: ['../admin-page.css', './settings.page.css'],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class AlertList {
+  /** Bumped by the page to load the list again (a test alert was sent). */
+  readonly reload = input(0);
+
+  private readonly api = inject(AlertsApi);
+  protected readonly columns = ['created', 'what', 'user', 'delivery'];
+  protected readonly paging = new TablePaging();
+  protected readonly alerts = loadOnChange(
+    computed(() => ({
+      page: this.paging.page(),
+      page_size: this.paging.pageSize(),
+      reload: this.reload(),
+    })),
+    ({ page, page_size }) => this.api.alerts({ page, page_size }),
+  );
+  protected readonly state = deliveryState;
+  protected readonly trackById = (_: number, a: Alert) => a.id;
+}
