@@ -1,4 +1,4 @@
-import { formatCost, formatPrice, isFree } from './money';
+import { formatBudget, formatCost, formatPrice, isFree } from './money';
 
 describe('formatCost', () => {
   it('writes micro-dollars as dollars with the places the size needs', () => {
@@ -30,5 +30,16 @@ describe('formatPrice', () => {
   it('calls a model free only when both prices are 0', () => {
     expect(isFree({ input_price: 0, output_price: 0 })).toBe(true);
     expect(isFree({ input_price: 0, output_price: 0.6 })).toBe(false);
+  });
+});
+
+describe('formatBudget', () => {
+  it('drops the cents of whole dollars only', () => {
+    expect(formatBudget('en', 200_000_000)).toBe('$200');
+    expect(formatBudget('en', 5_000_000)).toBe('$5');
+    expect(formatBudget('en', 41_250_000)).toBe('$41.25');
+    expect(formatBudget('en', 4_100_000)).toBe('$4.10');
+    expect(formatBudget('en', 0)).toBe('$0');
+    expect(formatBudget('ru', 200_000_000)).toBe('200\u00a0$');
   });
 });

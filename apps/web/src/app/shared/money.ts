@@ -47,6 +47,16 @@ export function formatCost(lang: string, micro: MicroDollars): string {
   return usd(lang, 2, costDigits(dollars)).format(dollars);
 }
 
+/**
+ * A budget or a spend in micro-dollars: whole dollars without cents ("$200"),
+ * anything else as `formatCost` writes it ("$41.25", "$0.0456").
+ */
+export function formatBudget(lang: string, micro: MicroDollars): string {
+  return micro % 1_000_000 === 0
+    ? usd(lang, 0, 0).format(micro / 1_000_000)
+    : formatCost(lang, micro);
+}
+
 /** A price in dollars per million tokens, exact to its six decimals: "$0.15", "$2.50", "$0.000125". */
 export function formatPrice(lang: string, price: PricePerMillion): string {
   return usd(lang, price === 0 ? 0 : 2, 6).format(price);

@@ -1,4 +1,4 @@
-import type { Quota, QuotaCounter } from '@tally/api-contract';
+import type { Quota, QuotaCounter, QuotaLimit } from '@tally/api-contract';
 
 export type QuotaLevel = 'ok' | 'warn' | 'exceeded';
 
@@ -31,4 +31,57 @@ export function usedRatio(used: number, limit: number): number {
     return 1;
   }
   return Math.min(1, Math.max(0, used / limit));
+}
+
+/**
+ * Whether `limit` is one of the quota's own two counters: the personal daily
+ * limit on messages or tokens over all models.
+ */
+function isDailyCounter(limit: QuotaLimit): boolean {
+  return (
+    (limit.metric === 'messages' || limit.metric === 'tokens') &&
+    limit.window === 'day' &&
+    limit.model === null &&
+    !limit.shared &&
+    limit.subject !== 'api_key'
+  );
+}
+
+/** Every limit of the quota but its two daily counters (`messages`, `tokens`). */
+export function otherLimits(quota: Quota): QuotaLimit[] {
+  const seen = new Set<string>();
+  return (quota.limits ?? []).filter((limit) => {
+    if (isDailyCounter(limit) && !seen.has(limit.metric)) {
+      seen.add(limit.metric);
+      return false;
+    }
+    return true;
+  });
+}
+
+/** Share of a limit taken: what is used, or all of it when nothing remains. */
+export function limitRatio(limit: QuotaLimit): number {
+  return limit.remaining <= 0 ? 1 : usedRatio(limit.used, limit.limit);
+}
+
+/**
+ * The other limit closest to its end, once it is at 80 % or more; null while
+ * every other limit is below that.
+ */
+export function tightestOther(quota: Quota): QuotaLimit | null {
+  let tightest: QuotaLimit | null = null;
+  for (const limit of otherLimits(quota)) {
+    if (
+      limitRatio(limit) >= QUOTA_WARN_RATIO &&
+      (!tightest || limitRatio(limit) > limitRatio(tightest))
+    ) {
+      tightest = limit;
+    }
+  }
+  return tightest;
+}
+
+/** The worse of two levels. */
+export function worseLevel(a: QuotaLevel, b: QuotaLevel): QuotaLevel {
+  return RANK[a] >= RANK[b] ? a : b;
 }

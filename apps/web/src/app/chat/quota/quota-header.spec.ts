@@ -1,7 +1,12 @@
 import { TestBed } from '@angular/core/testing';
-import type { Quota } from '@tally/api-contract';
+import type { Quota, QuotaLimit } from '@tally/api-contract';
 import { provideTestI18n, useLanguage } from '../../../testing/i18n';
-import { counterLevel, quotaLevel } from './quota-format';
+import {
+  counterLevel,
+  otherLimits,
+  quotaLevel,
+  tightestOther,
+} from './quota-format';
 import { QuotaHeader } from './quota-header';
 
 function quota(
@@ -26,6 +31,73 @@ function quota(
     model: 'local',
   };
 }
+
+let ids = 0;
+function limit(extra: Partial<QuotaLimit>): QuotaLimit {
+  const base: QuotaLimit = {
+    id: `limit-${++ids}`,
+    subject: 'everyone',
+    subject_id: null,
+    subject_name: null,
+    metric: 'messages',
+    window: 'day',
+    model: null,
+    shared: false,
+    amount: 100,
+    used: 0,
+    limit: 100,
+    remaining: 100,
+    resets_at: '2026-11-29T00:00:00.000Z',
+  };
+  return { ...base, ...extra };
+}
+
+/** A quota whose `limits` list its two daily counters, then `others`. */
+function withLimits(q: Quota, others: QuotaLimit[]): Quota {
+  return {
+    ...q,
+    limits: [
+      limit({
+        metric: 'messages',
+        used: q.messages.used,
+        limit: q.messages.limit,
+        remaining: q.messages.remaining,
+      }),
+      limit({
+        metric: 'tokens',
+        used: q.tokens.used,
+        limit: q.tokens.limit,
+        amount: q.tokens.limit,
+        remaining: q.tokens.remaining,
+      }),
+      ...others,
+    ],
+  };
+}
+
+const MONTH_COST = limit({
+  subject: 'user',
+  subject_id: 'ann',
+  subject_name: 'Ann',
+  metric: 'cost',
+  window: 'month',
+  amount: 5_000_000,
+  used: 4_100_000,
+  limit: 5_000_000,
+  remaining: 900_000,
+  resets_at: '2026-12-01T00:00:00.000Z',
+});
+const WEEK_POOL = limit({
+  subject: 'group',
+  subject_id: 'research',
+  subject_name: 'Research',
+  shared: true,
+  window: 'week',
+  amount: 50,
+  used: 41,
+  limit: 50,
+  remaining: 9,
+});
 
 function render(q: Quota) {
   const fixture = TestBed.createComponent(QuotaHeader);
@@ -126,6 +198,91 @@ describe('QuotaHeader', () => {
     fixture.componentRef.setInput('quota', quota(100, 0));
     fixture.detectChanges();
     expect(badge.dataset['level']).toBe('exceeded');
+  });
+});
+
+describe('QuotaHeader with more limits than the two daily ones', () => {
+  beforeEach(() => {
+    localStorage.clear();
+    TestBed.configureTestingModule({ providers: provideTestI18n() });
+    useLanguage('en');
+  });
+
+  it('keeps the seed text while every other limit is below 80 %', () => {
+    const { text, badge } = render(
+      withLimits(quota(3, 12_400), [
+        { ...MONTH_COST, used: 3_990_000, remaining: 1_010_000 },
+      ]),
+    );
+    expect(text).toBe('3/100 messages · 12.4K/500K tokens');
+    expect(badge.dataset['level']).toBe('ok');
+  });
+
+  it('adds the tightest other limit from 80 %: "· $4.10/$5 this month", amber', () => {
+    const { text, badge, fixture } = render(
+      withLimits(quota(3, 12_400), [MONTH_COST]),
+    );
+    expect(text).toBe(
+      '3/100 messages · 12.4K/500K tokens · $4.10/$5 this month',
+    );
+    expect(badge.dataset['level']).toBe('warn');
+    const extraReset = (fixture.nativeElement as HTMLElement)
+      .querySelector('[data-testid="quota-extra-reset"]')
+      ?.textContent?.trim();
+    expect(extraReset).toMatch(/^Your limit: resets on /);
+  });
+
+  it('picks the limit closest to its end, and names a pool in the reset text', () => {
+    // the pool at 90 % beats the month at 82 %
+    const { text, fixture } = render(
+      withLimits(quota(3, 0), [
+        MONTH_COST,
+        { ...WEEK_POOL, used: 45, remaining: 5 },
+      ]),
+    );
+    expect(text).toBe(
+      '3/100 messages · 0/500K tokens · 45/50 messages this week',
+    );
+    expect(
+      (fixture.nativeElement as HTMLElement)
+        .querySelector('[data-testid="quota-extra-reset"]')
+        ?.textContent?.trim(),
+    ).toMatch(/^Research together: resets on /);
+  });
+
+  it('turns red when the other limit is used up, even with the daily ones far from it', () => {
+    const { text, badge } = render(
+      withLimits(quota(3, 0), [{ ...WEEK_POOL, used: 50, remaining: 0 }]),
+    );
+    expect(text).toBe(
+      '3/100 messages · 0/500K tokens · 50/50 messages this week',
+    );
+    expect(badge.dataset['level']).toBe('exceeded');
+  });
+
+  it('says it in Russian with the right plural forms', () => {
+    useLanguage('ru');
+    expect(
+      render(withLimits(quota(3, 0, 100, 500_000), [WEEK_POOL])).text,
+    ).toBe(
+      '3/100 сообщений · 0/500\u00a0тыс. токенов · 41/50 сообщений на этой неделе',
+    );
+    expect(render(withLimits(quota(3, 0), [MONTH_COST])).text).toBe(
+      '3/100 сообщений · 0/500\u00a0тыс. токенов · 4,10\u00a0$/5\u00a0$ в этом месяце',
+    );
+  });
+});
+
+describe('other limits', () => {
+  it('leaves out only the two daily counters, not a daily cap on one model or a daily pool', () => {
+    const modelDay = limit({ model: 'gpt-4o', amount: 10, limit: 10 });
+    const poolDay = limit({ shared: true, subject: 'everyone' });
+    const q = withLimits(quota(0, 0), [modelDay, poolDay]);
+    expect(otherLimits(q)).toEqual([modelDay, poolDay]);
+  });
+
+  it('is nothing without a limits list (an older API)', () => {
+    expect(tightestOther(quota(99, 0))).toBeNull();
   });
 });
 

@@ -7,7 +7,7 @@ import {
 } from '@angular/core';
 import { MatTooltipModule } from '@angular/material/tooltip';
 import { TranslatePipe, TranslateService } from '@ngx-translate/core';
-import type { Quota } from '@tally/api-contract';
+import type { Quota, QuotaLimit } from '@tally/api-contract';
 import {
   formatCompact,
   formatDateTime,
@@ -16,11 +16,20 @@ import {
 import { LanguageService } from '../../core/i18n/language.service';
 import { pluralKey } from '../../core/i18n/plural';
 import { Icon } from '../../shared/icon';
-import { quotaLevel } from './quota-format';
+import { periodText, subjectText } from '../../shared/limits/limit-words';
+import { formatBudget } from '../../shared/money';
+import {
+  counterLevel,
+  quotaLevel,
+  tightestOther,
+  worseLevel,
+} from './quota-format';
 
 /**
  * `3/100 messages · 12.4K/500K tokens`: amber from 80 % of either limit, red
  * when either is reached; the reset time (local) on hover or keyboard focus.
+ * Once another limit (a week, a month, a budget, a group's pool, a model's
+ * cap) is at 80 %, the tightest of them follows: `· $4.10/$5 this month`.
  */
 @Component({
   selector: 'app-quota-header',
@@ -33,7 +42,7 @@ import { quotaLevel } from './quota-format';
         [attr.data-level]="level()"
         data-testid="quota-header"
         tabindex="0"
-        [matTooltip]="resetText()"
+        [matTooltip]="tooltip()"
       >
         @if (level() !== 'ok') {
           <!-- Not by colour alone: a sign that differs by level. -->
@@ -48,6 +57,11 @@ import { quotaLevel } from './quota-format';
         <span class="visually-hidden" data-testid="quota-reset">{{
           resetText()
         }}</span>
+        @if (extraResetText(); as extraReset) {
+          <span class="visually-hidden" data-testid="quota-extra-reset">{{
+            extraReset
+          }}</span>
+        }
       </div>
     } @else {
       <div class="quota" aria-busy="true">
@@ -94,9 +108,21 @@ export class QuotaHeader {
   private readonly translate = inject(TranslateService);
   private readonly language = inject(LanguageService);
 
+  /** The tightest other limit, once it is at 80 % or more. */
+  protected readonly extra = computed<QuotaLimit | null>(() => {
+    const q = this.quota();
+    return q ? tightestOther(q) : null;
+  });
+
   protected readonly level = computed(() => {
     const q = this.quota();
-    return q ? quotaLevel(q) : 'ok';
+    if (!q) {
+      return 'ok';
+    }
+    const extra = this.extra();
+    return extra
+      ? worseLevel(quotaLevel(q), counterLevel(extra))
+      : quotaLevel(q);
   });
 
   protected readonly text = computed(() => {
@@ -119,11 +145,66 @@ export class QuotaHeader {
         limit: formatCompact(lang, q.tokens.limit),
       },
     ) as string;
-    return this.translate.instant('chat.header.quota', {
+    const extra = this.extra();
+    if (!extra) {
+      return this.translate.instant('chat.header.quota', {
+        messages,
+        tokens,
+      }) as string;
+    }
+    return this.translate.instant('chat.header.quotaExtra', {
       messages,
       tokens,
+      extra: this.extraText(extra, lang),
     }) as string;
   });
+
+  /** `41/50 messages this week`, `$4.10/$5 this month`. */
+  private extraText(limit: QuotaLimit, lang: string): string {
+    let amount: string;
+    if (limit.metric === 'cost') {
+      amount = this.translate.instant('chat.header.cost', {
+        used: formatBudget(lang, limit.used),
+        limit: formatBudget(lang, limit.limit),
+      }) as string;
+    } else {
+      const format = limit.metric === 'tokens' ? formatCompact : formatNumber;
+      amount = this.translate.instant(
+        pluralKey(lang, `chat.header.${limit.metric}`, limit.limit),
+        {
+          used: format(lang, limit.used),
+          limit: format(lang, limit.limit),
+        },
+      ) as string;
+    }
+    return this.translate.instant('chat.header.extra', {
+      amount,
+      period: periodText(this.translate, limit.window),
+    }) as string;
+  }
+
+  /** Whose limit the extra one is and when it resets: "Research together: resets on …". */
+  protected readonly extraResetText = computed(() => {
+    const extra = this.extra();
+    const lang = this.language.lang();
+    if (!extra) {
+      return '';
+    }
+    return this.translate.instant(
+      extra.model ? 'chat.header.extraResetsModel' : 'chat.header.extraResets',
+      {
+        who: extra.shared
+          ? subjectText(this.translate, extra)
+          : this.translate.instant('chat.header.personalLimit'),
+        model: extra.model,
+        time: formatDateTime(lang, extra.resets_at),
+      },
+    ) as string;
+  });
+
+  protected readonly tooltip = computed(() =>
+    [this.resetText(), this.extraResetText()].filter(Boolean).join(' · '),
+  );
 
   protected readonly resetText = computed(() => {
     const q = this.quota();
