@@ -28,6 +28,12 @@ export const appRoutes: Route[] = [
           import('./chat/chat.routes').then((m) => m.CHAT_ROUTES),
       },
       {
+        path: 'usage',
+        title: 'usage.title',
+        loadComponent: () =>
+          import('./usage/usage.page').then((m) => m.MyUsagePage),
+      },
+      {
         path: 'account',
         title: 'account.title',
         loadComponent: () =>

@@ -25,11 +25,11 @@ import { LocalNumberPipe, formatDay, toDay } from '../../core/i18n/format';
 import { LanguageService } from '../../core/i18n/language.service';
 import { LoadStatus } from '../../shared/load-status';
 import { CostPipe } from '../../shared/money';
+import { UsageBar } from '../../shared/usage-bar';
+import { UsageChart } from '../../shared/usage-chart';
 import { TablePaginator, TableSearch } from '../../shared/table/table-controls';
 import { TablePaging, loadOnChange } from '../../shared/table/table-paging';
 import { AdminApi } from '../data-access/admin-api.service';
-import { UsageBar } from './usage-bar';
-import { UsageChart } from './usage-chart';
 import { UsageRangeExport } from './usage-range-export';
 
 const SORT_FIELDS: UsageSortField[] = ['tokens', 'messages', 'email', 'name'];

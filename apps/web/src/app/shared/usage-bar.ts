@@ -6,9 +6,9 @@ import {
   input,
 } from '@angular/core';
 import { TranslateService } from '@ngx-translate/core';
-import { formatPercent } from '../../core/i18n/format';
-import { LanguageService } from '../../core/i18n/language.service';
-import { counterLevel, usedRatio } from '../../chat/quota/quota-format';
+import { formatPercent } from '../core/i18n/format';
+import { LanguageService } from '../core/i18n/language.service';
+import { counterLevel, usedRatio } from '../chat/quota/quota-format';
 
 /** How much of a limit is used, as a bar with its percentage. */
 @Component({
@@ -64,7 +64,11 @@ export class UsageBar {
   readonly used = input.required<number>();
   readonly limit = input.required<number>();
   /** Translation key naming what is measured. */
-  readonly what = input.required<string>();
+  readonly what = input<string>('');
+  /** What is left, when it is not simply `limit - used` (answers in progress hold some). */
+  readonly remaining = input<number | null>(null);
+  /** Or what is measured in words already (a limit's own description). */
+  readonly whatText = input<string>('');
 
   private readonly language = inject(LanguageService);
   private readonly translate = inject(TranslateService);
@@ -78,13 +82,13 @@ export class UsageBar {
     counterLevel({
       used: this.used(),
       limit: this.limit(),
-      remaining: this.limit() - this.used(),
+      remaining: this.remaining() ?? this.limit() - this.used(),
     }),
   );
   protected readonly label = computed(() => {
     this.language.lang();
-    return this.translate.instant('admin.usage.barLabel', {
-      what: this.translate.instant(this.what()),
+    return this.translate.instant('shared.usageBar.label', {
+      what: this.whatText() || this.translate.instant(this.what()),
       percent: this.percentText(),
     }) as string;
   });

@@ -13,8 +13,8 @@ import {
 import { TranslatePipe, TranslateService } from '@ngx-translate/core';
 import type { UsageHistoryItem } from '@tally/api-contract';
 import type { Chart } from 'chart.js';
-import { formatCompact, formatDay, formatNumber } from '../../core/i18n/format';
-import { LanguageService } from '../../core/i18n/language.service';
+import { formatCompact, formatDay, formatNumber } from '../core/i18n/format';
+import { LanguageService } from '../core/i18n/language.service';
 
 type ChartModule = typeof import('chart.js');
 
@@ -39,7 +39,13 @@ function loadChartJs(): Promise<ChartModule> {
   return chartModule;
 }
 
-/** Messages (bars) and tokens (line) per day. */
+/** One day of a usage chart: the admin's history and a user's own have these. */
+export type UsageChartDay = Pick<
+  UsageHistoryItem,
+  'date' | 'messages' | 'tokens'
+>;
+
+/** Messages (bars) and tokens (line) per day: the admin's usage page and a user's own. */
 @Component({
   selector: 'app-usage-chart',
   imports: [TranslatePipe],
@@ -49,14 +55,14 @@ function loadChartJs(): Promise<ChartModule> {
         <canvas
           #canvas
           role="img"
-          [attr.aria-label]="'admin.usage.chart.label' | translate"
+          [attr.aria-label]="'shared.usageChart.label' | translate"
         ></canvas>
       </div>
       <figcaption class="visually-hidden">
-        {{ 'admin.usage.chart.label' | translate }}
+        {{ 'shared.usageChart.label' | translate }}
       </figcaption>
       @if (failed()) {
-        <p class="error-text">{{ 'admin.usage.chart.failed' | translate }}</p>
+        <p class="error-text">{{ 'shared.usageChart.failed' | translate }}</p>
       }
     </figure>
   `,
@@ -81,7 +87,7 @@ function loadChartJs(): Promise<ChartModule> {
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class UsageChart {
-  readonly items = input.required<UsageHistoryItem[]>();
+  readonly items = input.required<UsageChartDay[]>();
 
   private readonly canvas =
     viewChild.required<ElementRef<HTMLCanvasElement>>('canvas');
@@ -106,7 +112,7 @@ export class UsageChart {
 
   private async draw(
     canvas: HTMLCanvasElement,
-    items: UsageHistoryItem[],
+    items: UsageChartDay[],
     lang: string,
   ): Promise<void> {
     let m: ChartModule;
@@ -125,10 +131,10 @@ export class UsageChart {
     const tertiary = style.getPropertyValue('--tally-warn').trim() || '#8a5300';
     const labels = items.map((item) => formatDay(lang, item.date, 'short'));
     const messagesLabel = this.translate.instant(
-      'admin.usage.chart.messages',
+      'shared.usageChart.messages',
     ) as string;
     const tokensLabel = this.translate.instant(
-      'admin.usage.chart.tokens',
+      'shared.usageChart.tokens',
     ) as string;
     this.chart?.destroy();
     this.chart = new m.Chart(canvas, {
