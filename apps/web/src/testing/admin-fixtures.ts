@@ -1,4 +1,4 @@
-import type { Connection, Model } from '@tally/api-contract';
+import type { AdminLimit, Connection, Group, Model } from '@tally/api-contract';
 
 const AT = '2026-11-28T10:00:00.000Z';
 
@@ -48,5 +48,37 @@ export function apiError(status: number, code: string) {
   return {
     body: { statusCode: status, error: 'Error', code, message: code },
     options: { status, statusText: 'Error' },
+  };
+}
+
+let limitIds = 0;
+
+/** An admin's view of a limit: everyone's 100 messages a day unless told. */
+export function adminLimit(extra: Partial<AdminLimit> = {}): AdminLimit {
+  return {
+    id: `limit-${++limitIds}`,
+    subject: 'everyone',
+    subject_id: null,
+    subject_name: null,
+    metric: 'messages',
+    window: 'day',
+    model: null,
+    shared: false,
+    amount: 100,
+    created_at: AT,
+    updated_at: AT,
+    ...extra,
+  };
+}
+
+export function group(name: string, extra: Partial<Group> = {}): Group {
+  return {
+    id: `${name.toLowerCase()}-id`,
+    name,
+    description: '',
+    member_count: 0,
+    created_at: AT,
+    updated_at: AT,
+    ...extra,
   };
 }

@@ -28,6 +28,24 @@ export const ADMIN_ROUTES: Routes = [
           import('./users/users.page').then((m) => m.UsersPage),
       },
       {
+        path: 'groups',
+        title: 'admin.groups.title',
+        loadComponent: () =>
+          import('./groups/groups.page').then((m) => m.GroupsPage),
+      },
+      {
+        path: 'groups/:id',
+        title: 'admin.groups.detailTitle',
+        loadComponent: () =>
+          import('./groups/group.page').then((m) => m.GroupPage),
+      },
+      {
+        path: 'limits',
+        title: 'admin.limits.title',
+        loadComponent: () =>
+          import('./limits/limits.page').then((m) => m.LimitsPage),
+      },
+      {
         path: 'settings',
         title: 'admin.settings.title',
         loadComponent: () =>

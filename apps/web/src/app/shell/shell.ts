@@ -55,6 +55,16 @@ export class Shell {
   protected readonly adminLinks = [
     { path: '/admin/users', key: 'admin.nav.users', testId: 'nav-admin-users' },
     {
+      path: '/admin/groups',
+      key: 'admin.nav.groups',
+      testId: 'nav-admin-groups',
+    },
+    {
+      path: '/admin/limits',
+      key: 'admin.nav.limits',
+      testId: 'nav-admin-limits',
+    },
+    {
       path: '/admin/settings',
       key: 'admin.nav.settings',
       testId: 'nav-admin-settings',

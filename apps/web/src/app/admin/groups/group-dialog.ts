@@ -1,0 +1,144 @@
+import {
+  ChangeDetectionStrategy,
+  Component,
+  inject,
+  signal,
+} from '@angular/core';
+import {
+  NonNullableFormBuilder,
+  ReactiveFormsModule,
+  Validators,
+} from '@angular/forms';
+import { MatButtonModule } from '@angular/material/button';
+import {
+  MAT_DIALOG_DATA,
+  MatDialogModule,
+  MatDialogRef,
+} from '@angular/material/dialog';
+import { TranslatePipe } from '@ngx-translate/core';
+import { GROUP_NAME_MAX, type Group } from '@tally/api-contract';
+import { errorMessageKey } from '../../core/http/api-error';
+import { TextField } from '../../shared/forms/text-field';
+import { lengthValidator } from '../../shared/forms/validators';
+import { GroupsApi } from '../data-access/groups-api.service';
+
+export interface GroupDialogData {
+  /** Absent: create a group. */
+  group?: Group;
+}
+
+/** Create a group, or rename one and change its description. */
+@Component({
+  selector: 'app-group-dialog',
+  imports: [
+    ReactiveFormsModule,
+    MatDialogModule,
+    MatButtonModule,
+    TranslatePipe,
+    TextField,
+  ],
+  template: `
+    <h2 mat-dialog-title>
+      {{
+        (group
+          ? 'admin.groups.dialog.editTitle'
+          : 'admin.groups.dialog.createTitle'
+        ) | translate: { name: group?.name }
+      }}
+    </h2>
+    <form
+      [formGroup]="form"
+      (ngSubmit)="save()"
+      novalidate
+      data-testid="group-dialog"
+    >
+      <mat-dialog-content class="fields">
+        <app-text-field
+          name="name"
+          label="admin.groups.dialog.name"
+          autocomplete="off"
+          testId="group-name"
+          errorTestId="group-name-error"
+        />
+        <app-text-field
+          name="description"
+          label="admin.groups.dialog.description"
+          autocomplete="off"
+          testId="group-description"
+        />
+        @if (error(); as key) {
+          <p class="error-text" role="alert" data-testid="group-dialog-error">
+            {{ key | translate }}
+          </p>
+        }
+      </mat-dialog-content>
+      <mat-dialog-actions align="end">
+        <button mat-button type="button" mat-dialog-close>
+          {{ 'common.cancel' | translate }}
+        </button>
+        <button
+          mat-flat-button
+          type="submit"
+          [disabled]="busy()"
+          data-testid="group-save"
+        >
+          {{ (group ? 'common.save' : 'admin.groups.create') | translate }}
+        </button>
+      </mat-dialog-actions>
+    </form>
+  `,
+  styles: `
+    .fields {
+      display: flex;
+      flex-direction: column;
+      gap: 4px;
+      min-width: min(420px, 80vw);
+    }
+  `,
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class GroupDialog {
+  private readonly data = inject<GroupDialogData>(MAT_DIALOG_DATA);
+  private readonly ref = inject<MatDialogRef<GroupDialog, Group>>(MatDialogRef);
+  private readonly api = inject(GroupsApi);
+
+  protected readonly group = this.data.group ?? null;
+  protected readonly busy = signal(false);
+  protected readonly error = signal<string | null>(null);
+  protected readonly form = inject(NonNullableFormBuilder).group({
+    name: [
+      this.group?.name ?? '',
+      [Validators.required, lengthValidator(1, GROUP_NAME_MAX)],
+    ],
+    description: [this.group?.description ?? ''],
+  });
+
+  protected save(): void {
+    this.form.markAllAsTouched();
+    const name = this.form.controls.name.value.trim();
+    if (this.form.invalid || !name || this.busy()) {
+      if (!name) {
+        this.form.controls.name.setErrors({ required: true });
+      }
+      return;
+    }
+    const body = {
+      name,
+      description: this.form.controls.description.value.trim(),
+    };
+    this.busy.set(true);
+    this.error.set(null);
+    const request = this.group
+      ? this.api.update(this.group.id, body)
+      : this.api.create(body);
+    request.subscribe({
+      next: (group) => this.ref.close(group),
+      error: (err: unknown) => {
+        this.busy.set(false);
+        this.error.set(
+          errorMessageKey(err, { 409: 'errors.code.GROUP_EXISTS' }),
+        );
+      },
+    });
+  }
+}
