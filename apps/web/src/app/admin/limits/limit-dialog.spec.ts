@@ -22,11 +22,9 @@ describe('LimitDialog', { timeout: 20_000 }, () => {
     const dialog = setUpDialog(LimitDialog, data);
     await dialog.render();
     if (!data.limit) {
-      dialog.http
-        .expectOne('/api/admin/models')
-        .flush({
-          items: [adminModel('local', 'c'), adminModel('gpt-4o', 'c')],
-        });
+      dialog.http.expectOne('/api/admin/models').flush({
+        items: [adminModel('local', 'c'), adminModel('gpt-4o', 'c')],
+      });
     }
     await dialog.render();
     const inside = dialog.fixture.componentInstance as unknown as Inside;
