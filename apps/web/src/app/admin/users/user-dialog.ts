@@ -15,6 +15,7 @@ import {
   MatDialogModule,
   MatDialogRef,
 } from '@angular/material/dialog';
+import { MatExpansionModule } from '@angular/material/expansion';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatSelectModule } from '@angular/material/select';
 import { MatSlideToggleModule } from '@angular/material/slide-toggle';
@@ -35,6 +36,9 @@ import { LIMITS } from '@tally/api-contract';
 import { AdminApi } from '../data-access/admin-api.service';
 import { LimitEditor } from './limit-editor';
 import { createLimitForm, limitValue } from './limit-validators';
+import { UserLimits } from './user-limits';
+
+let dialogs = 0;
 
 export interface UserDialogData {
   /** Absent: create a user. */
@@ -42,7 +46,7 @@ export interface UserDialogData {
   settings: Settings | null;
 }
 
-/** Create a user, or edit one's role, active flag and daily limits. */
+/** Create a user, or edit one's role, active flag, daily limits, other limits and grants. */
 @Component({
   selector: 'app-user-dialog',
   imports: [
@@ -53,8 +57,10 @@ export interface UserDialogData {
     MatSelectModule,
     MatSlideToggleModule,
     TranslatePipe,
+    MatExpansionModule,
     LimitEditor,
     TextField,
+    UserLimits,
   ],
   templateUrl: './user-dialog.html',
   styles: `
@@ -67,6 +73,10 @@ export interface UserDialogData {
     .toggle {
       margin: 4px 0 16px;
     }
+    .limits-panel {
+      margin: 4px 0 8px;
+      max-width: min(720px, 80vw);
+    }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
@@ -78,6 +88,8 @@ export class UserDialog {
   private readonly fb = inject(NonNullableFormBuilder);
 
   protected readonly editing = !!this.data.user;
+  /** The Save button sits outside the form (below the limits panel) and names it. */
+  protected readonly formId = `user-form-${++dialogs}`;
   protected readonly roles = ROLES;
   protected readonly busy = signal(false);
   protected readonly error = signal<string | null>(null);

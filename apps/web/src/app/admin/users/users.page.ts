@@ -43,6 +43,7 @@ export class UsersPage {
     'name',
     'role',
     'active',
+    'groups',
     'messages',
     'tokens',
     'actions',
@@ -63,6 +64,10 @@ export class UsersPage {
   protected readonly settings = signal<Settings | null>(null);
   /** Rows stay put across reloads, so focus returns to the Edit button a dialog was opened from. */
   protected readonly trackById = (_: number, user: AdminUser) => user.id;
+
+  protected groupNames(user: AdminUser): string {
+    return (user.groups ?? []).map((g) => g.name).join(', ');
+  }
 
   constructor() {
     this.api
