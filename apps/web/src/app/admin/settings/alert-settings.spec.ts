@@ -97,6 +97,11 @@ describe('SettingsPage: alerts', () => {
     expect(req.request.body).toEqual({ alert_thresholds: [50, 90, 100] });
     req.flush({ ...SETTINGS, alert_thresholds: [50, 90, 100] });
     await render();
+    expect(
+      el
+        .querySelector('[data-testid="alert-settings-form"] [role="status"]')
+        ?.textContent?.trim(),
+    ).toBe('Settings saved.');
     expect(one<HTMLInputElement>(el, 'input[name="thresholds"]').value).toBe(
       '50, 90, 100',
     );

@@ -85,6 +85,7 @@ export class AlertSettings {
       if (settings) untracked(() => this.apply(settings));
     });
     this.form.valueChanges.subscribe(() => {
+      if (this.applying) return;
       this.saved.set(false);
       this.dirty.set(this.form.dirty);
     });
@@ -164,7 +165,11 @@ export class AlertSettings {
     });
   }
 
+  /** True while the form takes the saved settings (that is no edit). */
+  private applying = false;
+
   private apply(settings: Settings): void {
+    this.applying = true;
     this.form.setValue({
       webhookUrl: settings.alert_webhook_url ?? '',
       thresholds: (settings.alert_thresholds ?? [80, 100]).join(', '),
@@ -174,5 +179,6 @@ export class AlertSettings {
     this.form.markAsPristine();
     this.form.markAsUntouched();
     this.dirty.set(false);
+    this.applying = false;
   }
 }
