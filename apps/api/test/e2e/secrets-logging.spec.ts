@@ -3,6 +3,7 @@ import {
   type FakeOpenAi,
   startFakeOpenAi,
 } from '../support/fake-openai-server';
+import { startWebhookReceiver } from '../support/webhook-receiver';
 import {
   ADMIN,
   startTestApp,
@@ -240,5 +241,42 @@ describe('secrets never reach the log', () => {
       }),
     );
     expect(logged.join('')).not.toContain(token);
+  });
+
+  it('logs no alert webhook secret, whether set, refused or used to sign', async () => {
+    const secret = 'whsec-never-logged-0123456789abcdef';
+    const admin = await t.login();
+    const receiver = await startWebhookReceiver([500]);
+    try {
+      const refused = await t.http.patch(
+        '/api/admin/settings',
+        { alert_webhook_secret: secret, alert_thresholds: [0] },
+        { token: admin },
+      );
+      expect(refused.status).toBe(400);
+      expect(refused.text).not.toContain(secret);
+      const set = await t.http.patch(
+        '/api/admin/settings',
+        { alert_webhook_url: receiver.url, alert_webhook_secret: secret },
+        { token: admin },
+      );
+      expect(set.status).toBe(200);
+      const test = await t.http.post('/api/admin/alerts/test', undefined, {
+        token: admin,
+      });
+      expect(test.body).toMatchObject({ delivered: false, status: 500 });
+      expect(receiver.received).toHaveLength(1);
+      await t.http.patch(
+        '/api/admin/settings',
+        { alert_webhook_url: null, alert_webhook_secret: null },
+        { token: admin },
+      );
+    } finally {
+      await receiver.close();
+    }
+    const output = logged.join('\n');
+    expect(output).toContain('/api/admin/alerts/test');
+    for (const part of [secret, secret.slice(-16)])
+      expect(output.includes(part)).toBe(false);
   });
 });
