@@ -19,6 +19,24 @@ export interface AiStreamRequest {
   signal: AbortSignal;
   /** The user's language (from `Accept-Language`), for a model that answers in set words. */
   language?: AnswerLanguage;
+  /**
+   * A request in OpenAI's own terms (the OpenAI-compatible endpoint): sent as
+   * it is, and answered with `tool_calls` and `finish` events too. Without
+   * it, only `delta` and `usage` events come.
+   */
+  passthrough?: AiPassthrough;
+}
+
+/** What an OpenAI-shaped request carries beyond plain text messages. */
+export interface AiPassthrough {
+  /** The messages as the client sent them (tool roles, `tool_calls`, content parts), sent instead of `messages`. */
+  messages: unknown[];
+  /**
+   * Request fields the API does not own (`tools`, `temperature`, ...),
+   * sent unchanged. The model, the messages, `stream`, `stream_options`
+   * and the output cap are always the API's own.
+   */
+  fields: Record<string, unknown>;
 }
 
 export interface AiUsage {
@@ -31,13 +49,19 @@ export interface AiUsage {
 
 export type AiStreamEvent =
   | { type: 'delta'; content: string }
-  | { type: 'usage'; usage: AiUsage };
+  | { type: 'usage'; usage: AiUsage }
+  /** With `passthrough` only: pieces of `delta.tool_calls`, as the provider sent them. */
+  | { type: 'tool_calls'; toolCalls: unknown[] }
+  /** With `passthrough` only: why the answer ended (`stop`, `length`, `tool_calls`, ...). */
+  | { type: 'finish'; reason: string };
 
 export interface AiProvider {
   /** Short name for logs and metrics: `local` or `openai`. */
   readonly name: string;
   /** The model's name, as configured. */
   readonly model: string;
+  /** Whether it can be given `tools` (through `passthrough`); the built-in model cannot. */
+  readonly supportsTools: boolean;
   /**
    * Streams the answer: `delta` events with non-empty text, then exactly one
    * `usage` event, last, when the answer completes normally.

@@ -26,6 +26,7 @@ export interface CapObserver {
 export class CappedProvider implements AiProvider {
   readonly name: string;
   readonly model: string;
+  readonly supportsTools: boolean;
 
   constructor(
     private readonly inner: AiProvider,
@@ -34,6 +35,7 @@ export class CappedProvider implements AiProvider {
   ) {
     this.name = inner.name;
     this.model = inner.model;
+    this.supportsTools = inner.supportsTools;
   }
 
   async *stream(
@@ -64,6 +66,10 @@ export class CappedProvider implements AiProvider {
         }
         continue;
       }
+      if (event.type !== 'delta') {
+        yield event;
+        continue;
+      }
       const next = text + event.content;
       counted += this.tokens.countText(event.content);
       if (counted > cap) counted = this.tokens.countText(next);
@@ -77,6 +83,7 @@ export class CappedProvider implements AiProvider {
       const rest = kept.startsWith(text) ? kept.slice(text.length) : '';
       if (rest !== '') yield { type: 'delta', content: rest };
       this.observer.cut();
+      if (req.passthrough) yield { type: 'finish', reason: 'length' };
       const promptTokens = this.tokens.countMessages(req.messages);
       yield {
         type: 'usage',

@@ -25,6 +25,7 @@ const WORDS_PER_PIECE = 3;
 export class LocalProvider implements AiProvider {
   readonly name = 'local';
   readonly model: string;
+  readonly supportsTools = false;
 
   constructor(
     private readonly config: AiConfig,

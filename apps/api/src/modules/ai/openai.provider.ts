@@ -17,8 +17,8 @@ const EXCERPT_CHARS = 200;
 
 type Chunk = {
   choices?: Array<{
-    delta?: { content?: unknown };
-    message?: { content?: unknown };
+    delta?: { content?: unknown; tool_calls?: unknown };
+    message?: { content?: unknown; tool_calls?: unknown };
     finish_reason?: unknown;
   }>;
   usage?: {
@@ -84,6 +84,7 @@ export function retryAfterMs(
 export class OpenAiProvider implements AiProvider {
   readonly name = 'openai';
   readonly model: string;
+  readonly supportsTools = true;
   private readonly endpoint: string;
   /** For the log: the host only (a base URL may carry credentials). */
   private readonly label: string;
@@ -269,18 +270,30 @@ export class OpenAiProvider implements AiProvider {
     let finishReason: string | null = null;
     let done = false;
 
-    const handle = (event: SseEvent): string | null => {
+    const passthrough = req.passthrough !== undefined;
+    /** The events one server-sent event makes: text, and with `passthrough` tool calls and the finish reason. */
+    const handle = (event: SseEvent): AiStreamEvent[] => {
       if (event.data.trim() === '[DONE]') {
         done = true;
-        return null;
+        return [];
       }
       const chunk = this.parseChunk(event);
       usage = this.readUsage(chunk) ?? usage;
       const choice = chunk.choices?.[0];
-      if (typeof choice?.finish_reason === 'string')
-        finishReason = choice.finish_reason;
+      const out: AiStreamEvent[] = [];
       const content = choice?.delta?.content;
-      return typeof content === 'string' && content !== '' ? content : null;
+      if (typeof content === 'string' && content !== '') {
+        completion += content;
+        out.push({ type: 'delta', content });
+      }
+      const calls = choice?.delta?.tool_calls;
+      if (passthrough && Array.isArray(calls) && calls.length > 0)
+        out.push({ type: 'tool_calls', toolCalls: calls });
+      if (typeof choice?.finish_reason === 'string') {
+        finishReason = choice.finish_reason;
+        if (passthrough) out.push({ type: 'finish', reason: finishReason });
+      }
+      return out;
     };
 
     for (;;) {
@@ -299,11 +312,7 @@ export class OpenAiProvider implements AiProvider {
         : parser.push(decoder.decode(read.value, { stream: true }));
       for (const event of events) {
         if (done) break;
-        const delta = handle(event);
-        if (delta !== null) {
-          completion += delta;
-          yield { type: 'delta', content: delta };
-        }
+        yield* handle(event);
       }
       if (read.done) break;
     }
@@ -328,9 +337,20 @@ export class OpenAiProvider implements AiProvider {
   ): AsyncGenerator<AiStreamEvent, void, undefined> {
     const text = await timed(() => res.text());
     const chunk = this.parseChunk({ event: 'message', data: text });
-    const content = chunk.choices?.[0]?.message?.content;
+    const choice = chunk.choices?.[0];
+    const content = choice?.message?.content;
     const completion = typeof content === 'string' ? content : '';
     if (completion !== '') yield { type: 'delta', content: completion };
+    if (req.passthrough) {
+      const calls = choice?.message?.tool_calls;
+      if (Array.isArray(calls) && calls.length > 0)
+        yield {
+          type: 'tool_calls',
+          toolCalls: calls.map((c, index) => ({ index, ...(c as object) })),
+        };
+      const reason = choice?.finish_reason;
+      if (typeof reason === 'string') yield { type: 'finish', reason };
+    }
     yield {
       type: 'usage',
       usage:
@@ -399,11 +419,15 @@ export class OpenAiProvider implements AiProvider {
 
   private body(req: AiStreamRequest) {
     return {
+      // Fields of an OpenAI-shaped request the API does not own go first, so nothing here can be overridden.
+      ...req.passthrough?.fields,
       model: this.config.model,
-      messages: req.messages.map(({ role, content }: AiChatMessage) => ({
-        role,
-        content,
-      })),
+      messages:
+        req.passthrough?.messages ??
+        req.messages.map(({ role, content }: AiChatMessage) => ({
+          role,
+          content,
+        })),
       stream: true,
       stream_options: { include_usage: true },
       [this.config.tokenParameter ?? 'max_tokens']: req.maxOutputTokens,

@@ -174,6 +174,8 @@ export class ChatAnswerService {
           usage = event.usage;
           continue;
         }
+        // Tool calls and finish reasons come only to OpenAI-shaped requests.
+        if (event.type !== 'delta') continue;
         if (text === '') {
           this.metrics.aiLatency.observe(
             { provider: provider.name },
