@@ -274,9 +274,17 @@ describe('auth (PostgreSQL)', () => {
         'created_at',
         'id',
         'key',
+        'last_used_at',
+        'limits',
+        'models',
         'name',
         'prefix',
       ]);
+      expect(created.body).toMatchObject({
+        models: null,
+        limits: [],
+        last_used_at: null,
+      });
 
       // Only a hash is stored.
       const rows = await sql(

@@ -1,8 +1,14 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import type { ApiKey, CreatedApiKey } from '@tally/api-contract';
+import type {
+  ApiKey,
+  CreateApiKeyRequest,
+  CreatedApiKey,
+  UpdateApiKeyRequest,
+} from '@tally/api-contract';
 import { createHash, randomBytes } from 'node:crypto';
 import { ApiError, notFound } from '../../common/api-error';
 import { DatabaseService } from '../../database/database.service';
+import { ModelsService } from '../models/models.service';
 
 /** Every key starts with this, so a bearer token can be told from a JWT at a glance. */
 export const API_KEY_PREFIX = 'tly_';
@@ -14,27 +20,49 @@ export const MAX_KEYS_PER_USER = 50;
 export const hashApiKey = (key: string) =>
   createHash('sha256').update(key, 'utf8').digest('hex');
 
+/** Who a key is: its id, its owner and the models it is restricted to. */
+export interface ResolvedKey {
+  id: string;
+  userId: string;
+  models: string[] | null;
+}
+
 interface ApiKeyRow {
   id: string;
   name: string;
   prefix: string;
+  models: string[] | null;
   created_at: Date;
   last_used_at: Date | null;
 }
+
+const COLUMNS = 'id, name, prefix, models, created_at, last_used_at';
 
 const toApiKey = (r: ApiKeyRow): ApiKey => ({
   id: r.id,
   name: r.name,
   prefix: r.prefix,
-  created_at: r.created_at.toISOString(),
-  last_used_at: r.last_used_at?.toISOString() ?? null,
+  models: r.models,
+  limits: [],
+  created_at: new Date(r.created_at).toISOString(),
+  last_used_at: r.last_used_at ? new Date(r.last_used_at).toISOString() : null,
 });
+
+/** The same ids once each, in their first order. */
+const distinct = (ids: readonly string[]) => [...new Set(ids)];
 
 @Injectable()
 export class ApiKeysService {
-  constructor(private readonly db: DatabaseService) {}
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly models: ModelsService,
+  ) {}
 
-  async create(userId: string, name: string): Promise<CreatedApiKey> {
+  async create(
+    userId: string,
+    dto: CreateApiKeyRequest,
+  ): Promise<CreatedApiKey> {
+    const models = await this.checkedModels(dto.models);
     const secret = randomBytes(32).toString('base64url');
     const key = `${API_KEY_PREFIX}${secret}`;
     const prefix = key.slice(0, API_KEY_PREFIX.length + 8);
@@ -53,27 +81,46 @@ export class ApiKeysService {
         );
       }
       const [created] = (await m.query(
-        `INSERT INTO api_keys (user_id, name, prefix, key_hash) VALUES ($1, $2, $3, $4)
-         RETURNING id, name, prefix, created_at, last_used_at`,
-        [userId, name.trim(), prefix, hashApiKey(key)],
+        `INSERT INTO api_keys (user_id, name, prefix, key_hash, models) VALUES ($1, $2, $3, $4, $5)
+         RETURNING ${COLUMNS}`,
+        [userId, dto.name.trim(), prefix, hashApiKey(key), models ?? null],
       )) as ApiKeyRow[];
       return created;
     });
-    return {
-      id: row.id,
-      name: row.name,
-      prefix: row.prefix,
-      key,
-      created_at: row.created_at.toISOString(),
-    };
+    return { ...toApiKey(row), key };
   }
 
   async list(userId: string): Promise<ApiKey[]> {
     const rows = await this.db.query<ApiKeyRow>(
-      `SELECT id, name, prefix, created_at, last_used_at FROM api_keys WHERE user_id = $1 ORDER BY created_at, id`,
+      `SELECT ${COLUMNS} FROM api_keys WHERE user_id = $1 ORDER BY created_at, id`,
       [userId],
     );
     return rows.map(toApiKey);
+  }
+
+  /** Changes the name and the model list (`models: null` lifts the restriction); 404 unless the caller's. */
+  async update(
+    userId: string,
+    id: string,
+    dto: UpdateApiKeyRequest,
+  ): Promise<ApiKey> {
+    const models = await this.checkedModels(dto.models);
+    const [row] = await this.db.query<ApiKeyRow>(
+      `UPDATE api_keys SET
+         name = coalesce($3, name),
+         models = CASE WHEN $4 THEN $5::text[] ELSE models END
+       WHERE id = $1 AND user_id = $2
+       RETURNING ${COLUMNS}`,
+      [
+        id,
+        userId,
+        dto.name?.trim() ?? null,
+        dto.models !== undefined,
+        models ?? null,
+      ],
+    );
+    if (!row) throw notFound('API key');
+    return toApiKey(row);
   }
 
   async remove(userId: string, id: string): Promise<void> {
@@ -85,19 +132,37 @@ export class ApiKeysService {
   }
 
   /**
-   * The owner of a key, if the key exists. Marks it used (at most once a
-   * minute per key, to keep hot keys from writing on every request).
+   * The key, if it exists: its id, owner and models. Marks it used (at
+   * most once a minute per key, to keep hot keys from writing on every
+   * request).
    */
-  async resolve(key: string): Promise<string | null> {
-    const rows = await this.db.query<{ user_id: string }>(
-      `WITH k AS (SELECT id, user_id, last_used_at FROM api_keys WHERE key_hash = $1),
+  async resolve(key: string): Promise<ResolvedKey | null> {
+    const rows = await this.db.prepared<{
+      id: string;
+      user_id: string;
+      models: string[] | null;
+    }>(
+      'tally_resolve_api_key_v2',
+      `WITH k AS (SELECT id, user_id, models, last_used_at FROM api_keys WHERE key_hash = $1),
             touched AS (
               UPDATE api_keys SET last_used_at = now()
               WHERE id IN (SELECT id FROM k WHERE last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
             )
-       SELECT user_id FROM k`,
+       SELECT id, user_id, models FROM k`,
       [hashApiKey(key)],
     );
-    return rows[0]?.user_id ?? null;
+    const row = rows[0];
+    return row ? { id: row.id, userId: row.user_id, models: row.models } : null;
+  }
+
+  /** Distinct model ids, each of the catalog (400 `UNKNOWN_MODEL` otherwise); null and undefined as given. */
+  private async checkedModels(
+    models: readonly string[] | null | undefined,
+  ): Promise<string[] | null | undefined> {
+    if (models === undefined) return undefined;
+    if (models === null) return null;
+    const ids = distinct(models);
+    await this.models.requireKnown(ids);
+    return ids;
   }
 }

@@ -22,6 +22,7 @@ import {
 } from '@nestjs/swagger';
 
 import type {
+  ApiKey,
   ApiKeyList,
   AuthResponse,
   CreatedApiKey,
@@ -45,13 +46,14 @@ import { IdParam } from '../../common/id-param';
 import { ApiKeysService } from './api-keys.service';
 import { AuthService } from './auth.service';
 import {
+  ApiKeyDto,
   ApiKeyListDto,
   AuthResponseDto,
   CreatedApiKeyDto,
   UserDto,
 } from './dto/auth-response.dto';
 import { ChangePasswordDto } from './dto/change-password.dto';
-import { CreateApiKeyDto } from './dto/create-api-key.dto';
+import { CreateApiKeyDto, UpdateApiKeyDto } from './dto/create-api-key.dto';
 import { LoginDto } from './dto/login.dto';
 import { RegisterDto } from './dto/register.dto';
 import { UpdateMeDto } from './dto/update-me.dto';
@@ -223,7 +225,25 @@ export class AuthController {
     @CurrentUser() user: AuthUser,
     @Body() dto: CreateApiKeyDto,
   ): Promise<CreatedApiKey> {
-    return this.apiKeys.create(user.id, dto.name);
+    return this.apiKeys.create(user.id, dto);
+  }
+
+  @Patch('api-keys/:id')
+  @AccessTokenOnly()
+  @ApiAuth()
+  @ApiForbiddenResponse(KEY_NOT_ALLOWED)
+  @ApiOkResponse({ type: ApiKeyDto })
+  @ApiNotFound('API key')
+  @ApiOperation({
+    operationId: 'updateApiKey',
+    summary: "Change an API key's name, models or limits",
+  })
+  updateKey(
+    @CurrentUser() user: AuthUser,
+    @IdParam() id: string,
+    @Body() dto: UpdateApiKeyDto,
+  ): Promise<ApiKey> {
+    return this.apiKeys.update(user.id, id, dto);
   }
 
   @Delete('api-keys/:id')

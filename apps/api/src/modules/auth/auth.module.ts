@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { createSecretKey } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { ModelsModule } from '../models/models.module';
 import { UsersModule } from '../users/users.module';
 import { AdminBootstrapService } from './admin-bootstrap.service';
 import { ApiKeysService } from './api-keys.service';
@@ -18,6 +19,7 @@ import { ATTEMPT_COUNTERS, AuthThrottle } from './auth-throttle.service';
 @Module({
   imports: [
     UsersModule,
+    ModelsModule,
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({

@@ -7,7 +7,11 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { SettingsService } from '../settings/settings.service';
 import type { UserEntity } from '../users/user.entity';
 import { toUser, UsersService } from '../users/users.service';
-import { API_KEY_PREFIX, ApiKeysService } from './api-keys.service';
+import {
+  API_KEY_PREFIX,
+  ApiKeysService,
+  type ResolvedKey,
+} from './api-keys.service';
 import { AuthThrottle } from './auth-throttle.service';
 
 interface TokenPayload {
@@ -97,8 +101,10 @@ export class AuthService {
     let userId: string | null;
     let via: AuthUser['via'];
     let version: number | null = null;
+    let key: ResolvedKey | null = null;
     if (token.startsWith(API_KEY_PREFIX)) {
-      userId = await this.apiKeys.resolve(token);
+      key = await this.apiKeys.resolve(token);
+      userId = key?.userId ?? null;
       via = 'api_key';
     } else {
       let payload: TokenPayload;
@@ -117,7 +123,14 @@ export class AuthService {
     const user = await this.users.findForAuth(userId);
     if (!user || !user.is_active) return null;
     if (version !== null && version !== user.token_version) return null;
-    return { id: user.id, email: user.email, role: user.role, via };
+    return {
+      id: user.id,
+      email: user.email,
+      role: user.role,
+      via,
+      apiKeyId: key?.id ?? null,
+      models: key?.models ?? null,
+    };
   }
 
   private async issue(user: UserEntity): Promise<AuthResponse> {

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiError } from '../../common/api-error';
-import type { AuthUser } from '../../common/auth-user';
+import { type AuthUser, requireModelAllowed } from '../../common/auth-user';
 import { AppValidationPipe } from '../../common/validation.pipe';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { AdmissionService, ClientGoneError } from '../usage/admission.service';
@@ -71,6 +71,8 @@ export class QuotaGuard implements CanActivate {
       body.content,
       body.model,
     );
+    // An API key restricted to some models: 403 for the others.
+    requireModelAllowed(req.user, prepared.model.id);
     if (gone.signal.aborted) throw new ClientGoneError();
 
     const lease = await this.admission

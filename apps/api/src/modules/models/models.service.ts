@@ -178,6 +178,18 @@ export class ModelsService {
     return requested;
   }
 
+  /** 400 `UNKNOWN_MODEL` unless every id names a model of the catalog (enabled or not). */
+  async requireKnown(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const rows = await this.db.query<{ id: string }>(
+      `SELECT id FROM ai_models WHERE id = ANY ($1::varchar[])`,
+      [ids],
+    );
+    const known = new Set(rows.map((r) => r.id));
+    const missing = ids.find((id) => !known.has(id));
+    if (missing !== undefined) throw unknownModel(missing);
+  }
+
   /** 400 `UNKNOWN_MODEL` unless `id` is an enabled model. */
   async requireEnabled(id: string): Promise<void> {
     const rows = await this.db.query(

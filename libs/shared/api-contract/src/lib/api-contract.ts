@@ -104,10 +104,27 @@ export interface AuthResponse {
 
 // ---------------------------------------------------------------- service access
 
+/** A limit of an API key's own, as it is set: `{metric, window, amount}`. */
+export interface ApiKeyLimit {
+  metric: LimitMetric;
+  window: LimitWindow;
+  /** A whole number 0..9007199254740991 (cost in micro-dollars). */
+  amount: number;
+}
+
+/** A key's limit with its use in the window now in force. */
+export interface ApiKeyLimitUse extends ApiKeyLimit {
+  used: number;
+  resets_at: IsoDateTime;
+}
+
 export interface ApiKey {
   id: Uuid;
   name: string;
   prefix: string;
+  /** The only models the key may use; null: every model its owner may use. */
+  models: string[] | null;
+  limits: ApiKeyLimitUse[];
   created_at: IsoDateTime;
   last_used_at: IsoDateTime | null;
 }
@@ -118,15 +135,63 @@ export interface ApiKeyList {
 
 export interface CreateApiKeyRequest {
   name: string;
+  models?: string[] | null;
+  limits?: ApiKeyLimit[];
 }
 
-export interface CreatedApiKey {
-  id: Uuid;
-  name: string;
-  prefix: string;
+/** `limits`, when given, replaces the key's limits as a whole. */
+export interface UpdateApiKeyRequest {
+  name?: string;
+  models?: string[] | null;
+  limits?: ApiKeyLimit[];
+}
+
+export interface CreatedApiKey extends ApiKey {
   /** The full key, shown this once. */
   key: string;
-  created_at: IsoDateTime;
+}
+
+// ---------------------------------------------------------------- gateway
+
+export type GatewayRequestStatus =
+  | 'complete'
+  | 'error'
+  | 'cancelled'
+  | 'refused';
+export const GATEWAY_REQUEST_STATUSES: readonly GatewayRequestStatus[] = [
+  'complete',
+  'error',
+  'cancelled',
+  'refused',
+];
+
+/** One row of the request log: a `POST /v1/chat/completions`. */
+export interface GatewayRequest {
+  id: Uuid;
+  user_id: Uuid;
+  /** Null when made with an access token (or the key was deleted since). */
+  api_key_id: Uuid | null;
+  /** The model asked for; null when the request named none. */
+  model: string | null;
+  status: GatewayRequestStatus;
+  /** Why it was refused or failed (`QUOTA_MESSAGES_EXCEEDED`, `AI_PROVIDER_ERROR`, ...). */
+  code: string | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  /** Micro-dollars. */
+  cost: number | null;
+  started_at: IsoDateTime;
+  duration_ms: number;
+}
+
+export type GatewayRequestList = Page<GatewayRequest>;
+
+export interface GatewayRequestQuery {
+  user_id?: Uuid;
+  api_key_id?: Uuid;
+  model?: string;
+  page?: number;
+  page_size?: number;
 }
 
 // ---------------------------------------------------------------- chats

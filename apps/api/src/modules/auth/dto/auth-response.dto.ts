@@ -1,12 +1,17 @@
 import { ApiInt, ApiTimestamp, ApiUuid } from '../../../common/api-docs';
 import { ApiProperty } from '@nestjs/swagger';
-import type {
-  ApiKey,
-  ApiKeyList,
-  AuthResponse,
-  CreatedApiKey,
-  Role,
-  User,
+import {
+  type ApiKey,
+  type ApiKeyLimitUse,
+  type ApiKeyList,
+  LIMIT_METRICS,
+  LIMIT_WINDOWS,
+  type LimitMetric,
+  type LimitWindow,
+  type AuthResponse,
+  type CreatedApiKey,
+  type Role,
+  type User,
 } from '@tally/api-contract';
 
 export class UserDto implements User {
@@ -37,12 +42,31 @@ export class AuthResponseDto implements AuthResponse {
   user!: UserDto;
 }
 
+export class ApiKeyLimitUseDto implements ApiKeyLimitUse {
+  @ApiProperty({ enum: LIMIT_METRICS })
+  metric!: LimitMetric;
+  @ApiProperty({ enum: LIMIT_WINDOWS })
+  window!: LimitWindow;
+  @ApiProperty({ type: 'integer' })
+  amount!: number;
+  /** Settled use in the window now in force. */
+  @ApiProperty({ type: 'integer' })
+  used!: number;
+  @ApiTimestamp()
+  resets_at!: string;
+}
+
 export class ApiKeyDto implements ApiKey {
   @ApiUuid()
   id!: string;
   name!: string;
   /** The first characters of the key, to recognise it. */
   prefix!: string;
+  /** The only models the key may use; null: every model. */
+  @ApiProperty({ type: [String], nullable: true })
+  models!: string[] | null;
+  /** The key's own limits, with their use. */
+  limits!: ApiKeyLimitUseDto[];
   @ApiTimestamp()
   created_at!: string;
   /** When the key was last used (to within a minute); null: never. */
@@ -54,13 +78,7 @@ export class ApiKeyListDto implements ApiKeyList {
   items!: ApiKeyDto[];
 }
 
-export class CreatedApiKeyDto implements CreatedApiKey {
-  @ApiUuid()
-  id!: string;
-  name!: string;
-  prefix!: string;
+export class CreatedApiKeyDto extends ApiKeyDto implements CreatedApiKey {
   /** The full key. It is shown this once and cannot be read again. */
   key!: string;
-  @ApiTimestamp()
-  created_at!: string;
 }
