@@ -11,6 +11,7 @@ import { AdminModule } from './modules/admin/admin.module';
 import { AlertsModule } from './modules/alerts/alerts.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { ChatModule } from './modules/chat/chat.module';
+import { GatewayModule } from './modules/gateway/gateway.module';
 import { HealthModule } from './modules/health/health.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { ModelsModule } from './modules/models/models.module';
@@ -34,6 +35,7 @@ export class AppModule {
         ModelsModule,
         AlertsModule,
         AdminModule,
+        GatewayModule,
         HealthModule,
       ],
       providers: [

@@ -15,6 +15,7 @@ import { ApiError } from './common/api-error';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { buildOpenApiDocument } from './common/openapi';
 import { checkJsonDepth, JsonTooDeepError } from './common/json-depth';
+import { openAiError } from './modules/gateway/openai-error';
 import { httpLogging } from './common/logging/http-logging';
 import { createLogger } from './common/logging/logger';
 import { securityHeaders } from './common/security-headers';
@@ -48,8 +49,10 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
     const hasBody =
       req.headers['transfer-encoding'] !== undefined ||
       Number(req.headers['content-length'] ?? 0) > 0;
-    if (req.path.startsWith('/api/') && hasBody && !req.is(JSON_TYPES)) {
-      const { status, body } = new AllExceptionsFilter().describe(
+    const api = req.path.startsWith('/api/') || isGateway(req);
+    if (api && hasBody && !req.is(JSON_TYPES)) {
+      const { status, body } = describeError(
+        req,
         new ApiError(
           415,
           'UNSUPPORTED_MEDIA_TYPE',
@@ -73,12 +76,11 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.use(
     (
       err: { type?: string; status?: number },
-      _req: Request,
+      req: Request,
       res: Response,
       next: NextFunction,
     ) => {
       if (!err) return next();
-      const filter = new AllExceptionsFilter();
       const mapped =
         err instanceof JsonTooDeepError
           ? new ApiError(400, err.code, err.message)
@@ -99,13 +101,19 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
                   err.status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST',
                   'The request body could not be read',
                 );
-      const { status, body } = filter.describe(mapped);
+      const { status, body } = describeError(req, mapped);
       res.status(status).json(body);
     },
   );
 
+  // Everything is under /api, but the metrics and the OpenAI-compatible endpoint.
   app.setGlobalPrefix('api', {
-    exclude: [{ path: 'metrics', method: RequestMethod.GET }],
+    exclude: [
+      { path: 'metrics', method: RequestMethod.GET },
+      { path: 'v1/models', method: RequestMethod.GET },
+      { path: 'v1/models/:id', method: RequestMethod.GET },
+      { path: 'v1/chat/completions', method: RequestMethod.POST },
+    ],
   });
   app.useGlobalPipes(new AppValidationPipe());
 
@@ -121,6 +129,20 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   return app;
 }
 
+/** The OpenAI-compatible endpoint answers in OpenAI's error shape. */
+const isGateway = (req: Request) =>
+  req.path === '/v1' || req.path.startsWith('/v1/');
+
+/** An error answered before Nest's filters: API.md's shape, or OpenAI's on /v1. */
+function describeError(
+  req: Request,
+  err: ApiError,
+): { status: number; body: unknown } {
+  return isGateway(req)
+    ? openAiError(err, Date.now())
+    : new AllExceptionsFilter().describe(err);
+}
+
 /** The built web app at `/`, with index.html for every path that is not a file, the API or metrics. */
 function serveWebApp(app: NestExpressApplication, dir: string): void {
   const index = join(dir, 'index.html');
@@ -131,7 +153,7 @@ function serveWebApp(app: NestExpressApplication, dir: string): void {
   });
   // The API and metrics never look for a file on disk.
   const isApi = (req: Request) =>
-    req.path.startsWith('/api') || req.path === '/metrics';
+    req.path.startsWith('/api') || req.path === '/metrics' || isGateway(req);
   app.use((req: Request, res: Response, next: NextFunction) =>
     isApi(req) ? next() : files(req, res, next),
   );

@@ -1,20 +1,28 @@
 import { Module } from '@nestjs/common';
 import { AlertsModule } from '../alerts/alerts.module';
+import { GatewayModule } from '../gateway/gateway.module';
 import { ModelsModule } from '../models/models.module';
 import { UsageModule } from '../usage/usage.module';
 import { UsersModule } from '../users/users.module';
 import { AdminAlertsController } from './admin-alerts.controller';
 import { AdminConnectionsController } from './admin-connections.controller';
 import { AdminModelsController } from './admin-models.controller';
+import { AdminRequestsController } from './admin-requests.controller';
 import { AdminSettingsController } from './admin-settings.controller';
 import { AdminUsageController } from './admin-usage.controller';
 import { AdminUsageService } from './admin-usage.service';
 import { AdminUsersController } from './admin-users.controller';
 import { AdminUsersService } from './admin-users.service';
 
-/** Owns no tables: composes what the users, settings, usage, models and alerts modules export. */
+/** Owns no tables: composes what the users, settings, usage, models, alerts and gateway modules export. */
 @Module({
-  imports: [UsersModule, UsageModule, ModelsModule, AlertsModule],
+  imports: [
+    UsersModule,
+    UsageModule,
+    ModelsModule,
+    AlertsModule,
+    GatewayModule,
+  ],
   controllers: [
     AdminUsersController,
     AdminSettingsController,
@@ -22,6 +30,7 @@ import { AdminUsersService } from './admin-users.service';
     AdminConnectionsController,
     AdminModelsController,
     AdminAlertsController,
+    AdminRequestsController,
   ],
   providers: [AdminUsersService, AdminUsageService],
 })

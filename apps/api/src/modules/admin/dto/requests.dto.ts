@@ -1,0 +1,75 @@
+import { ApiProperty } from '@nestjs/swagger';
+import {
+  GATEWAY_REQUEST_STATUSES,
+  type GatewayRequest,
+  type GatewayRequestList,
+  type GatewayRequestQuery,
+  type GatewayRequestStatus,
+} from '@tally/api-contract';
+import { IsString, IsUUID, MaxLength } from 'class-validator';
+import { ApiInt, ApiTimestamp, ApiUuid } from '../../../common/api-docs';
+import { PageQueryDto } from '../../../common/pagination.dto';
+import { IsOptionalNotNull } from '../../../common/validation';
+
+/** `GET /api/admin/requests`. */
+export class RequestsQueryDto
+  extends PageQueryDto
+  implements GatewayRequestQuery
+{
+  /** Only this user's requests. */
+  @ApiProperty({ format: 'uuid', required: false })
+  @IsOptionalNotNull()
+  @IsUUID()
+  user_id?: string;
+
+  /** Only the requests made with this API key. */
+  @ApiProperty({ format: 'uuid', required: false })
+  @IsOptionalNotNull()
+  @IsUUID()
+  api_key_id?: string;
+
+  /** Only the requests for this model. */
+  @ApiProperty({ required: false })
+  @IsOptionalNotNull()
+  @IsString()
+  @MaxLength(64)
+  model?: string;
+}
+
+export class GatewayRequestDto implements GatewayRequest {
+  @ApiUuid()
+  id!: string;
+  @ApiUuid()
+  user_id!: string;
+  /** Null with an access token, or once the key is deleted. */
+  @ApiUuid({ nullable: true })
+  api_key_id!: string | null;
+  @ApiProperty({ type: String, nullable: true })
+  model!: string | null;
+  @ApiProperty({ enum: GATEWAY_REQUEST_STATUSES })
+  status!: GatewayRequestStatus;
+  /** Why it was refused or failed. */
+  @ApiProperty({ type: String, nullable: true })
+  code!: string | null;
+  @ApiInt({ nullable: true })
+  prompt_tokens!: number | null;
+  @ApiInt({ nullable: true })
+  completion_tokens!: number | null;
+  /** Micro-dollars. */
+  @ApiInt({ nullable: true })
+  cost!: number | null;
+  @ApiTimestamp()
+  started_at!: string;
+  @ApiInt()
+  duration_ms!: number;
+}
+
+export class GatewayRequestListDto implements GatewayRequestList {
+  items!: GatewayRequestDto[];
+  @ApiInt()
+  total!: number;
+  @ApiInt()
+  page!: number;
+  @ApiInt()
+  page_size!: number;
+}
