@@ -48,6 +48,10 @@
  * from `max_tokens` or `max_completion_tokens`. `GET /v1/models` lists
  * `fake.models`.
  *
+ * `fake.toolCalls`, when set, answers a request that has `tools` with those
+ * calls instead of text: each streamed as a delta with its id and name,
+ * then one with its arguments, then `finish_reason: 'tool_calls'`.
+ *
  * Counters: `open` answers in progress, `aborted` answers whose client went
  * away before the end (not those the server cut itself), `completed` answers
  * sent in full. `requests` records every request, body parsed.
@@ -113,6 +117,13 @@ export interface FakeUsage {
   completion_tokens: number;
 }
 
+/** A tool call the fake answers with (`fake.toolCalls`). */
+export interface FakeToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
 export interface FakeOpenAi {
   /** Base URL ending in `/v1`, for `AiConfig.baseUrl`. */
   readonly url: string;
@@ -132,6 +143,8 @@ export interface FakeOpenAi {
   ignoreMaxTokens: boolean;
   /** Ids listed by `GET /v1/models`. */
   models: string[];
+  /** Tool calls to answer a request with `tools` with; null: text. */
+  toolCalls: FakeToolCall[] | null;
   readonly requests: FakeOpenAiRequest[];
   readonly open: number;
   readonly aborted: number;
@@ -158,6 +171,7 @@ class FakeOpenAiServer implements FakeOpenAi {
   retryAfter: string | null = null;
   ignoreMaxTokens = false;
   models: string[] = ['fake-model'];
+  toolCalls: FakeToolCall[] | null = null;
   requests: FakeOpenAiRequest[] = [];
   open = 0;
   aborted = 0;
@@ -199,6 +213,7 @@ class FakeOpenAiServer implements FakeOpenAi {
     this.retryAfter = null;
     this.ignoreMaxTokens = false;
     this.models = ['fake-model'];
+    this.toolCalls = null;
     this.requests.length = 0;
     this.aborted = 0;
     this.completed = 0;
@@ -402,6 +417,55 @@ class FakeOpenAiServer implements FakeOpenAi {
         },
       ]),
     );
+
+    if (this.toolCalls && Array.isArray(body.tools)) {
+      this.toolCalls.forEach((call, index) => {
+        send(
+          chunk([
+            {
+              index: 0,
+              delta: {
+                tool_calls: [
+                  {
+                    index,
+                    id: call.id,
+                    type: 'function',
+                    function: { name: call.name, arguments: '' },
+                  },
+                ],
+              },
+              finish_reason: null,
+            },
+          ]),
+        );
+        send(
+          chunk([
+            {
+              index: 0,
+              delta: {
+                tool_calls: [
+                  { index, function: { arguments: call.arguments } },
+                ],
+              },
+              finish_reason: null,
+            },
+          ]),
+        );
+      });
+      send(chunk([{ index: 0, delta: {}, finish_reason: 'tool_calls' }]));
+      if (withUsage)
+        send(
+          chunk([], {
+            usage: {
+              prompt_tokens: usage.prompt_tokens,
+              completion_tokens: 12,
+              total_tokens: usage.prompt_tokens + 12,
+            },
+          }),
+        );
+      send('[DONE]');
+      return void res.end();
+    }
 
     if (mode === 'stall') {
       if (words.length > 0) send(delta(words[0]));
