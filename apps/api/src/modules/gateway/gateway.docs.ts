@@ -115,7 +115,8 @@ export const COMPLETION_REQUEST_SCHEMA: SchemaObject = {
             enum: ['system', 'developer', 'user', 'assistant', 'tool'],
           },
           content: {
-            nullable: true,
+            description:
+              'A string or text parts; may be null (or absent) on an assistant message with `tool_calls`',
             oneOf: [
               { type: 'string' },
               {
