@@ -1,6 +1,6 @@
 import { signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
-import type { Quota } from '@tally/api-contract';
+import type { Quota, QuotaLimit } from '@tally/api-contract';
 import { of } from 'rxjs';
 import { AuthStore } from '../../core/auth/auth.store';
 import { ApiRequestError } from '../../core/http/api-error';
@@ -64,6 +64,111 @@ describe('quotaBlockFrom', () => {
         }),
         NOW,
       ),
+    ).toBeNull();
+  });
+});
+
+const WEEK: QuotaLimit = {
+  id: 'week-1',
+  subject: 'user',
+  subject_id: 'ann',
+  subject_name: 'Ann',
+  metric: 'messages',
+  window: 'week',
+  model: null,
+  shared: false,
+  amount: 5,
+  used: 5,
+  limit: 5,
+  remaining: 0,
+  resets_at: '2026-11-30T00:00:00.000Z',
+};
+const DAILY: QuotaLimit = {
+  ...WEEK,
+  id: 'day-1',
+  subject: 'everyone',
+  subject_id: null,
+  subject_name: null,
+  window: 'day',
+  amount: 100,
+  limit: 100,
+  used: 100,
+  resets_at: '2026-11-29T00:00:00.000Z',
+};
+
+describe('refusals by a limit other than the daily two', () => {
+  const withLimits = (q: Quota, others: QuotaLimit[]): Quota => ({
+    ...q,
+    limits: [
+      DAILY,
+      {
+        ...DAILY,
+        id: 'tokens-1',
+        metric: 'tokens',
+        amount: 500_000,
+        limit: 500_000,
+        used: 10,
+        remaining: 499_990,
+      },
+      ...others,
+    ],
+  });
+
+  it('takes the refusing limit and its reset from the 429', () => {
+    const body = {
+      statusCode: 429,
+      code: 'QUOTA_MESSAGES_EXCEEDED',
+      quota: withLimits(quota('2026-11-29T00:00:00.000Z'), [WEEK]),
+      limit: WEEK,
+    };
+    expect(quotaBlockFrom(new ApiRequestError(429, body), NOW)).toEqual({
+      code: 'QUOTA_MESSAGES_EXCEEDED',
+      resetsAt: WEEK.resets_at,
+      limit: WEEK,
+    });
+    // The daily counter refusing is the seed's block, without a limit.
+    expect(
+      quotaBlockFrom(new ApiRequestError(429, { ...body, limit: DAILY }), NOW),
+    ).toEqual({ code: 'QUOTA_MESSAGES_EXCEEDED', resetsAt: DAILY.resets_at });
+  });
+
+  it('knows a cost refusal', () => {
+    const budget = {
+      ...WEEK,
+      metric: 'cost' as const,
+      window: 'month' as const,
+    };
+    expect(
+      quotaBlockFrom(
+        new ApiRequestError(429, {
+          code: 'QUOTA_COST_EXCEEDED',
+          quota: withLimits(quota('2026-11-29T00:00:00.000Z'), [budget]),
+          limit: budget,
+        }),
+        NOW,
+      ),
+    ).toMatchObject({ code: 'QUOTA_COST_EXCEEDED', limit: budget });
+  });
+
+  it('blocks from the quota until the used-up limit that resets last', () => {
+    const room = withLimits(
+      {
+        ...quota('2026-11-29T00:00:00.000Z'),
+        messages: { used: 3, limit: 100, remaining: 97 },
+      },
+      [WEEK],
+    );
+    expect(quotaBlockOf(room, NOW)).toEqual({
+      code: 'QUOTA_MESSAGES_EXCEEDED',
+      resetsAt: WEEK.resets_at,
+      limit: WEEK,
+    });
+    // Today's messages used up too: the week still decides when a send passes.
+    expect(
+      quotaBlockOf(withLimits(quota('2026-11-29T00:00:00.000Z'), [WEEK]), NOW),
+    ).toMatchObject({ resetsAt: WEEK.resets_at, limit: WEEK });
+    expect(
+      quotaBlockOf(withLimits(room, [{ ...WEEK, used: 4, remaining: 1 }]), NOW),
     ).toBeNull();
   });
 });

@@ -6,20 +6,39 @@ import {
   signal,
   untracked,
 } from '@angular/core';
-import type { Quota } from '@tally/api-contract';
+import type { Quota, QuotaLimit } from '@tally/api-contract';
 import { Subscription, interval, timer } from 'rxjs';
 import { AuthStore } from '../../core/auth/auth.store';
 import { ApiRequestError } from '../../core/http/api-error';
 import { QuotaStore } from '../data-access/quota.store';
+import { otherLimits } from './quota-format';
 
 export type QuotaBlockCode =
   | 'QUOTA_MESSAGES_EXCEEDED'
-  | 'QUOTA_TOKENS_EXCEEDED';
+  | 'QUOTA_TOKENS_EXCEEDED'
+  | 'QUOTA_COST_EXCEEDED';
+
+const BLOCK_CODES: readonly string[] = [
+  'QUOTA_MESSAGES_EXCEEDED',
+  'QUOTA_TOKENS_EXCEEDED',
+  'QUOTA_COST_EXCEEDED',
+];
+
+const CODE_OF_METRIC: Record<QuotaLimit['metric'], QuotaBlockCode> = {
+  messages: 'QUOTA_MESSAGES_EXCEEDED',
+  tokens: 'QUOTA_TOKENS_EXCEEDED',
+  cost: 'QUOTA_COST_EXCEEDED',
+};
 
 export interface QuotaBlock {
   code: QuotaBlockCode;
-  /** ISO time at which today's allowance starts over. */
+  /** ISO time at which the send could pass again. */
   resetsAt: string;
+  /**
+   * The limit that refused, when it is not one of the two daily counters
+   * (a week, a month, a budget, a pool, a model's cap).
+   */
+  limit?: QuotaLimit;
 }
 
 /** setTimeout's largest delay; anything longer fires at once. */
@@ -34,11 +53,18 @@ export function quotaBlockFrom(
   if (!(error instanceof ApiRequestError) || error.status !== 429) {
     return null;
   }
-  const code = error.code;
-  if (code !== 'QUOTA_MESSAGES_EXCEEDED' && code !== 'QUOTA_TOKENS_EXCEEDED') {
+  const code = error.code as QuotaBlockCode | undefined;
+  if (!code || !BLOCK_CODES.includes(code)) {
     return null;
   }
-  // The contract carries the reset time inside the 429's `quota` object.
+  // The limit that refused names its own reset (the last of those that refused).
+  const limit = error.body?.limit;
+  if (limit?.resets_at) {
+    return isDailyCounterOf(error.quota, limit)
+      ? { code, resetsAt: limit.resets_at }
+      : { code, resetsAt: limit.resets_at, limit };
+  }
+  // Without one, the contract carries the reset time inside the 429's `quota` object.
   const resetsAt =
     error.quota?.resets_at ??
     (error.retryAfterSeconds !== undefined
@@ -47,25 +73,57 @@ export function quotaBlockFrom(
   return resetsAt ? { code, resetsAt } : null;
 }
 
+/** Whether `limit` is one of the quota's two daily counters rather than another limit. */
+function isDailyCounterOf(
+  quota: Quota | undefined,
+  limit: QuotaLimit,
+): boolean {
+  const others = quota ? otherLimits(quota) : [];
+  return (
+    !!quota?.limits?.some((l) => l.id === limit.id) &&
+    !others.some((l) => l.id === limit.id)
+  );
+}
+
 /**
  * The block the quota itself says is in force: no message or no token left
- * today (a user at the limit is told before they type, not after a refused
- * send). Null while something is left, or once `resets_at` has passed.
+ * today, or another limit used up (a user at the limit is told before they
+ * type, not after a refused send). When several are used up, the one that
+ * resets last: the send cannot pass before. Null while something is left
+ * everywhere, or once the reset has passed.
  */
 export function quotaBlockOf(
   quota: Quota | null,
   now = Date.now(),
 ): QuotaBlock | null {
-  if (!quota || !(Date.parse(quota.resets_at) > now)) {
+  if (!quota) {
     return null;
   }
+  const blocks: QuotaBlock[] = [];
   if (quota.messages.remaining <= 0) {
-    return { code: 'QUOTA_MESSAGES_EXCEEDED', resetsAt: quota.resets_at };
+    blocks.push({ code: 'QUOTA_MESSAGES_EXCEEDED', resetsAt: quota.resets_at });
+  } else if (quota.tokens.remaining <= 0) {
+    blocks.push({ code: 'QUOTA_TOKENS_EXCEEDED', resetsAt: quota.resets_at });
   }
-  if (quota.tokens.remaining <= 0) {
-    return { code: 'QUOTA_TOKENS_EXCEEDED', resetsAt: quota.resets_at };
+  for (const limit of otherLimits(quota)) {
+    if (limit.remaining <= 0) {
+      blocks.push({
+        code: CODE_OF_METRIC[limit.metric],
+        resetsAt: limit.resets_at,
+        limit,
+      });
+    }
   }
-  return null;
+  let latest: QuotaBlock | null = null;
+  for (const block of blocks) {
+    if (
+      Date.parse(block.resetsAt) > now &&
+      (!latest || Date.parse(block.resetsAt) > Date.parse(latest.resetsAt))
+    ) {
+      latest = block;
+    }
+  }
+  return latest;
 }
 
 /**
@@ -115,7 +173,8 @@ export class SendBlock {
       if (
         !current ||
         current.code !== block.code ||
-        current.resetsAt !== block.resetsAt
+        current.resetsAt !== block.resetsAt ||
+        current.limit?.id !== block.limit?.id
       ) {
         this.hold(block);
         this.fromQuota = true;
