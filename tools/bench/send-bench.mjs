@@ -14,18 +14,22 @@
  * BENCH_SECONDS (default 8) and BENCH_CONNECTIONS (default 10) tune the runs.
  */
 import autocannon from 'autocannon';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { join } from 'node:path';
 import { startCaptureProxy } from './pg-capture.mjs';
+import {
+  BENCHMARKS_PAGE as OUT,
+  call,
+  checkPreconditions,
+  logger,
+  onPort,
+  recreateDatabase as recreate,
+  startBuiltApi,
+  stop,
+  writeSection,
+} from './support.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const MAIN = join(ROOT, 'dist/apps/api/main.js');
-const OUT = resolve(process.env.BENCH_OUT || join(ROOT, 'docs/benchmarks.md'));
 const DATABASE_URL =
   process.env.BENCH_DATABASE_URL ||
   'postgres://postgres@127.0.0.1:5432/tally_send_bench_test';
@@ -39,108 +43,25 @@ const USER = { email: 'bench-user@example.com', password: 'bench-user-pw-1' };
 const HEADING = 'The send path: JSON sends per second against auth/me';
 
 const url = new URL(DATABASE_URL);
-const dbName = decodeURIComponent(url.pathname.slice(1));
-if (!/test/.test(dbName)) {
-  console.error(
-    `Refusing to use database "${dbName}": its name must contain "test"`,
-  );
-  process.exit(1);
-}
-if (!existsSync(MAIN)) {
-  console.error(`${MAIN} is missing: run "npx nx build api" first`);
-  process.exit(1);
-}
-const log = (...a) =>
-  console.log(`[send-bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
+const dbName = checkPreconditions(DATABASE_URL);
+const log = logger('send-bench');
 
-function databaseUrl(port = url.port || '5432') {
-  const u = new URL(DATABASE_URL);
-  u.port = String(port);
-  return u.toString();
-}
+const databaseUrl = (port = url.port || '5432') => onPort(DATABASE_URL, port);
+const recreateDatabase = () => recreate(DATABASE_URL);
 
-async function recreateDatabase() {
-  const admin = new URL(DATABASE_URL);
-  admin.pathname = '/postgres';
-  const c = new pg.Client({ connectionString: admin.toString() });
-  await c.connect();
-  try {
-    await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await c.query(`CREATE DATABASE ${dbName}`);
-  } finally {
-    await c.end();
-  }
-}
-
-function freePort() {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
+const startApi = (dbUrl, dataDir) =>
+  startBuiltApi({
+    DATABASE_URL: dbUrl,
+    DATA_DIR: dataDir,
+    JWT_SECRET: 'send-bench-secret-send-bench-secret',
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    AI_PROVIDER: 'local',
+    AI_LOCAL_DELAY_MS: '0',
+    // A small history budget keeps every send's prompt the same size as the chat grows.
+    AI_CONTEXT_TOKENS: '256',
+    REGISTER_MAX_PER_HOUR: '1000',
   });
-}
-
-async function startApi(dbUrl, dataDir) {
-  const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATABASE_URL: dbUrl,
-      DATA_DIR: dataDir,
-      JWT_SECRET: 'send-bench-secret-send-bench-secret',
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-      LOG_LEVEL: 'warn',
-      AI_PROVIDER: 'local',
-      AI_LOCAL_DELAY_MS: '0',
-      // A small history budget keeps every send's prompt the same size as the chat grows.
-      AI_CONTEXT_TOKENS: '256',
-      REGISTER_MAX_PER_HOUR: '1000',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null)
-      throw new Error(`the API exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${base}/api/health`)).ok) return { child, base };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the API did not start');
-}
-
-function stop(child) {
-  if (child.exitCode !== null) return Promise.resolve();
-  return new Promise((ok) => {
-    child.once('exit', ok);
-    child.kill('SIGTERM');
-  });
-}
-
-async function call(base, method, path, body, token) {
-  const res = await fetch(base + path, {
-    method,
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json().catch(() => null);
-  if (!res.ok)
-    throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
 
 /** Unlimited quota and streams, a user and a chat; returns the user's token and the chat id. */
 async function prepare(base) {
@@ -234,16 +155,6 @@ async function countStatements(dataDir) {
   }
 }
 
-function keepOtherSections(section) {
-  if (!existsSync(OUT)) return `# Benchmarks\n\n${section}`;
-  const page = readFileSync(OUT, 'utf8');
-  const parts = page.split(/^(?=## )/m);
-  const i = parts.findIndex((p) => p.startsWith(`## ${HEADING}`));
-  if (i >= 0) parts[i] = section;
-  else parts.push(section);
-  return parts.map((p) => p.trimEnd() + '\n').join('\n');
-}
-
 async function main() {
   log(`database ${dbName}: recreating`);
   await recreateDatabase();
@@ -324,7 +235,7 @@ async function main() {
     ),
     '',
   ].join('\n');
-  writeFileSync(OUT, keepOtherSections(section));
+  writeSection(HEADING, section);
   log(`wrote ${OUT}`);
 }
 
