@@ -40,6 +40,12 @@ export const appRoutes: Route[] = [
           import('./account/account.page').then((m) => m.AccountPage),
       },
       {
+        path: 'account/api-keys',
+        title: 'apiKeys.title',
+        loadComponent: () =>
+          import('./account/api-keys/api-keys.page').then((m) => m.ApiKeysPage),
+      },
+      {
         path: 'admin',
         canMatch: [adminGuard],
         loadChildren: () =>

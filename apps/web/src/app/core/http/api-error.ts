@@ -70,6 +70,9 @@ const KNOWN_CODES = new Set([
   'LIMIT_REQUIRED',
   'NO_SUCH_LIMIT',
   'GROUP_EXISTS',
+  'TOO_MANY_KEYS',
+  'MODEL_NOT_ALLOWED',
+  'API_KEY_NOT_ALLOWED',
 ]);
 
 /**

@@ -1,0 +1,88 @@
+import { HttpTestingController } from '@angular/common/http/testing';
+import { TestBed } from '@angular/core/testing';
+import type { ApiKey } from '@tally/api-contract';
+import { setUpFormPage } from '../../../testing/form-page';
+import { useLanguage } from '../../../testing/i18n';
+import { ApiKeysPage } from './api-keys.page';
+
+const KEYS: ApiKey[] = [
+  {
+    id: 'k1',
+    name: 'billing',
+    prefix: 'tly_AbCdEfGh',
+    models: ['local', 'gpt-4o'],
+    limits: [
+      {
+        metric: 'messages',
+        window: 'day',
+        amount: 50,
+        used: 3,
+        resets_at: '2026-12-02T00:00:00.000Z',
+      },
+      {
+        metric: 'tokens',
+        window: 'month',
+        amount: 100_000,
+        used: 1_200,
+        resets_at: '2027-01-01T00:00:00.000Z',
+      },
+    ],
+    created_at: '2026-12-01T10:00:00.000Z',
+    last_used_at: null,
+  },
+  {
+    id: 'k2',
+    name: 'reports',
+    prefix: 'tly_ZyXwVuTs',
+    models: null,
+    limits: [],
+    created_at: '2026-12-01T11:00:00.000Z',
+    last_used_at: '2026-12-01T12:00:00.000Z',
+  },
+];
+
+describe('ApiKeysPage', () => {
+  afterEach(() => TestBed.inject(HttpTestingController).verify());
+
+  async function open(keys = KEYS) {
+    const page = setUpFormPage(ApiKeysPage);
+    await page.render();
+    page.http.expectOne('/api/auth/api-keys').flush({ items: keys });
+    await page.render();
+    const items = () =>
+      [...page.el.querySelectorAll('[data-testid="api-key-item"]')].map(
+        (item) => ({
+          name: item.querySelector('h2')?.textContent?.trim(),
+          models: item
+            .querySelector('[data-testid="api-key-models-text"]')
+            ?.textContent?.trim(),
+          limits: [
+            ...item.querySelectorAll('[data-testid="api-key-limits-text"] div'),
+          ].map((d) => d.textContent?.trim()),
+        }),
+      );
+    return { ...page, items };
+  }
+
+  it('lists each key with its models and its use against each limit', async () => {
+    const { items } = await open();
+    expect(items()).toEqual([
+      {
+        name: 'billing',
+        models: 'local, gpt-4o',
+        limits: ['3 of 50 messages a day', '1,200 of 100,000 tokens a month'],
+      },
+      { name: 'reports', models: 'All models', limits: [] },
+    ]);
+  });
+
+  it('says so when there are no keys, and follows the language', async () => {
+    const page = await open([]);
+    expect(
+      page.el.querySelector('[data-testid="api-keys-none"]')?.textContent,
+    ).toContain('You have no API keys.');
+    useLanguage('ru');
+    await page.render();
+    expect(page.el.querySelector('h1')?.textContent?.trim()).toBe('API-ключи');
+  });
+});
