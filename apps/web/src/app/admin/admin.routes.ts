@@ -66,6 +66,12 @@ export const ADMIN_ROUTES: Routes = [
           import('./models/models.page').then((m) => m.ModelsPage),
       },
       {
+        path: 'requests',
+        title: 'admin.requests.title',
+        loadComponent: () =>
+          import('./requests/requests.page').then((m) => m.RequestsPage),
+      },
+      {
         path: 'usage',
         title: 'admin.usage.title',
         loadComponent: () =>

@@ -80,6 +80,11 @@ export class Shell {
       testId: 'nav-admin-models',
     },
     { path: '/admin/usage', key: 'admin.nav.usage', testId: 'nav-admin-usage' },
+    {
+      path: '/admin/requests',
+      key: 'admin.nav.requests',
+      testId: 'nav-admin-requests',
+    },
   ];
 
   constructor() {
