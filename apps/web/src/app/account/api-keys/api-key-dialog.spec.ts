@@ -26,12 +26,10 @@ describe('ApiKeyDialog', { timeout: 20_000 }, () => {
   async function open() {
     const d = setUpDialog(ApiKeyDialog, null);
     await d.render();
-    d.http
-      .expectOne('/api/models')
-      .flush({
-        items: [{ id: 'local', name: 'Local' }],
-        default_model: 'local',
-      });
+    d.http.expectOne('/api/models').flush({
+      items: [{ id: 'local', name: 'Local' }],
+      default_model: 'local',
+    });
     await d.render();
     return d;
   }
