@@ -21,10 +21,12 @@ import { Agent, createServer, request } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import { startCaptureProxy } from './pg-capture.mjs';
 import {
   call,
   checkPreconditions,
   logger,
+  onPort,
   percentile,
   recreateDatabase,
   startBuiltApi,
@@ -138,63 +140,93 @@ function timedPost(agent, url, token, body) {
   });
 }
 
-async function main() {
-  log('database: recreating');
-  await recreateDatabase(DATABASE_URL);
-  const fake = await startFakeProvider();
-  const dataDir = mkdtempSync(join(os.tmpdir(), 'tally-gateway-bench-'));
+/** Starts the built API on `databaseUrl` with the fake as its provider, unlimited quota and an API key. */
+async function startTally(databaseUrl, fakeUrl, dataDir) {
   const api = await startBuiltApi({
-    DATABASE_URL,
+    DATABASE_URL: databaseUrl,
     DATA_DIR: dataDir,
     JWT_SECRET: 'gateway-bench-secret-gateway-bench',
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     AI_PROVIDER: 'openai',
-    AI_BASE_URL: fake.url,
+    AI_BASE_URL: fakeUrl,
     AI_MODEL: 'bench-model',
   });
+  const admin = (await call(api.base, 'POST', '/api/auth/login', ADMIN))
+    .access_token;
+  await call(
+    api.base,
+    'PATCH',
+    '/api/admin/settings',
+    {
+      default_max_ai_messages_per_day: 2147483647,
+      default_max_ai_tokens_per_day: 2147483647,
+    },
+    admin,
+  );
+  const { key } = await call(
+    api.base,
+    'POST',
+    '/api/auth/api-keys',
+    { name: 'bench' },
+    admin,
+  );
+  return { ...api, key };
+}
+
+const BODY = {
+  model: 'bench-model',
+  messages: [{ role: 'user', content: 'Say hello.' }],
+  max_tokens: 64,
+};
+
+/** The statements one completion through Tally sends to PostgreSQL (heartbeat statements left out). */
+async function countStatements(fakeUrl, dataDir) {
+  const url = new URL(DATABASE_URL);
+  const proxy = await startCaptureProxy(url.hostname, Number(url.port || 5432));
+  const api = await startTally(
+    onPort(DATABASE_URL, proxy.port),
+    fakeUrl,
+    dataDir,
+  );
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const once = () =>
+    timedPost(agent, `${api.base}/v1/chat/completions`, api.key, BODY);
+  try {
+    for (let i = 0; i < 5; i++) await once();
+    await new Promise((r) => setTimeout(r, 200));
+    proxy.record(true);
+    await once();
+    await new Promise((r) => setTimeout(r, 200));
+    return [...proxy.record(false)].filter(
+      (st) =>
+        !/expires_at = now\(\) \+|released_at IS NULL AND expires_at < now\(\)|expires_at < now\(\) - interval/.test(
+          st.text,
+        ),
+    );
+  } finally {
+    agent.destroy();
+    await stop(api.child);
+    await proxy.close();
+  }
+}
+
+async function main() {
+  log('database: recreating');
+  await recreateDatabase(DATABASE_URL);
+  const fake = await startFakeProvider();
+  const dataDir = mkdtempSync(join(os.tmpdir(), 'tally-gateway-bench-'));
+  const statements = await countStatements(fake.url, dataDir);
+  log(`one completion ran ${statements.length} statement(s)`);
+  const api = await startTally(DATABASE_URL, fake.url, dataDir);
   const direct = [];
   const gateway = [];
   try {
-    const admin = (await call(api.base, 'POST', '/api/auth/login', ADMIN))
-      .access_token;
-    await call(
-      api.base,
-      'PATCH',
-      '/api/admin/settings',
-      {
-        default_max_ai_messages_per_day: 2147483647,
-        default_max_ai_tokens_per_day: 2147483647,
-      },
-      admin,
-    );
-    const { key } = await call(
-      api.base,
-      'POST',
-      '/api/auth/api-keys',
-      { name: 'bench' },
-      admin,
-    );
-    const body = (model) => ({
-      model,
-      messages: [{ role: 'user', content: 'Say hello.' }],
-      max_tokens: 64,
-    });
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const viaTally = () =>
-      timedPost(
-        agent,
-        `${api.base}/v1/chat/completions`,
-        key,
-        body('bench-model'),
-      );
+      timedPost(agent, `${api.base}/v1/chat/completions`, api.key, BODY);
     const toProvider = () =>
-      timedPost(
-        agent,
-        `${fake.url}/chat/completions`,
-        'sk-direct',
-        body('bench-model'),
-      );
+      timedPost(agent, `${fake.url}/chat/completions`, 'sk-direct', BODY);
     log(`warming up (${WARMUP} of each)`);
     for (let i = 0; i < WARMUP; i++) {
       await toProvider();
@@ -253,6 +285,14 @@ async function main() {
     row('through Tally (`POST /v1/chat/completions`)', g),
     `| **added by Tally** (difference of the two) | **${medianAdded.toFixed(2)} ms** | **${p99Added.toFixed(2)} ms** |`,
     row('added, request by request (each pair)', added),
+    '',
+    `One completion through Tally costs **${statements.length} database statements** on the wire ` +
+      '(counted by a recording proxy in front of PostgreSQL, heartbeat statements left out):',
+    '',
+    ...statements.map(
+      (st, i) =>
+        `${i + 1}. \`${st.text.replace(/\s+/g, ' ').trim().slice(0, 110).replace(/`/g, "'")}\``,
+    ),
     '',
     `Goal: a median below 2 ms added. Published figures for others measured the same way: Bifrost 0.44 ms, ` +
       'Portkey 2.37 ms, LiteLLM 4.34 ms, none of them enforcing a quota in a database.',
