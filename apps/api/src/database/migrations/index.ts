@@ -4,6 +4,7 @@ import { DailyQuotas1764320000000 } from './1764320000000-daily-quotas';
 import { UsageReportIndexes1764330000000 } from './1764330000000-usage-report-indexes';
 import { ModelsAndCost1764410000000 } from './1764410000000-models-and-cost';
 import { TokenVersion1764420000000 } from './1764420000000-token-version';
+import { LimitsAndGroups1764500000000 } from './1764500000000-limits-and-groups';
 import { Gateway1764600000000 } from './1764600000000-gateway';
 import { Alerts1764700000000 } from './1764700000000-alerts';
 
@@ -15,6 +16,7 @@ export const MIGRATIONS = [
   UsageReportIndexes1764330000000,
   ModelsAndCost1764410000000,
   TokenVersion1764420000000,
+  LimitsAndGroups1764500000000,
   Gateway1764600000000,
   Alerts1764700000000,
 ];

@@ -5,6 +5,7 @@ import { ApiAdmin, ApiBadInput } from '../../common/api-docs';
 import { Roles } from '../../common/decorators';
 import { ModelsService } from '../models/models.service';
 import { SettingsService } from '../settings/settings.service';
+import { LimitsService } from '../usage/limits.service';
 import {
   SettingsDto,
   UpdateSettingsDto,
@@ -19,6 +20,7 @@ export class AdminSettingsController {
   constructor(
     private readonly settings: SettingsService,
     private readonly models: ModelsService,
+    private readonly limits: LimitsService,
   ) {}
 
   @Get()
@@ -35,6 +37,16 @@ export class AdminSettingsController {
     // 400 UNKNOWN_MODEL unless the new default is an enabled model.
     if (dto.default_model !== undefined)
       await this.models.requireEnabled(dto.default_model);
-    return this.settings.update(dto);
+    // The two defaults are the everyone daily limits: the limits own them.
+    const {
+      default_max_ai_messages_per_day: messages,
+      default_max_ai_tokens_per_day: tokens,
+      ...rest
+    } = dto;
+    if (messages !== undefined)
+      await this.limits.setEveryoneDaily('messages', messages);
+    if (tokens !== undefined)
+      await this.limits.setEveryoneDaily('tokens', tokens);
+    return this.settings.update(rest);
   }
 }

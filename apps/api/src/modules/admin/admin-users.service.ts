@@ -1,11 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type {
-  AdminUser,
-  AdminUserList,
-  Quota,
-  Settings,
-} from '@tally/api-contract';
-import { SettingsService } from '../settings/settings.service';
+import type { AdminUser, AdminUserList, Quota } from '@tally/api-contract';
 import { LimitsService } from '../usage/limits.service';
 import { UsageService } from '../usage/usage.service';
 import type { UserEntity } from '../users/user.entity';
@@ -19,19 +13,16 @@ import type { UpdateUserDto } from './dto/update-user.dto';
 export class AdminUsersService {
   constructor(
     private readonly users: UsersService,
-    private readonly settings: SettingsService,
+    private readonly limits: LimitsService,
     private readonly usage: UsageService,
   ) {}
 
   async list(q: ListUsersQueryDto): Promise<AdminUserList> {
     const page = q.page ?? 1;
     const pageSize = q.page_size ?? 50;
-    const [{ items, total }, settings] = await Promise.all([
-      this.users.list(q.search, page, pageSize),
-      this.settings.get(),
-    ]);
+    const { items, total } = await this.users.list(q.search, page, pageSize);
     return {
-      items: items.map((u) => toAdminUser(u, settings)),
+      items: await this.toAdminUsers(items),
       total,
       page,
       page_size: pageSize,
@@ -44,43 +35,60 @@ export class AdminUsersService {
       password: dto.password,
       name: dto.name,
       role: dto.role,
-      maxAiMessagesPerDay: dto.max_ai_messages_per_day,
-      maxAiTokensPerDay: dto.max_ai_tokens_per_day,
     });
-    return toAdminUser(user, await this.settings.get());
+    await this.setDaily(user.id, dto);
+    return this.get(user.id);
   }
 
   async update(id: string, dto: UpdateUserDto): Promise<AdminUser> {
-    const user = await this.users.update(
-      id,
-      {
-        name: dto.name,
-        role: dto.role,
-        isActive: dto.is_active,
-        password: dto.password,
-      },
-      (set) => {
-        if (dto.max_ai_messages_per_day !== undefined)
-          set.maxAiMessagesPerDay = dto.max_ai_messages_per_day;
-        if (dto.max_ai_tokens_per_day !== undefined)
-          set.maxAiTokensPerDay = dto.max_ai_tokens_per_day;
-      },
-    );
-    return toAdminUser(user, await this.settings.get());
+    const user = await this.users.update(id, {
+      name: dto.name,
+      role: dto.role,
+      isActive: dto.is_active,
+      password: dto.password,
+    });
+    await this.setDaily(user.id, dto);
+    return this.get(user.id);
+  }
+
+  async get(id: string): Promise<AdminUser> {
+    const [user] = await this.toAdminUsers([await this.users.getById(id)]);
+    return user;
+  }
+
+  /** The seed's limit fields, written as the user's own daily limits. */
+  private async setDaily(
+    id: string,
+    dto: Pick<
+      CreateUserDto,
+      'max_ai_messages_per_day' | 'max_ai_tokens_per_day'
+    >,
+  ): Promise<void> {
+    if (dto.max_ai_messages_per_day !== undefined)
+      await this.limits.setUserDaily(
+        id,
+        'messages',
+        dto.max_ai_messages_per_day,
+      );
+    if (dto.max_ai_tokens_per_day !== undefined)
+      await this.limits.setUserDaily(id, 'tokens', dto.max_ai_tokens_per_day);
+  }
+
+  /** Users with the limits that apply to them. */
+  private async toAdminUsers(users: UserEntity[]): Promise<AdminUser[]> {
+    const daily = await this.limits.effectiveDaily(users.map((u) => u.id));
+    return users.map((u) => {
+      const d = daily.get(u.id) ?? { messages: 0, tokens: 0 };
+      return {
+        ...toUser(u),
+        effective_max_ai_messages_per_day: d.messages,
+        effective_max_ai_tokens_per_day: d.tokens,
+      };
+    });
   }
 
   /** The user's quota today, as they would see it; 404 when there is no such user. */
   quota(id: string): Promise<Quota> {
     return this.usage.getQuota(id);
   }
-}
-
-export function toAdminUser(u: UserEntity, s: Settings): AdminUser {
-  const user = toUser(u);
-  const limits = LimitsService.daily(user, s);
-  return {
-    ...user,
-    effective_max_ai_messages_per_day: limits.messages,
-    effective_max_ai_tokens_per_day: limits.tokens,
-  };
 }

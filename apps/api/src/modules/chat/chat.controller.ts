@@ -152,7 +152,7 @@ export class ChatController {
   @Get('quota')
   @ApiOperation({
     operationId: 'getQuota',
-    summary: "The caller's daily quota, for sends to a model",
+    summary: "The caller's quota: every limit that applies to sends to a model",
     description:
       '`?model=` an enabled model (400 `UNKNOWN_MODEL` otherwise); default: the setting `default_model`.',
   })
@@ -162,12 +162,10 @@ export class ChatController {
     @Query() q: QuotaQueryDto,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Quota> {
-    const [quota, model] = await Promise.all([
-      this.usage.getQuota(user.id),
-      this.models.quotaModel(q.model),
-    ]);
+    const model = await this.models.quotaModel(q.model);
+    const quota = await this.usage.getQuota(user.id, model, user.apiKeyId);
     res.set(this.usage.rateLimitHeaders(quota));
-    return { ...quota, model };
+    return quota;
   }
 
   @Get(':id')

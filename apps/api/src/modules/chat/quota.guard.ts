@@ -78,6 +78,12 @@ export class QuotaGuard implements CanActivate {
     const lease = await this.admission
       .admit({
         userId: req.user.id,
+        model: {
+          id: prepared.model.id,
+          inputPrice: prepared.model.prices.inputPrice,
+          outputPrice: prepared.model.prices.outputPrice,
+        },
+        apiKeyId: req.user.apiKeyId ?? null,
         promptTokens: prepared.promptTokens,
         // The model's cap and AI_MAX_OUTPUT_TOKENS; the limits may leave less.
         maxOutputTokens: Math.min(

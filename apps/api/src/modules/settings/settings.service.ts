@@ -49,6 +49,16 @@ function storable(key: string, value: unknown): boolean {
   );
 }
 
+/**
+ * Settings that are views of limits (the everyone daily limits, view
+ * `default_daily_limits`): read here, written by LimitsService, which then
+ * calls `changed()`.
+ */
+export const LIMIT_VIEWS = new Set<string>([
+  'default_max_ai_messages_per_day',
+  'default_max_ai_tokens_per_day',
+]);
+
 /** How long a process may serve a cached value after another process changed it. */
 export const SETTINGS_CACHE_MS = 2000;
 
@@ -97,6 +107,7 @@ export class SettingsService {
       ([k, v]) =>
         k in SETTING_DEFAULTS &&
         k !== 'has_alert_webhook_secret' &&
+        !LIMIT_VIEWS.has(k) &&
         v !== undefined,
     );
     if (typeof secret === 'string') {
@@ -151,6 +162,13 @@ export class SettingsService {
     return this.box.seal(secret);
   }
 
+  /** A setting was changed elsewhere (a limit it views): read again. */
+  changed(): void {
+    this.writes++;
+    this.cache = null;
+    this.loading = null;
+  }
+
   /** Reads every setting; caches the result unless this process wrote since the read began. */
   private read(): { value: Promise<AllSettings>; writes: number } {
     const started = this.now();
@@ -186,7 +204,7 @@ export class SettingsService {
 
   private async load(): Promise<AllSettings> {
     const rows = await this.db.query<{ key: string; value: unknown }>(
-      'SELECT key, value FROM settings',
+      'SELECT key, value FROM settings UNION ALL SELECT key, value FROM default_daily_limits',
     );
     const out: AllSettings = {
       ...this.defaults,

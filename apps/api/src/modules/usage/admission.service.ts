@@ -14,7 +14,8 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { DatabaseService } from '../../database/database.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { type HoldCharge, HoldsService } from './holds.service';
-import { Lease, type LeaseOwner, type Store } from './lease';
+import { type Committed, Lease, type LeaseOwner, type Store } from './lease';
+import { type CounterRow, fromCounters } from './quota';
 import { LimitsService } from './limits.service';
 import { StreamSlotsService } from './stream-slots.service';
 import { UsageService } from './usage.service';
@@ -25,6 +26,10 @@ import { UsageService } from './usage.service';
  */
 export interface AdmitOptions {
   userId: string;
+  /** The model the send goes to, with its prices (micro-dollars per token). */
+  model: { id: string; inputPrice: number; outputPrice: number } | null;
+  /** The API key the request came with: its own limits apply too. */
+  apiKeyId?: string | null;
   /** Estimated prompt tokens (system prompt, history and the new message). */
   promptTokens: number;
   /** The largest output cap wanted; the limits may leave less. */
@@ -99,7 +104,7 @@ export class AdmissionService
         'TOO_MANY_STREAMS',
         `At most ${max} answers can be in progress at once; wait for one to finish`,
         {},
-        await this.rateLimitHeaders(o.userId),
+        await this.rateLimitHeaders(o),
       );
     }
     const giveSlotBack = () =>
@@ -115,11 +120,15 @@ export class AdmissionService
 
     let lease: Lease;
     try {
-      const reservation = await this.holds.reserve(
-        o.userId,
-        o.promptTokens,
-        o.maxOutputTokens,
-      );
+      const reservation = await this.holds.reserve({
+        userId: o.userId,
+        model: o.model?.id ?? null,
+        apiKeyId: o.apiKeyId ?? null,
+        promptTokens: o.promptTokens,
+        maxOutputTokens: o.maxOutputTokens,
+        inputPrice: o.model?.inputPrice ?? 0,
+        outputPrice: o.model?.outputPrice ?? 0,
+      });
       lease = new Lease(this, reservation, slot);
     } catch (err) {
       if (err instanceof ApiError && err.getStatus() === 429) {
@@ -143,10 +152,12 @@ export class AdmissionService
 
   /** The caller's RateLimit headers, for a refusal that reserved nothing; none if the quota cannot be read. */
   private async rateLimitHeaders(
-    userId: string,
+    o: AdmitOptions,
   ): Promise<Record<string, string>> {
     try {
-      return this.usage.rateLimitHeaders(await this.usage.getQuota(userId));
+      return this.usage.rateLimitHeaders(
+        await this.usage.getQuota(o.userId, o.model?.id ?? null, o.apiKeyId),
+      );
     } catch {
       return {};
     }
@@ -158,17 +169,18 @@ export class AdmissionService
     lease: Lease,
     charge: HoldCharge,
     store: Store<T> | null,
-  ): Promise<T | null> {
+  ): Promise<Committed<T>> {
     // The settle statement first: it deletes the hold, so only the first
     // settle of a send finds it, and the answer is stored only then. Either
     // both commit or neither: a crash in between leaves the hold to the
     // reaper and nothing stored (issue 13).
     return this.db.inTransaction(async (tx) => {
-      const counted = await this.holds.settle(lease.holdId, charge, tx);
-      if (!counted || !store) return null;
+      const counters = await this.holds.settle(lease.holdId, charge, tx);
+      if (!counters) return { counters: null, stored: null };
+      if (!store) return { counters, stored: null };
       const delay = this.config.testing.settleStoreDelayMs;
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-      return store(tx);
+      return { counters, stored: await store(tx) };
     });
   }
 
@@ -180,8 +192,21 @@ export class AdmissionService
     this.live.delete(lease);
   }
 
-  quota(userId: string): Promise<Quota> {
-    return this.usage.getQuota(userId);
+  /** The quota after a settle: from the counters it returned, else read again. */
+  async quotaAfter(
+    lease: Lease,
+    counters: CounterRow[] | null,
+  ): Promise<Quota> {
+    const r = lease.reservation;
+    const now = await this.usage.context();
+    // Still the windows it was admitted in: the counters say it all.
+    const same = (['day', 'week', 'month'] as const).every(
+      (w) => now.windows[w].start === r.context.windows[w].start,
+    );
+    if (counters && same && now.timezone === r.context.timezone) {
+      return this.usage.quotaOf(fromCounters(r.limits, counters), now, r.model);
+    }
+    return this.usage.getQuota(r.userId, r.model, r.apiKeyId);
   }
 
   /** Releases expired holds (of processes that died); returns how many. */

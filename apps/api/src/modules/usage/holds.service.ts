@@ -1,27 +1,59 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import type { Quota } from '@tally/api-contract';
+import { ApiError } from '../../common/api-error';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { DatabaseService, type Tx } from '../../database/database.service';
 import {
-  REAP_SQL,
+  ENSURE_COUNTERS_SQL,
+  EXPIRED_HOLDS_SQL,
+  FORGET_HOLDS_SQL,
+  RELEASE_SQL,
   RENEW_HOLDS_SQL,
   RESERVE_SQL,
   SETTLE_SQL,
 } from './limits.sql';
-import { type CountersRow, UsageService } from './usage.service';
+import {
+  type AppliedLimit,
+  type CounterRow,
+  type LimitRow,
+  plusHold,
+  sortLimits,
+  toLimit,
+} from './quota';
+import { refusingLimit } from './refusal';
+import { type LimitContext, type Sender, UsageService } from './usage.service';
+
+/** What a send asks to reserve. */
+export interface ReserveRequest extends Sender {
+  /** Estimated prompt tokens. */
+  promptTokens: number;
+  /** The largest output cap wanted; the limits may leave less. */
+  maxOutputTokens: number;
+  /** The model's prices, micro-dollars per token (0 for none). */
+  inputPrice?: number;
+  outputPrice?: number;
+}
 
 /**
- * What an admitted send holds: one message and `promptTokens + outputCap`
- * tokens, until it is settled.
+ * What an admitted send holds on every counter it charges: one message,
+ * `promptTokens + outputCap` tokens and their cost, until it is settled.
  */
 export interface Reservation {
   holdId: string;
   userId: string;
+  model: string | null;
+  apiKeyId: string | null;
   /** The quota day (YYYY-MM-DD in quota_timezone) the send is charged to. */
   day: string;
   promptTokens: number;
   /** The output cap to send upstream as max_tokens. */
   outputCap: number;
+  /** Micro-dollars held for the answer. */
+  costHold: number;
+  /** Every limit that applies, right after reserving. */
+  limits: AppliedLimit[];
+  /** The windows the send was admitted in. */
+  context: LimitContext;
   /** The caller's quota right after reserving. */
   quota: Quota;
 }
@@ -30,18 +62,21 @@ export interface Reservation {
 export interface HoldCharge {
   messages: number;
   tokens: number;
-  /** The same tokens, split, for the counters per model. */
+  /** The same tokens, split, for the ledger per model. */
   promptTokens?: number;
   completionTokens?: number;
   /** Micro-dollars. */
   cost?: number;
-  /** The model that answered; null/absent: no per-model counter. */
+  /** The model that answered; null/absent: no per-model ledger row. */
   model?: string | null;
 }
 
-interface ReserveRow extends CountersRow {
-  hold_id: string;
-  output_cap: number;
+interface ReserveRow {
+  complete: boolean;
+  hold_id: string | null;
+  output_cap: number | string | null;
+  cost_hold: number | string | null;
+  limits: LimitRow[];
 }
 
 /**
@@ -59,51 +94,82 @@ export class HoldsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Atomically checks and reserves; throws ApiError 429 (QUOTA_*) with the quota and headers when over a limit. */
-  async reserve(
-    userId: string,
-    promptTokens: number,
-    maxOutputTokens: number,
-  ): Promise<Reservation> {
-    const prompt = Math.max(0, Math.ceil(promptTokens));
-    const maxOutput = Math.max(1, Math.floor(maxOutputTokens));
-    for (let attempt = 1; ; attempt++) {
-      const today = await this.usage.today();
+  /**
+   * Atomically checks every limit that applies and reserves on all of them;
+   * throws ApiError 429 (QUOTA_*) naming the limit that refused, with the
+   * quota and headers.
+   */
+  async reserve(r: ReserveRequest): Promise<Reservation> {
+    const prompt = Math.max(0, Math.ceil(r.promptTokens));
+    const maxOutput = Math.max(1, Math.floor(r.maxOutputTokens));
+    const inputPrice = r.inputPrice ?? 0;
+    const outputPrice = r.outputPrice ?? 0;
+    const sender: Sender = {
+      userId: r.userId,
+      model: r.model,
+      apiKeyId: r.apiKeyId ?? null,
+    };
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const ctx = await this.usage.context();
+      const base = UsageService.params(sender, ctx);
       const [row] = await this.db.query<ReserveRow>(RESERVE_SQL, [
-        userId,
-        today.day,
+        ...base,
         prompt,
         maxOutput,
+        inputPrice,
+        outputPrice,
         this.config.quota.holdTtlSeconds,
       ]);
-      if (row) {
+      if (!row.complete) {
+        // First send of a window (or to a new limit): create its counters, then again.
+        await this.db.query(ENSURE_COUNTERS_SQL, base);
+        continue;
+      }
+      const before = sortLimits(row.limits.map((l) => toLimit(l, ctx.windows)));
+      if (row.hold_id) {
+        const outputCap = Number(row.output_cap);
+        const costHold = Number(row.cost_hold);
+        const limits = plusHold(before, {
+          messages: 1,
+          tokens: prompt + outputCap,
+          cost: costHold,
+        });
         return {
           holdId: row.hold_id,
-          userId,
-          day: today.day,
+          userId: r.userId,
+          model: r.model,
+          apiKeyId: r.apiKeyId ?? null,
+          day: ctx.windows.day.start,
           promptTokens: prompt,
-          outputCap: Number(row.output_cap),
-          quota: this.usage.quotaOf(row, today),
+          outputCap,
+          costHold,
+          limits,
+          context: ctx,
+          quota: this.usage.quotaOf(limits, ctx, r.model),
         };
       }
-      const quota = await this.usage.getQuota(userId);
-      const overMessages = quota.messages.used >= quota.messages.limit;
-      const overTokens = quota.tokens.remaining <= prompt;
-      // Neither: a send in progress was settled in between; try again.
-      if (!overMessages && !overTokens && attempt < 3) continue;
-      throw this.usage.refusal(
-        overMessages ? 'QUOTA_MESSAGES_EXCEEDED' : 'QUOTA_TOKENS_EXCEEDED',
-        quota,
-      );
+      const refusing = refusingLimit(before, prompt, inputPrice, outputPrice);
+      const quota = this.usage.quotaOf(before, ctx, r.model);
+      if (refusing) throw this.usage.refusal(refusing, quota);
+      throw new Error('A send was refused by no limit');
     }
+    throw new ApiError(
+      HttpStatus.SERVICE_UNAVAILABLE,
+      'DATABASE_UNAVAILABLE',
+      'The limits changed while the send was admitted; send again',
+    );
   }
 
   /**
-   * Runs the settle statement (in `tx` when given). True when this settle
-   * was the one that counted; false when the hold was already settled (or
-   * forgotten a day after it was reaped).
+   * Runs the settle statement (in `tx` when given). The counters after the
+   * charge when this settle was the one that counted; null when the hold was
+   * already settled (or forgotten a day after it was reaped).
    */
-  async settle(holdId: string, charge: HoldCharge, tx?: Tx): Promise<boolean> {
+  async settle(
+    holdId: string,
+    charge: HoldCharge,
+    tx?: Tx,
+  ): Promise<CounterRow[] | null> {
     const params = [
       holdId,
       charge.messages,
@@ -114,9 +180,9 @@ export class HoldsService {
       charge.completionTokens ?? 0,
     ];
     const rows = tx
-      ? await tx.query(SETTLE_SQL, params)
-      : await this.db.query(SETTLE_SQL, params);
-    return rows.length > 0;
+      ? await tx.query<{ counters: CounterRow[] }>(SETTLE_SQL, params)
+      : await this.db.query<{ counters: CounterRow[] }>(SETTLE_SQL, params);
+    return rows.length > 0 ? rows[0].counters : null;
   }
 
   /** Keeps the holds of sends still in progress alive for another TTL. */
@@ -128,10 +194,20 @@ export class HoldsService {
     ]);
   }
 
-  /** Releases expired holds (of processes that died); returns how many. */
+  /**
+   * Releases expired holds (of processes that died), one statement each so
+   * that each locks as a settle does; returns how many.
+   */
   async reapExpired(): Promise<number> {
-    const [row] = await this.db.query<{ holds: number }>(REAP_SQL);
-    const holds = Number(row?.holds ?? 0);
+    const expired = await this.db.query<{ id: string }>(EXPIRED_HOLDS_SQL);
+    let holds = 0;
+    for (const { id } of expired) {
+      const [row] = await this.db.query<{ counters: number }>(RELEASE_SQL, [
+        id,
+      ]);
+      if (Number(row?.counters ?? 0) > 0) holds++;
+    }
+    await this.db.query(FORGET_HOLDS_SQL);
     if (holds > 0) this.logger.warn(`Released ${holds} expired quota hold(s)`);
     return holds;
   }

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Quota } from '@tally/api-contract';
 import type { Tx } from '../../database/database.service';
 import type { HoldCharge, Reservation } from './holds.service';
+import type { CounterRow } from './quota';
 import type { StreamSlot } from './stream-slots.service';
 
 /**
@@ -36,6 +37,12 @@ export interface Settled<T> {
   error: unknown;
 }
 
+/** What a settle's transaction did: the counters after it (null: not this settle's to count) and what `store` returned. */
+export interface Committed<T> {
+  counters: CounterRow[] | null;
+  stored: T | null;
+}
+
 /** What AdmissionService does for its leases; the lease decides when, and that it happens once. */
 export interface LeaseOwner {
   /** In one transaction: the settle statement, then `store` if the settle counted. */
@@ -43,11 +50,12 @@ export interface LeaseOwner {
     lease: Lease,
     charge: HoldCharge,
     store: Store<T> | null,
-  ): Promise<T | null>;
+  ): Promise<Committed<T>>;
   freeSlot(lease: Lease): Promise<void>;
   /** The lease has nothing left to do in the database. */
   forget(lease: Lease): void;
-  quota(userId: string): Promise<Quota>;
+  /** The quota after the settle, from the counters it returned (or read again). */
+  quotaAfter(lease: Lease, counters: CounterRow[] | null): Promise<Quota>;
 }
 
 const NOT_CHARGED: Charge = {
@@ -186,9 +194,10 @@ export class Lease {
         }
       : { messages: 0, tokens: 0 };
     let stored: unknown = null;
+    let counters: CounterRow[] | null = null;
     let error: unknown = null;
     try {
-      stored = await this.owner.commit(this, hold, store);
+      ({ stored, counters } = await this.owner.commit(this, hold, store));
     } catch (err) {
       error = err;
       this.pending = { charge: hold, store };
@@ -204,7 +213,7 @@ export class Lease {
       );
     if (!this.pending) this.owner.forget(this);
     const quota = await this.owner
-      .quota(this.userId)
+      .quotaAfter(this, counters)
       .catch(() => this.reservation.quota);
     return { quota, stored, error };
   }

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { Settings, User } from '@tally/api-contract';
+import type { LimitMetric } from '@tally/api-contract';
+import { DatabaseService, type Tx } from '../../database/database.service';
 import { SettingsService } from '../settings/settings.service';
+import { limitColumns } from './limits.sql';
 
 /** The daily limits that apply to one user. */
 export interface DailyLimits {
@@ -8,32 +10,84 @@ export interface DailyLimits {
   tokens: number;
 }
 
+type SeedMetric = Extract<LimitMetric, 'messages' | 'tokens'>;
+
 /**
- * Which limits apply, the one owner of the rule. Today: the user's own
- * daily limit when not null, else the default setting. The statements that
- * check and charge apply the same rule in SQL (`USER_LIMITS_SQL` in
- * limits.sql.ts); this is its form for values already read, and the cap
- * on answers in progress.
+ * Which limits apply, the one owner of the rule (API.md "Limits"): for each
+ * metric, window and model one personal limit (the user's own, else the
+ * most generous of the user's groups, else everyone's), every pool of the
+ * user's groups and of everyone, and the API key's own. The statements that
+ * check and charge apply it in SQL (limits.sql.ts); this service writes the
+ * seed's four knobs, which are views of limit rows, and answers the
+ * effective daily limits of users for the admin pages.
  */
 @Injectable()
 export class LimitsService {
-  constructor(private readonly settings: SettingsService) {}
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly settings: SettingsService,
+  ) {}
 
-  /** The daily limits of a user, from their own fields and the settings. */
-  static daily(
-    user: Pick<User, 'max_ai_messages_per_day' | 'max_ai_tokens_per_day'>,
-    settings: Pick<
-      Settings,
-      'default_max_ai_messages_per_day' | 'default_max_ai_tokens_per_day'
-    >,
-  ): DailyLimits {
-    return {
-      messages:
-        user.max_ai_messages_per_day ??
-        settings.default_max_ai_messages_per_day,
-      tokens:
-        user.max_ai_tokens_per_day ?? settings.default_max_ai_tokens_per_day,
-    };
+  /**
+   * Sets a user's own daily limit over all models (the seed's
+   * `max_ai_*_per_day` fields): a number creates or updates the row, null
+   * deletes it.
+   */
+  async setUserDaily(
+    userId: string,
+    metric: SeedMetric,
+    amount: number | null,
+    tx?: Tx,
+  ): Promise<void> {
+    const run = (sql: string, params: unknown[]) =>
+      tx ? tx.query(sql, params) : this.db.query(sql, params);
+    if (amount === null) {
+      await run(
+        `DELETE FROM limits WHERE subject = 'user' AND subject_id = $1 AND metric = $2
+           AND period = 'day' AND model IS NULL AND NOT shared`,
+        [userId, metric],
+      );
+      return;
+    }
+    await run(
+      `INSERT INTO limits (subject, subject_id, metric, period, amount)
+       VALUES ('user', $1, $2, 'day', $3)
+       ON CONFLICT (subject, coalesce(subject_id, '00000000-0000-0000-0000-000000000000'::uuid),
+                    metric, period, coalesce(model, ''), shared)
+       DO UPDATE SET amount = EXCLUDED.amount, updated_at = now()`,
+      [userId, metric, amount],
+    );
+  }
+
+  /** Sets an everyone daily limit over all models (the settings `default_max_ai_*_per_day`). */
+  async setEveryoneDaily(metric: SeedMetric, amount: number): Promise<void> {
+    await this.db.query(
+      `INSERT INTO limits (subject, metric, period, amount) VALUES ('everyone', $1, 'day', $2)
+       ON CONFLICT (subject, coalesce(subject_id, '00000000-0000-0000-0000-000000000000'::uuid),
+                    metric, period, coalesce(model, ''), shared)
+       DO UPDATE SET amount = EXCLUDED.amount, updated_at = now()`,
+      [metric, amount],
+    );
+    this.settings.changed();
+  }
+
+  /** The personal daily limits over all models that apply to each user (`effective_max_ai_*`). */
+  async effectiveDaily(userIds: string[]): Promise<Map<string, DailyLimits>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await this.db.query<{
+      id: string;
+      messages_limit: string | number;
+      tokens_limit: string | number;
+    }>(
+      `SELECT u.id, ${limitColumns('u')} FROM users u WHERE u.id = ANY ($1::uuid[])`,
+      [userIds],
+    );
+    return new Map(
+      rows.map((r) => [
+        r.id,
+        { messages: Number(r.messages_limit), tokens: Number(r.tokens_limit) },
+      ]),
+    );
   }
 
   /** How many answers one user may have in progress at once. */

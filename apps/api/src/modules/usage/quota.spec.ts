@@ -1,86 +1,144 @@
-import { rateLimitHeaders, toQuota } from './quota';
+import type { LimitRow } from './quota';
+import { rateLimitHeaders, toLimit, toQuota } from './quota';
+import { refusingLimit } from './refusal';
+import { windowsAt } from './windows';
+
+const NOW = Date.parse('2026-11-28T12:49:47.000Z');
+const windows = windowsAt(NOW, 'UTC');
+
+const row = (
+  o: Partial<LimitRow> & Pick<LimitRow, 'id' | 'metric'>,
+): LimitRow => ({
+  scope: 'u:x:day:*',
+  period_start: '2026-11-28',
+  subject: 'everyone',
+  subject_id: null,
+  subject_name: null,
+  window: 'day',
+  model: null,
+  shared: false,
+  amount: 0,
+  lim: o.amount ?? 0,
+  settled: 0,
+  held: 0,
+  ...o,
+});
+
+const messages = row({
+  id: 'm',
+  metric: 'messages',
+  amount: 100,
+  settled: 2,
+  held: 1,
+});
+const tokens = row({
+  id: 't',
+  metric: 'tokens',
+  amount: 500000,
+  settled: 1200,
+});
+const pool = row({
+  id: 'p',
+  metric: 'cost',
+  window: 'month',
+  subject: 'group',
+  subject_id: 'g',
+  subject_name: 'Research',
+  shared: true,
+  amount: 200000000,
+  settled: 41250000,
+});
 
 describe('quota', () => {
-  const resetsAt = Date.parse('2026-11-29T00:00:00.000Z');
-
-  it("is API.md's example", () => {
-    const q = toQuota(
-      {
-        messages: 2,
-        heldMessages: 1,
-        tokens: 1200,
-        heldTokens: 0,
-        messagesLimit: 100,
-        tokensLimit: 500000,
-      },
-      resetsAt,
-      'UTC',
-    );
-    expect(q).toEqual({
+  it("is API.md's example: the two daily limits, then every other one", () => {
+    const limits = [pool, tokens, messages].map((r) => toLimit(r, windows));
+    const q = toQuota(limits, windows, 'UTC', 'local');
+    expect(q).toMatchObject({
       messages: { used: 3, limit: 100, remaining: 97 },
       tokens: { used: 1200, limit: 500000, remaining: 498800 },
       resets_at: '2026-11-29T00:00:00.000Z',
       timezone: 'UTC',
+      model: 'local',
     });
-    expect(rateLimitHeaders(q, Date.parse('2026-11-28T12:49:47.000Z'))).toEqual(
-      {
-        'RateLimit-Policy':
-          '"daily-messages";q=100;w=86400, "daily-tokens";q=500000;w=86400',
-        RateLimit:
-          '"daily-messages";r=97;t=40213, "daily-tokens";r=498800;t=40213',
-      },
-    );
+    expect(q.limits?.map((l) => l.id)).toEqual(['m', 't', 'p']);
+    expect(q.limits?.[2]).toEqual({
+      id: 'p',
+      subject: 'group',
+      subject_id: 'g',
+      subject_name: 'Research',
+      metric: 'cost',
+      window: 'month',
+      model: null,
+      shared: true,
+      amount: 200000000,
+      used: 41250000,
+      limit: 200000000,
+      remaining: 158750000,
+      resets_at: '2026-12-01T00:00:00.000Z',
+    });
+    expect(rateLimitHeaders(q, NOW)).toEqual({
+      'RateLimit-Policy':
+        '"daily-messages";q=100;w=86400, "daily-tokens";q=500000;w=86400, "p";q=200000000;w=2592000',
+      RateLimit:
+        '"daily-messages";r=97;t=40213, "daily-tokens";r=498800;t=40213, "p";r=158750000;t=213013',
+    });
   });
 
   it('counts held tokens against remaining only, never below 0', () => {
-    const q = toQuota(
-      {
-        messages: 1,
-        heldMessages: 0,
-        tokens: 900,
-        heldTokens: 300,
-        messagesLimit: 1,
-        tokensLimit: 1000,
-      },
-      resetsAt,
-      'UTC',
+    const l = toLimit(
+      row({ id: 't', metric: 'tokens', amount: 1000, settled: 900, held: 300 }),
+      windows,
     );
-    expect(q.tokens).toEqual({ used: 900, limit: 1000, remaining: 0 });
-    expect(q.messages).toEqual({ used: 1, limit: 1, remaining: 0 });
+    expect([l.used, l.limit, l.remaining]).toEqual([900, 1000, 0]);
   });
 
-  it('shows a lowered limit below what was used as nothing remaining', () => {
-    const q = toQuota(
-      {
-        messages: 7,
-        heldMessages: 0,
-        tokens: 5000,
-        heldTokens: 0,
-        messagesLimit: 5,
-        tokensLimit: 100,
-      },
-      resetsAt,
-      'UTC',
+  it('adds grants to the limit, not to the amount', () => {
+    const l = toLimit(
+      row({ id: 'm', metric: 'messages', amount: 10, lim: 15, settled: 12 }),
+      windows,
     );
-    expect(q.messages).toEqual({ used: 7, limit: 5, remaining: 0 });
-    expect(q.tokens).toEqual({ used: 5000, limit: 100, remaining: 0 });
+    expect([l.amount, l.limit, l.remaining]).toEqual([10, 15, 3]);
+  });
+});
+
+describe('refusingLimit', () => {
+  const at = (o: Partial<LimitRow> & Pick<LimitRow, 'id' | 'metric'>) =>
+    toLimit(row(o), windows);
+
+  it('names, of the limits that refuse, the one that resets last', () => {
+    const limits = [
+      at({ id: 'day', metric: 'messages', amount: 5, settled: 5 }),
+      at({
+        id: 'week',
+        metric: 'messages',
+        window: 'week',
+        amount: 20,
+        settled: 20,
+      }),
+      at({
+        id: 'month',
+        metric: 'messages',
+        window: 'month',
+        amount: 80,
+        settled: 20,
+      }),
+    ];
+    expect(refusingLimit(limits, 10, 0, 0)?.id).toBe('week');
   });
 
-  it('rounds t up to whole seconds', () => {
-    const q = toQuota(
-      {
-        messages: 0,
-        heldMessages: 0,
-        tokens: 0,
-        heldTokens: 0,
-        messagesLimit: 0,
-        tokensLimit: 0,
-      },
-      resetsAt,
-      'UTC',
-    );
-    expect(rateLimitHeaders(q, resetsAt - 1).RateLimit).toBe(
-      '"daily-messages";r=0;t=1, "daily-tokens";r=0;t=1',
-    );
+  it('refuses a token limit that leaves no answer token after the prompt', () => {
+    const l = at({ id: 't', metric: 'tokens', amount: 100, settled: 50 });
+    expect(refusingLimit([l], 49, 0, 0)).toBeNull();
+    expect(refusingLimit([l], 50, 0, 0)?.id).toBe('t');
+  });
+
+  it('refuses a cost limit that cannot pay for the prompt and one answer token', () => {
+    // $2.50 / $10 per million tokens: 2.5 and 10 micro-dollars per token.
+    const l = at({ id: 'c', metric: 'cost', amount: 1000, settled: 740 });
+    expect(refusingLimit([l], 100, 2.5, 10)).toBeNull(); // 260 - 250 = 10: one token
+    expect(refusingLimit([l], 101, 2.5, 10)?.id).toBe('c');
+    // A free model never spends money.
+    const spent = at({ id: 'c', metric: 'cost', amount: 1000, settled: 1000 });
+    expect(refusingLimit([spent], 100, 0, 0)).toBeNull();
   });
 });

@@ -1,61 +1,260 @@
-import type { Quota } from '@tally/api-contract';
+import type {
+  LimitMetric,
+  LimitSubject,
+  LimitWindow,
+  Quota,
+  QuotaLimit,
+} from '@tally/api-contract';
+import { LIMIT_WINDOW_SECONDS } from '@tally/api-contract';
 import { secondsUntil } from './quota-day';
+import { WINDOW_ORDER, type Windows } from './windows';
 
-/** A user's counters for one quota day and the limits that apply to them. */
-export interface QuotaState {
-  /** Settled messages. */
-  messages: number;
-  /** Admitted sends still in progress. */
-  heldMessages: number;
-  /** Settled tokens. */
-  tokens: number;
-  /** Tokens reserved by sends in progress (estimated prompt + output cap). */
-  heldTokens: number;
-  messagesLimit: number;
-  tokensLimit: number;
+/** A limit that applies to a send, with its counter, as limits.sql.ts returns it. */
+export interface LimitRow {
+  id: string;
+  scope: string;
+  period_start: string;
+  subject: LimitSubject;
+  subject_id: string | null;
+  subject_name: string | null;
+  metric: LimitMetric;
+  window: LimitWindow;
+  model: string | null;
+  shared: boolean;
+  amount: number | string;
+  /** The amount plus grants. */
+  lim: number | string;
+  /** Settled use of the metric in the window (null: no counter yet). */
+  settled: number | string | null;
+  /** What answers in progress hold of it. */
+  held: number | string | null;
 }
 
-/** API.md's `Quota`: messages in progress count as used; held tokens only lower `remaining`. */
-export function toQuota(
-  s: QuotaState,
-  resetsAt: number,
-  timezone: string,
-): Quota {
-  const messagesUsed = s.messages + s.heldMessages;
+/** A counter row (usage_counters) as a statement returns it. */
+export interface CounterRow {
+  scope: string;
+  period_start: string;
+  messages: number | string;
+  tokens: number | string;
+  cost: number | string;
+  held_messages: number | string;
+  held_tokens: number | string;
+  held_cost: number | string;
+}
+
+/** A limit that applies to a send, with numbers, and the counter it is checked against. */
+export interface AppliedLimit extends QuotaLimit {
+  scope: string;
+  periodStart: string;
+  /** Settled use (for messages `used` also counts answers in progress). */
+  settled: number;
+  held: number;
+}
+
+const SUBJECT_ORDER: Record<LimitSubject, number> = {
+  user: 0,
+  group: 1,
+  everyone: 2,
+  api_key: 3,
+};
+const METRIC_ORDER: Record<LimitMetric, number> = {
+  messages: 0,
+  tokens: 1,
+  cost: 2,
+};
+
+/** The seed's daily limit of `metric`: personal, by day, over all models. */
+export const isDaily =
+  (metric: 'messages' | 'tokens') =>
+  (l: Pick<QuotaLimit, 'metric' | 'window' | 'model' | 'shared' | 'subject'>) =>
+    l.metric === metric &&
+    l.window === 'day' &&
+    l.model === null &&
+    !l.shared &&
+    l.subject !== 'api_key';
+
+/** Stable order: the two daily limits first, then by window, metric, model, kind. */
+function rank(l: QuotaLimit): (number | string)[] {
+  const seed = isDaily('messages')(l) ? 0 : isDaily('tokens')(l) ? 1 : 2;
+  return [
+    seed,
+    WINDOW_ORDER[l.window],
+    METRIC_ORDER[l.metric],
+    l.model === null ? '' : `~${l.model}`,
+    l.shared ? 1 : 0,
+    SUBJECT_ORDER[l.subject],
+    l.id,
+  ];
+}
+
+export function sortLimits<T extends QuotaLimit>(limits: T[]): T[] {
+  return limits.sort((a, b) => {
+    const ra = rank(a);
+    const rb = rank(b);
+    for (let i = 0; i < ra.length; i++) {
+      if (ra[i] < rb[i]) return -1;
+      if (ra[i] > rb[i]) return 1;
+    }
+    return 0;
+  });
+}
+
+/** A limit row as API.md's `QuotaLimit` (plus its counter key). */
+export function toLimit(r: LimitRow, windows: Windows): AppliedLimit {
+  const settled = Number(r.settled ?? 0);
+  const held = Number(r.held ?? 0);
+  const limit = Number(r.lim);
+  return withUse(
+    {
+      id: r.id,
+      subject: r.subject,
+      subject_id: r.subject_id,
+      subject_name: r.subject_name ?? null,
+      metric: r.metric,
+      window: r.window,
+      model: r.model,
+      shared: r.shared,
+      amount: Number(r.amount),
+      used: 0,
+      limit,
+      remaining: 0,
+      resets_at: new Date(windows[r.window].resetsAt).toISOString(),
+      scope: r.scope,
+      periodStart: String(r.period_start).slice(0, 10),
+      settled: 0,
+      held: 0,
+    },
+    settled,
+    held,
+  );
+}
+
+/**
+ * The limit with a new use: messages in progress count as used (as the
+ * seed's quota did); held tokens and cost only lower `remaining`.
+ */
+export function withUse(
+  l: AppliedLimit,
+  settled: number,
+  held: number,
+): AppliedLimit {
   return {
-    messages: {
-      used: messagesUsed,
-      limit: s.messagesLimit,
-      remaining: Math.max(0, s.messagesLimit - messagesUsed),
-    },
-    tokens: {
-      used: s.tokens,
-      limit: s.tokensLimit,
-      remaining: Math.max(0, s.tokensLimit - s.tokens - s.heldTokens),
-    },
-    resets_at: new Date(resetsAt).toISOString(),
-    timezone,
+    ...l,
+    settled,
+    held,
+    used: l.metric === 'messages' ? settled + held : settled,
+    remaining: Math.max(0, l.limit - settled - held),
   };
 }
 
-/** Nominal window of both policies, in seconds (draft-ietf-httpapi-ratelimit-headers-11). */
-export const QUOTA_WINDOW_SECONDS = 86400;
+/** What one send holds of each metric. */
+export interface SendHold {
+  messages: number;
+  tokens: number;
+  cost: number;
+}
+
+/** The limits after a send's hold was added to them. */
+export const plusHold = (limits: AppliedLimit[], h: SendHold) =>
+  limits.map((l) => withUse(l, l.settled, l.held + h[l.metric]));
+
+/** The limits with the counters as a settle left them. */
+export function fromCounters(
+  limits: AppliedLimit[],
+  counters: CounterRow[],
+): AppliedLimit[] {
+  const byKey = new Map(
+    counters.map((c) => [
+      `${c.scope}|${String(c.period_start).slice(0, 10)}`,
+      c,
+    ]),
+  );
+  return limits.map((l) => {
+    const c = byKey.get(`${l.scope}|${l.periodStart}`);
+    if (!c) return l;
+    const held = {
+      messages: c.held_messages,
+      tokens: c.held_tokens,
+      cost: c.held_cost,
+    };
+    return withUse(l, Number(c[l.metric]), Number(held[l.metric]));
+  });
+}
+
+/** The wire form of a limit: without its counter key. */
+export function toQuotaLimit(l: AppliedLimit): QuotaLimit {
+  return {
+    id: l.id,
+    subject: l.subject,
+    subject_id: l.subject_id,
+    subject_name: l.subject_name,
+    metric: l.metric,
+    window: l.window,
+    model: l.model,
+    shared: l.shared,
+    amount: l.amount,
+    used: l.used,
+    limit: l.limit,
+    remaining: l.remaining,
+    resets_at: l.resets_at,
+  };
+}
 
 /**
- * `RateLimit-Policy` and `RateLimit` for a quota; `t` is the seconds until
- * `resets_at`, rounded up.
+ * API.md's `Quota`: `messages`, `tokens` and `resets_at` are the caller's
+ * daily limits over all models, `limits` every limit that applies.
+ */
+export function toQuota(
+  limits: AppliedLimit[],
+  windows: Windows,
+  timezone: string,
+  model: string | null,
+): Quota {
+  const sorted = sortLimits([...limits]);
+  const counter = (l: AppliedLimit | undefined) => ({
+    used: l?.used ?? 0,
+    limit: l?.limit ?? 0,
+    remaining: l?.remaining ?? 0,
+  });
+  return {
+    messages: counter(sorted.find(isDaily('messages'))),
+    tokens: counter(sorted.find(isDaily('tokens'))),
+    resets_at: new Date(windows.day.resetsAt).toISOString(),
+    timezone,
+    ...(model ? { model } : {}),
+    limits: sorted.map(toQuotaLimit),
+  };
+}
+
+/**
+ * `RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-ratelimit-headers-11):
+ * the two daily limits first under their seed names, then every other limit
+ * named by its id, with its nominal window and its own `t` (seconds until
+ * its `resets_at`, rounded up).
  */
 export function rateLimitHeaders(
   quota: Quota,
   nowMs: number,
 ): Record<string, string> {
-  const t = secondsUntil(Date.parse(quota.resets_at), nowMs);
-  return {
-    'RateLimit-Policy':
-      `"daily-messages";q=${quota.messages.limit};w=${QUOTA_WINDOW_SECONDS}, ` +
-      `"daily-tokens";q=${quota.tokens.limit};w=${QUOTA_WINDOW_SECONDS}`,
-    RateLimit:
-      `"daily-messages";r=${quota.messages.remaining};t=${t}, ` +
-      `"daily-tokens";r=${quota.tokens.remaining};t=${t}`,
-  };
+  const t = (resetsAt: string) => secondsUntil(Date.parse(resetsAt), nowMs);
+  const day = LIMIT_WINDOW_SECONDS.day;
+  const policy = [
+    `"daily-messages";q=${quota.messages.limit};w=${day}`,
+    `"daily-tokens";q=${quota.tokens.limit};w=${day}`,
+  ];
+  const now = [
+    `"daily-messages";r=${quota.messages.remaining};t=${t(quota.resets_at)}`,
+    `"daily-tokens";r=${quota.tokens.remaining};t=${t(quota.resets_at)}`,
+  ];
+  const others = (quota.limits ?? []).filter(
+    (l) => !isDaily('messages')(l) && !isDaily('tokens')(l),
+  );
+  for (const l of others) {
+    policy.push(`"${l.id}";q=${l.limit};w=${LIMIT_WINDOW_SECONDS[l.window]}`);
+    now.push(`"${l.id}";r=${l.remaining};t=${t(l.resets_at)}`);
+  }
+  return { 'RateLimit-Policy': policy.join(', '), RateLimit: now.join(', ') };
 }
+
+/** Nominal window of the two daily policies, in seconds. */
+export const QUOTA_WINDOW_SECONDS = LIMIT_WINDOW_SECONDS.day;

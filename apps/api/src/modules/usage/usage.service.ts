@@ -5,8 +5,16 @@ import { DatabaseService } from '../../database/database.service';
 import { SettingsService } from '../settings/settings.service';
 import { Clock } from './clock';
 import { QUOTA_SQL } from './limits.sql';
-import { rateLimitHeaders, toQuota } from './quota';
+import {
+  type AppliedLimit,
+  type LimitRow,
+  rateLimitHeaders,
+  toLimit,
+  toQuota,
+  toQuotaLimit,
+} from './quota';
 import { quotaDay, secondsUntil } from './quota-day';
+import { type Windows, windowsAt } from './windows';
 
 /** The quota day in force: its date, when the next one starts, and the zone. */
 export interface QuotaDay {
@@ -15,24 +23,42 @@ export interface QuotaDay {
   timezone: string;
 }
 
-/** A user's counters of one day and the limits that apply, as the statements return them. */
-export interface CountersRow {
-  messages: number;
-  held_messages: number;
-  tokens: number;
-  held_tokens: number;
-  messages_limit: number;
-  tokens_limit: number;
+/** The windows in force at one instant: what every limit statement is run with. */
+export interface LimitContext {
+  now: number;
+  timezone: string;
+  windows: Windows;
 }
 
-export type QuotaCode = 'QUOTA_MESSAGES_EXCEEDED' | 'QUOTA_TOKENS_EXCEEDED';
+/** Who sends, to which model: what decides which limits apply. */
+export interface Sender {
+  userId: string;
+  /** null: only the limits over all models. */
+  model: string | null;
+  apiKeyId?: string | null;
+}
+
+export type QuotaCode =
+  | 'QUOTA_MESSAGES_EXCEEDED'
+  | 'QUOTA_TOKENS_EXCEEDED'
+  | 'QUOTA_COST_EXCEEDED';
+
+const CODES: Record<AppliedLimit['metric'], QuotaCode> = {
+  messages: 'QUOTA_MESSAGES_EXCEEDED',
+  tokens: 'QUOTA_TOKENS_EXCEEDED',
+  cost: 'QUOTA_COST_EXCEEDED',
+};
+
+const WINDOW_WORDS = { day: 'daily', week: 'weekly', month: 'monthly' };
+const METRIC_WORDS = { messages: 'message', tokens: 'token', cost: 'cost' };
 
 /**
- * Reading quotas: the quota day, a user's counters and limits, the
- * RateLimit headers and the 429 of a refusal. Usage lives in its own table
- * (`usage_daily`), so reading a quota costs one indexed row whatever the
- * message history, and deleting chats or messages gives nothing back.
- * Admission (reserve, settle, holds, slots) is AdmissionService's.
+ * Reading quotas: the windows in force, the limits that apply to a sender
+ * with their counters, the RateLimit headers and the 429 of a refusal.
+ * Usage lives in its own counters (`usage_counters`), so reading a quota
+ * costs a few indexed rows whatever the message history, and deleting chats
+ * or messages gives nothing back. Admission (reserve, settle, holds, slots)
+ * is AdmissionService's.
  */
 @Injectable()
 export class UsageService {
@@ -48,31 +74,55 @@ export class UsageService {
     return { ...quotaDay(this.clock.now(), timezone), timezone };
   }
 
-  /** The user's quota for today; 404 when there is no such user. */
-  async getQuota(userId: string): Promise<Quota> {
-    const today = await this.today();
-    const [row] = await this.db.query<CountersRow>(QUOTA_SQL, [
-      userId,
-      today.day,
-    ]);
-    if (!row) throw notFound('User');
-    return this.quotaOf(row, today);
+  /** The day, week and month at the clock's now, in the configured zone. */
+  async context(): Promise<LimitContext> {
+    const timezone = await this.settings.value('quota_timezone');
+    const now = this.clock.now();
+    return { now, timezone, windows: windowsAt(now, timezone) };
   }
 
-  /** API.md's `Quota` from a counters row of `today`. */
-  quotaOf(row: CountersRow, today: QuotaDay): Quota {
-    return toQuota(
-      {
-        messages: Number(row.messages),
-        heldMessages: Number(row.held_messages),
-        tokens: Number(row.tokens),
-        heldTokens: Number(row.held_tokens),
-        messagesLimit: Number(row.messages_limit),
-        tokensLimit: Number(row.tokens_limit),
-      },
-      today.resetsAt,
-      today.timezone,
+  /** The parameters $1..$7 of the limit statements (limits.sql.ts). */
+  static params(s: Sender, c: LimitContext): unknown[] {
+    return [
+      s.userId,
+      s.model,
+      s.apiKeyId ?? null,
+      c.windows.day.start,
+      c.windows.week.start,
+      c.windows.month.start,
+      new Date(c.now).toISOString(),
+    ];
+  }
+
+  /** Every limit that applies to the sender, with its use now; 404 when there is no such user. */
+  async limitsOf(s: Sender, c?: LimitContext): Promise<AppliedLimit[]> {
+    const ctx = c ?? (await this.context());
+    const [row] = await this.db.query<{ limits: LimitRow[] }>(
+      QUOTA_SQL,
+      UsageService.params(s, ctx),
     );
+    if (!row) throw notFound('User');
+    return row.limits.map((r) => toLimit(r, ctx.windows));
+  }
+
+  /** The sender's quota (API.md `Quota`); 404 when there is no such user. */
+  async getQuota(
+    userId: string,
+    model: string | null = null,
+    apiKeyId: string | null = null,
+  ): Promise<Quota> {
+    const ctx = await this.context();
+    const limits = await this.limitsOf({ userId, model, apiKeyId }, ctx);
+    return this.quotaOf(limits, ctx, model);
+  }
+
+  /** API.md's `Quota` from limits read at `ctx`. */
+  quotaOf(
+    limits: AppliedLimit[],
+    ctx: LimitContext,
+    model: string | null,
+  ): Quota {
+    return toQuota(limits, ctx.windows, ctx.timezone, model);
   }
 
   /** `RateLimit-Policy` and `RateLimit` headers (draft-ietf-httpapi-ratelimit-headers-11) for a quota. */
@@ -80,20 +130,32 @@ export class UsageService {
     return rateLimitHeaders(quota, this.clock.now());
   }
 
-  /** The 429 of a send over a limit: the quota, `Retry-After` and the RateLimit headers. */
-  refusal(code: QuotaCode, quota: Quota): ApiError {
+  /**
+   * The 429 of a send over `limit`: its code after the limit's metric, the
+   * quota, the limit, `Retry-After` (to the limit's reset) and the RateLimit
+   * headers.
+   */
+  refusal(limit: AppliedLimit, quota: Quota): ApiError {
+    const code = CODES[limit.metric];
+    const what = limit.model ? ` for ${limit.model}` : '';
+    const kind = `${WINDOW_WORDS[limit.window]} ${METRIC_WORDS[limit.metric]} limit${what}`;
+    const whose = limit.shared
+      ? `shared ${kind}` +
+        (limit.subject_name ? ` of ${limit.subject_name}` : '')
+      : limit.subject === 'api_key'
+        ? `API key's ${kind}`
+        : kind;
     const message =
-      code === 'QUOTA_MESSAGES_EXCEEDED'
-        ? `Daily message limit reached (${quota.messages.limit}); it resets at ${quota.resets_at}`
-        : `Daily token limit reached (${quota.tokens.limit}); it resets at ${quota.resets_at}`;
+      `${whose[0].toUpperCase()}${whose.slice(1)} reached (${limit.limit}); ` +
+      `it resets at ${limit.resets_at}`;
     const now = this.clock.now();
     return new ApiError(
       HttpStatus.TOO_MANY_REQUESTS,
       code,
       message,
-      { quota },
+      { quota, limit: toQuotaLimit(limit) },
       {
-        'Retry-After': String(secondsUntil(Date.parse(quota.resets_at), now)),
+        'Retry-After': String(secondsUntil(Date.parse(limit.resets_at), now)),
         ...rateLimitHeaders(quota, now),
       },
     );

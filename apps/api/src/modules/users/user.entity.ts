@@ -4,6 +4,7 @@ import {
   Entity,
   PrimaryColumn,
   UpdateDateColumn,
+  VirtualColumn,
 } from 'typeorm';
 import type { Role } from '@tally/api-contract';
 
@@ -27,12 +28,24 @@ export class UserEntity {
   @Column({ name: 'is_active', type: 'boolean', default: true })
   isActive!: boolean;
 
-  /** The user's own daily message limit; null: the default setting. */
-  @Column({ name: 'max_ai_messages_per_day', type: 'integer', nullable: true })
+  /**
+   * The user's own daily message limit (null: none, the groups' or
+   * everyone's apply): a view of the user's limit row, which the limits own
+   * (view `user_daily_limits`). Read-only here; written through LimitsService.
+   */
+  @VirtualColumn({
+    type: 'int',
+    query: (u) =>
+      `SELECT max_ai_messages_per_day FROM user_daily_limits WHERE user_id = ${u}.id`,
+  })
   maxAiMessagesPerDay!: number | null;
 
-  /** The user's own daily token limit; null: the default setting. */
-  @Column({ name: 'max_ai_tokens_per_day', type: 'integer', nullable: true })
+  /** The user's own daily token limit, as `maxAiMessagesPerDay`. */
+  @VirtualColumn({
+    type: 'int',
+    query: (u) =>
+      `SELECT max_ai_tokens_per_day FROM user_daily_limits WHERE user_id = ${u}.id`,
+  })
   maxAiTokensPerDay!: number | null;
 
   /** Raised by a password change: access tokens of an earlier version stop working. */

@@ -21,9 +21,6 @@ export interface NewUser {
   password: string;
   name?: string;
   role?: Role;
-  /** Own daily limits; null or absent: the defaults. */
-  maxAiMessagesPerDay?: number | null;
-  maxAiTokensPerDay?: number | null;
 }
 
 export interface UserChanges {
@@ -140,16 +137,14 @@ export class UsersService {
   async create(input: NewUser): Promise<UserEntity> {
     const passwordHash = await hashPassword(input.password);
     const rows = await this.db.query<{ id: string }>(
-      `INSERT INTO users (email, name, password_hash, role, max_ai_messages_per_day, max_ai_tokens_per_day)
-       VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO users (email, name, password_hash, role)
+       VALUES ($1, $2, $3, $4)
        ON CONFLICT DO NOTHING RETURNING id`,
       [
         input.email.trim().toLowerCase(),
         input.name?.trim() ?? '',
         passwordHash,
         input.role ?? 'user',
-        input.maxAiMessagesPerDay ?? null,
-        input.maxAiTokensPerDay ?? null,
       ],
     );
     if (rows.length === 0)
@@ -254,8 +249,10 @@ export function toUser(u: UserEntity): User {
     name: u.name,
     role: u.role,
     is_active: u.isActive,
-    max_ai_messages_per_day: u.maxAiMessagesPerDay ?? null,
-    max_ai_tokens_per_day: u.maxAiTokensPerDay ?? null,
+    max_ai_messages_per_day:
+      u.maxAiMessagesPerDay == null ? null : Number(u.maxAiMessagesPerDay),
+    max_ai_tokens_per_day:
+      u.maxAiTokensPerDay == null ? null : Number(u.maxAiTokensPerDay),
     created_at: u.createdAt.toISOString(),
   };
 }
