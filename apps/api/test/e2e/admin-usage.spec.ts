@@ -34,8 +34,14 @@ describe('admin: limits, quota and usage reports', () => {
     tokens: number,
     held = [0, 0],
   ) {
+    // The settled ledger of the reports, and the user's day counter the quota reads.
     await db(
-      `INSERT INTO usage_daily (user_id, day, messages, tokens, held_messages, held_tokens) VALUES ($1, $2, $3, $4, $5, $6)`,
+      `INSERT INTO usage_daily (user_id, day, messages, tokens) VALUES ($1, $2, $3, $4)`,
+      [ids[user], day, messages, tokens],
+    );
+    await db(
+      `INSERT INTO usage_counters (scope, period_start, messages, tokens, held_messages, held_tokens)
+       VALUES ('u:' || $1 || ':day:*', $2, $3, $4, $5, $6)`,
       [ids[user], day, messages, tokens, held[0], held[1]],
     );
   }
@@ -166,7 +172,8 @@ describe('admin: limits, quota and usage reports', () => {
         }
       }
       const [row] = await db(
-        `SELECT name, max_ai_messages_per_day, max_ai_tokens_per_day FROM users WHERE id = $1`,
+        `SELECT u.name, l.max_ai_messages_per_day::int, l.max_ai_tokens_per_day::int
+         FROM users u JOIN user_daily_limits l ON l.user_id = u.id WHERE u.id = $1`,
         [u.id],
       );
       expect(row).toEqual({
@@ -232,6 +239,19 @@ describe('admin: limits, quota and usage reports', () => {
         tokens: { used: 1000, limit: 500000, remaining: 499000 },
         resets_at: '2026-11-29T00:00:00.000Z',
         timezone: 'UTC',
+        limits: [
+          expect.objectContaining({
+            subject: 'user',
+            metric: 'messages',
+            used: 5,
+            limit: 10,
+          }),
+          expect.objectContaining({
+            subject: 'everyone',
+            metric: 'tokens',
+            used: 1000,
+          }),
+        ],
       });
       const carol = await get(`/api/admin/users/${ids.carol}/quota`);
       expect(carol.body.messages).toEqual({
@@ -776,8 +796,9 @@ describe('admin: limits, quota and usage reports', () => {
     expect(stored.messages).toBe(2);
     expect(stored.tokens).toBeGreaterThan(0);
     const [counters] = await db(
-      `SELECT to_char(day, 'YYYY-MM-DD') AS day, messages, tokens::int AS tokens, held_messages, held_tokens::int AS held_tokens
-       FROM usage_daily WHERE user_id = $1`,
+      `SELECT to_char(period_start, 'YYYY-MM-DD') AS day, messages::int AS messages, tokens::int AS tokens,
+              held_messages::int AS held_messages, held_tokens::int AS held_tokens
+       FROM usage_counters WHERE scope = 'u:' || $1 || ':day:*'`,
       [frank.id],
     );
     expect(counters).toEqual({
@@ -839,7 +860,7 @@ describe('admin: limits, quota and usage reports', () => {
     );
     expect(limit.status).toBe(403);
     const [row] = await db(
-      'SELECT max_ai_messages_per_day FROM users WHERE id = $1',
+      'SELECT max_ai_messages_per_day FROM user_daily_limits WHERE user_id = $1',
       [user.id],
     );
     expect(row.max_ai_messages_per_day).toBeNull();

@@ -179,7 +179,10 @@ describe('sending messages (OpenAI-compatible provider)', () => {
     const chatId = await newChat();
     await send(chatId, 'cap please', { query: '?stream=false' });
     expect(reserve).toHaveBeenCalledTimes(1);
-    const [userId, promptTokens, maxOutput] = reserve.mock.calls[0];
+    const [
+      { userId, promptTokens, maxOutputTokens: maxOutput, model, apiKeyId },
+    ] = reserve.mock.calls[0];
+    expect([model, apiKeyId]).toEqual(['gpt-test', null]);
     expect(userId).toBe(user.id);
     expect(maxOutput).toBe(MAX_OUTPUT);
     const reservation = await reservations()[0];

@@ -284,6 +284,20 @@ describe('chats (built-in local model)', () => {
       ),
       timezone: expect.any(String),
       model: 'local',
+      limits: [
+        expect.objectContaining({
+          subject: 'everyone',
+          metric: 'messages',
+          window: 'day',
+          model: null,
+        }),
+        expect.objectContaining({
+          subject: 'everyone',
+          metric: 'tokens',
+          window: 'day',
+          model: null,
+        }),
+      ],
     });
   });
 

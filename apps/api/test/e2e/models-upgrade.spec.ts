@@ -1,52 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DataSource } from 'typeorm';
-import { loadConfig } from '../../src/config/app-config';
-import { dataSourceOptions } from '../../src/database/database.options';
 import { MIGRATIONS } from '../../src/database/migrations';
 import { ModelsAndCost1764410000000 } from '../../src/database/migrations/1764410000000-models-and-cost';
 import { hashPassword } from '../../src/modules/users/users.service';
-import { createTestDatabase, sql, type TestDatabase } from '../support/test-db';
-import { startTestApp, TEST_JWT_SECRET } from '../support/test-app';
+import { upgradeDbPerFile } from '../support/upgrade';
+import { startTestApp } from '../support/test-app';
 
 const USER = '22222222-2222-4222-8222-222222222222';
 const CHAT = '33333333-3333-4333-8333-333333333333';
 
 /** A database from before models, with users, chats, messages and usage, upgrades with nothing lost. */
 describe('upgrading a database from before models and cost', () => {
-  let db: TestDatabase;
-  let dataDir: string;
-  const q = (text: string, params: unknown[] = []) => sql(db.url, text, params);
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    dataDir = mkdtempSync(join(tmpdir(), 'tally-upgrade-models-'));
-  });
-  afterAll(async () => {
-    await db?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  async function migrate(migrations: typeof MIGRATIONS): Promise<string[]> {
-    const config = loadConfig({
-      DATABASE_URL: db.url,
-      DATA_DIR: dataDir,
-      JWT_SECRET: TEST_JWT_SECRET,
-      LOG_LEVEL: 'error',
-    });
-    const ds = await new DataSource({
-      ...dataSourceOptions(config),
-      migrations,
-    }).initialize();
-    try {
-      return (await ds.runMigrations({ transaction: 'all' })).map(
-        (m) => m.name,
-      );
-    } finally {
-      await ds.destroy();
-    }
-  }
+  const u = upgradeDbPerFile();
+  const q = (text: string, params: unknown[] = []) => u.q(text, params);
+  const migrate = (m?: Parameters<typeof u.migrate>[0]) => u.migrate(m);
 
   it('keeps users, chats, messages and usage; old chats use the default model', async () => {
     const index = MIGRATIONS.indexOf(ModelsAndCost1764410000000);
@@ -85,7 +50,7 @@ describe('upgrading a database from before models and cost', () => {
         'SELECT id, seq, chat_id, role, content, status, prompt_tokens, completion_tokens, created_at FROM messages ORDER BY seq',
       ),
       usage: await q(
-        'SELECT user_id, day, messages, tokens, held_messages, held_tokens FROM usage_daily ORDER BY user_id, day',
+        'SELECT user_id, day, messages, tokens FROM usage_daily ORDER BY user_id, day',
       ),
     });
     const before = await snapshot();
@@ -110,7 +75,7 @@ describe('upgrading a database from before models and cost', () => {
     ]);
 
     const t = await startTestApp({
-      database: db,
+      database: u.db,
       env: { ADMIN_EMAIL: '', ADMIN_PASSWORD: '' },
     });
     try {

@@ -1,3 +1,5 @@
+import type { Quota } from '@tally/api-contract';
+import { LimitsService } from '../../src/modules/usage/limits.service';
 import { ApiError } from '../../src/common/api-error';
 import { DatabaseService } from '../../src/database/database.service';
 import { SettingsService } from '../../src/modules/settings/settings.service';
@@ -39,16 +41,17 @@ describe.each([
     tokens: number | null,
   ): Promise<string> {
     const { id } = await t.register();
-    await db.query(
-      'UPDATE users SET max_ai_messages_per_day = $2, max_ai_tokens_per_day = $3 WHERE id = $1',
-      [id, messages, tokens],
-    );
+    const limits = t.app.get(LimitsService);
+    await limits.setUserDaily(id, 'messages', messages);
+    await limits.setUserDaily(id, 'tokens', tokens);
     return id;
   }
 
   async function counters(userId: string) {
     const rows = await db.query<Record<string, number>>(
-      `SELECT messages, held_messages, tokens, held_tokens FROM usage_daily WHERE user_id = $1 AND day = '2026-06-15'`,
+      `SELECT messages::int AS messages, held_messages::int AS held_messages,
+              tokens::int AS tokens, held_tokens::int AS held_tokens
+       FROM usage_counters WHERE scope = 'u:' || $1 || ':day:*' AND period_start = '2026-06-15'`,
       [userId],
     );
     return rows[0] ?? null;
@@ -68,7 +71,13 @@ describe.each([
     promptTokens: number,
     maxOutputTokens: number,
   ) =>
-    admission.admit({ userId, promptTokens, maxOutputTokens, maxStreams: 100 });
+    admission.admit({
+      userId,
+      model: null,
+      promptTokens,
+      maxOutputTokens,
+      maxStreams: 100,
+    });
   /** Settles a lease; resolves to the quota after. */
   const settle = async (lease: Lease, charge: Charge) =>
     (await lease.settle(charge)).quota;
@@ -142,15 +151,36 @@ describe.each([
       tokens: { used: 30, limit: 500, remaining: 470 },
       resets_at: '2026-06-16T00:00:00.000Z',
       timezone: 'UTC',
+      limits: [
+        expect.objectContaining({
+          subject: 'user',
+          metric: 'messages',
+          used: 1,
+          limit: 1,
+        }),
+        expect.objectContaining({
+          subject: 'user',
+          metric: 'tokens',
+          used: 30,
+          limit: 500,
+        }),
+      ],
     };
-    expect(e.extra).toEqual({ quota });
+    expect(e.extra).toEqual({
+      quota,
+      limit: expect.objectContaining({
+        subject_id: id,
+        metric: 'messages',
+        window: 'day',
+      }),
+    });
     expect(e.headers).toEqual({
       'Retry-After': '43200',
       'RateLimit-Policy':
         '"daily-messages";q=1;w=86400, "daily-tokens";q=500;w=86400',
       RateLimit: '"daily-messages";r=0;t=43200, "daily-tokens";r=470;t=43200',
     });
-    expect(usage.rateLimitHeaders(quota)).toEqual({
+    expect(usage.rateLimitHeaders(e.extra.quota as Quota)).toEqual({
       'RateLimit-Policy':
         '"daily-messages";q=1;w=86400, "daily-tokens";q=500;w=86400',
       RateLimit: '"daily-messages";r=0;t=43200, "daily-tokens";r=470;t=43200',
@@ -227,8 +257,13 @@ describe.each([
     await expect(reserve(blockedTokens, 0, 50)).rejects.toMatchObject({
       code: 'QUOTA_TOKENS_EXCEEDED',
     });
-    expect(await counters(blockedMessages)).toBeNull();
-    expect(await counters(blockedTokens)).toBeNull();
+    for (const blocked of [blockedMessages, blockedTokens])
+      expect(await counters(blocked)).toEqual({
+        messages: 0,
+        held_messages: 0,
+        tokens: 0,
+        held_tokens: 0,
+      });
   });
 
   it('settles once: later settles change nothing; not charged gives the message back', async () => {

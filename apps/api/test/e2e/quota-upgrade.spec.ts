@@ -1,49 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DataSource } from 'typeorm';
-import { loadConfig } from '../../src/config/app-config';
-import { dataSourceOptions } from '../../src/database/database.options';
 import { MIGRATIONS } from '../../src/database/migrations';
 import { DailyQuotas1764320000000 } from '../../src/database/migrations/1764320000000-daily-quotas';
 import { hashPassword } from '../../src/modules/users/users.service';
-import { createTestDatabase, sql, type TestDatabase } from '../support/test-db';
-import { startTestApp, TEST_JWT_SECRET } from '../support/test-app';
+import { upgradeDbPerFile } from '../support/upgrade';
+import { startTestApp } from '../support/test-app';
 
 /** A database from before daily quotas, with users, chats and messages, upgrades with nothing lost. */
 describe('upgrading a database from before daily quotas', () => {
-  let db: TestDatabase;
-  let dataDir: string;
-  const q = (text: string, params: unknown[] = []) => sql(db.url, text, params);
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    dataDir = mkdtempSync(join(tmpdir(), 'tally-upgrade-'));
-  });
-  afterAll(async () => {
-    await db?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  async function migrate(migrations: typeof MIGRATIONS): Promise<string[]> {
-    const config = loadConfig({
-      DATABASE_URL: db.url,
-      DATA_DIR: dataDir,
-      JWT_SECRET: TEST_JWT_SECRET,
-      LOG_LEVEL: 'error',
-    });
-    const ds = await new DataSource({
-      ...dataSourceOptions(config),
-      migrations,
-    }).initialize();
-    try {
-      return (await ds.runMigrations({ transaction: 'all' })).map(
-        (m) => m.name,
-      );
-    } finally {
-      await ds.destroy();
-    }
-  }
+  const u = upgradeDbPerFile();
+  const q = (text: string, params: unknown[] = []) => u.q(text, params);
+  const migrate = (m?: Parameters<typeof u.migrate>[0]) => u.migrate(m);
 
   it('keeps every user, chat and message; limits are null and the defaults are seeded', async () => {
     const index = MIGRATIONS.indexOf(DailyQuotas1764320000000);
@@ -94,16 +59,13 @@ describe('upgrading a database from before daily quotas', () => {
       before.messages.map((m) => ({ ...m, model: null, cost: null })),
     );
     expect(after.users).toEqual(
-      before.users.map((u) => ({
-        ...u,
-        max_ai_messages_per_day: null,
-        max_ai_tokens_per_day: null,
-        token_version: 0,
-      })),
+      before.users.map((u) => ({ ...u, token_version: 0 })),
     );
+    // The default limits are everyone's daily limits now; the settings show them.
     expect(
       await q(
-        `SELECT key, value FROM settings WHERE key LIKE '%ai%' OR key = 'quota_timezone' ORDER BY key`,
+        `SELECT key, value FROM settings WHERE key LIKE '%ai%' OR key = 'quota_timezone'
+         UNION ALL SELECT key, value FROM default_daily_limits ORDER BY key`,
       ),
     ).toEqual([
       { key: 'default_max_ai_messages_per_day', value: 42 },
@@ -117,7 +79,7 @@ describe('upgrading a database from before daily quotas', () => {
 
     // The upgraded database serves: old logins work and quotas apply.
     const t = await startTestApp({
-      database: db,
+      database: u.db,
       env: { ADMIN_EMAIL: '', ADMIN_PASSWORD: '' },
     });
     try {

@@ -1,7 +1,7 @@
+import { HoldsService } from '../../src/modules/usage/holds.service';
 import { Clock } from '../../src/modules/usage/clock';
 import { eventually, type SendResult } from '../support/chat-stream';
 import {
-  DAY,
   expectCountersEqualCharged,
   expectOnlyTheMessagesLeftAdmitted,
   expectSmallTokenLimitNeverOverspent,
@@ -53,6 +53,7 @@ describe('daily quotas (PostgreSQL, over HTTP)', () => {
       resets_at: '2026-11-29T00:00:00.000Z',
       timezone: 'UTC',
       model: 'gpt-4o-mini',
+      limits: expect.any(Array),
     });
     expect(
       (await h.send(u, chat, 'again', { query: '?stream=false' })).body.quota
@@ -74,6 +75,7 @@ describe('daily quotas (PostgreSQL, over HTTP)', () => {
       resets_at: '2026-11-29T00:00:00.000Z',
       timezone: 'UTC',
       model: 'gpt-4o-mini',
+      limits: expect.any(Array),
     };
     expect(refused.body).toEqual({
       statusCode: 429,
@@ -81,6 +83,16 @@ describe('daily quotas (PostgreSQL, over HTTP)', () => {
       code: 'QUOTA_MESSAGES_EXCEEDED',
       message: expect.stringContaining('message limit'),
       quota,
+      limit: expect.objectContaining({
+        subject: 'user',
+        subject_id: u.id,
+        metric: 'messages',
+        window: 'day',
+        model: null,
+        used: 2,
+        limit: 2,
+        remaining: 0,
+      }),
     });
     expect(refused.headers.get('retry-after')).toBe(String(T));
     expect(refused.headers.get('ratelimit-policy')).toBe(
@@ -158,7 +170,7 @@ describe('daily quotas (PostgreSQL, over HTTP)', () => {
         { used: 0, limit: 0, remaining: 0 },
       ]);
       expect(await h.storedMessages(b.id)).toBe(0);
-      expect(await h.counters(b.id)).toBeNull();
+      expect(await h.counters(b.id)).toMatchObject({ messages: 0, tokens: 0 });
     } finally {
       await h.setting({ default_max_ai_messages_per_day: 100 });
     }
@@ -305,16 +317,13 @@ describe('daily quotas (PostgreSQL, over HTTP)', () => {
   it("releases a dead process's hold once it expires", async () => {
     const u = await h.newUser(1);
     const chat = await h.t.newChat(u.token);
-    // A process admitted a send, then died without settling it.
-    await h.t.query(
-      `INSERT INTO usage_daily (user_id, day, held_messages, held_tokens) VALUES ($1, $2, 1, 500)`,
-      [u.id, DAY],
-    );
-    const [{ id }] = await h.t.query(
-      `INSERT INTO usage_holds (user_id, day, messages, tokens, expires_at)
-       VALUES ($1, $2, 1, 500, now() + interval '1 hour') RETURNING id`,
-      [u.id, DAY],
-    );
+    // A process admitted a send (450 prompt tokens, a cap of 50), then died without settling it.
+    const { holdId: id } = await h.t.app.get(HoldsService).reserve({
+      userId: u.id,
+      model: 'gpt-4o-mini',
+      promptTokens: 450,
+      maxOutputTokens: MAX_OUTPUT,
+    });
     const blocked = await h.send(u, chat);
     expect([blocked.status, blocked.body.code]).toEqual([
       429,
@@ -388,6 +397,7 @@ describe('daily quotas (PostgreSQL, over HTTP)', () => {
         resets_at: resetsAt,
         timezone: zone,
         model: 'gpt-4o-mini',
+        limits: expect.any(Array),
       });
       expect(res.headers.get('ratelimit')).toBe(
         `"daily-messages";r=4;t=${t1}, "daily-tokens";r=1000;t=${t1}`,

@@ -106,14 +106,14 @@ describe('settings changed while a read is under way', () => {
       // ...while a PATCH writes a new one.
       const patching = t.http.patch(
         '/api/admin/settings',
-        { default_max_ai_messages_per_day: 7 },
+        { max_concurrent_streams_per_user: 7 },
         { token: admin },
       );
       await eventually(
         async () =>
           (
             await t.query(
-              `SELECT value FROM settings WHERE key = 'default_max_ai_messages_per_day'`,
+              `SELECT value FROM settings WHERE key = 'max_concurrent_streams_per_user'`,
             )
           )[0]?.value === 7,
       );
@@ -122,10 +122,10 @@ describe('settings changed while a read is under way', () => {
       const [read, patch] = await Promise.all([reading, patching]);
       expect(read.status).toBe(200);
       expect(patch.status).toBe(200);
-      expect(patch.body.default_max_ai_messages_per_day).toBe(7);
+      expect(patch.body.max_concurrent_streams_per_user).toBe(7);
       // The process that made the change serves it at once, on the same clock.
       const after = await t.http.get('/api/admin/settings', { token: admin });
-      expect(after.body.default_max_ai_messages_per_day).toBe(7);
+      expect(after.body.max_concurrent_streams_per_user).toBe(7);
     } finally {
       release();
       spy.mockRestore();

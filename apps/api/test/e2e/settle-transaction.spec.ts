@@ -41,6 +41,7 @@ describe('settling a hold and storing its answer (PostgreSQL)', () => {
       const chatId = await t.newChat(u.token);
       const lease = await admission.admit({
         userId: u.id,
+        model: null,
         promptTokens: 10,
         maxOutputTokens: 50,
         maxStreams: 10,
@@ -78,6 +79,9 @@ describe('settling a hold and storing its answer (PostgreSQL)', () => {
           held_messages: 1,
           held_tokens: 60,
           open_holds: 1,
+          // Its day, week and month over all models.
+          open_counters: 3,
+          windows_off: 0,
           stored_messages: 0,
           stored_tokens: 0,
           stored_cost: 0,

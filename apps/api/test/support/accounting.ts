@@ -7,7 +7,10 @@
  *   (a send that failed before any text is stored without them, uncharged);
  * - tokens = the sum of their prompt + completion tokens;
  * - cost = the sum of their cost;
- * - held messages and held tokens are 0, and no hold is unreleased.
+ * - nothing is held on any of the user's counters, and no hold is unreleased;
+ * - the user's own counters of every window (day, ISO week, month, over
+ *   all models) add up to the same messages, tokens and cost, and those of
+ *   each model to that model's answers.
  *
  * It holds for users who deleted no chat (deleting a chat never gives
  * quota back, so its answers stay counted but are no longer stored).
@@ -21,7 +24,7 @@ export type Query = <T = Record<string, unknown>>(
 
 export interface Accounting {
   user_id: string;
-  /** From the counters (usage_daily, all days). */
+  /** From the settled ledger (usage_daily, all days). */
   messages: number;
   tokens: number;
   cost: number;
@@ -29,6 +32,10 @@ export interface Accounting {
   held_tokens: number;
   /** Holds neither settled nor released. */
   open_holds: number;
+  /** The user's own counters (every window and model) that still hold something. */
+  open_counters: number;
+  /** Windows or models whose counters do not add up to the stored answers (0 when all do). */
+  windows_off: number;
   /** Recounted from the stored messages. */
   stored_messages: number;
   stored_tokens: number;
@@ -38,9 +45,31 @@ export interface Accounting {
 const ACCOUNTING_SQL = `
   WITH counted AS (
     SELECT user_id, sum(messages)::bigint AS messages, sum(tokens)::bigint AS tokens,
-           sum(cost)::bigint AS cost, sum(held_messages)::bigint AS held_messages,
-           sum(held_tokens)::bigint AS held_tokens
+           sum(cost)::bigint AS cost
     FROM usage_daily GROUP BY user_id
+  ),
+  own AS (
+    SELECT split_part(scope, ':', 2)::uuid AS user_id, split_part(scope, ':', 3) AS win,
+           split_part(scope, ':', 4) AS model,
+           sum(messages)::bigint AS messages, sum(tokens)::bigint AS tokens, sum(cost)::bigint AS cost,
+           sum(held_messages)::bigint AS held_messages, sum(held_tokens)::bigint AS held_tokens,
+           sum(held_cost)::bigint AS held_cost
+    FROM usage_counters WHERE scope LIKE 'u:%' GROUP BY 1, 2, 3
+  ),
+  held AS (
+    SELECT user_id,
+           sum(held_messages) FILTER (WHERE win = 'day' AND model = '*')::bigint AS held_messages,
+           sum(held_tokens) FILTER (WHERE win = 'day' AND model = '*')::bigint AS held_tokens,
+           count(*) FILTER (WHERE held_messages > 0 OR held_tokens > 0 OR held_cost > 0) AS open_counters
+    FROM own GROUP BY user_id
+  ),
+  by_model AS (
+    SELECT c.user_id, m.model, count(*)::bigint AS messages,
+           sum(m.prompt_tokens + m.completion_tokens)::bigint AS tokens,
+           sum(coalesce(m.cost, 0))::bigint AS cost
+    FROM messages m JOIN chats c ON c.id = m.chat_id
+    WHERE m.role = 'assistant' AND m.prompt_tokens IS NOT NULL
+    GROUP BY c.user_id, m.model
   ),
   stored AS (
     SELECT c.user_id, count(*)::bigint AS messages,
@@ -57,8 +86,19 @@ const ACCOUNTING_SQL = `
   SELECT u.id AS user_id,
          coalesce(counted.messages, 0) AS messages, coalesce(counted.tokens, 0) AS tokens,
          coalesce(counted.cost, 0) AS cost,
-         coalesce(counted.held_messages, 0) AS held_messages,
-         coalesce(counted.held_tokens, 0) AS held_tokens,
+         coalesce(held.held_messages, 0) AS held_messages,
+         coalesce(held.held_tokens, 0) AS held_tokens,
+         coalesce(held.open_counters, 0) AS open_counters,
+         (SELECT count(*) FROM (VALUES ('day'), ('week'), ('month')) w (win)
+          LEFT JOIN own o ON o.user_id = u.id AND o.win = w.win AND o.model = '*'
+          WHERE (coalesce(o.messages, 0), coalesce(o.tokens, 0), coalesce(o.cost, 0))
+            IS DISTINCT FROM (coalesce(stored.messages, 0), coalesce(stored.tokens, 0), coalesce(stored.cost, 0)))
+         + (SELECT count(*) FROM by_model b
+            CROSS JOIN (VALUES ('day'), ('week'), ('month')) w (win)
+            LEFT JOIN own o ON o.user_id = b.user_id AND o.win = w.win AND o.model = b.model
+            WHERE b.user_id = u.id AND b.model IS NOT NULL
+              AND (coalesce(o.messages, 0), coalesce(o.tokens, 0), coalesce(o.cost, 0))
+                IS DISTINCT FROM (b.messages, b.tokens, b.cost)) AS windows_off,
          coalesce(holds.n, 0) AS open_holds,
          coalesce(stored.messages, 0) AS stored_messages,
          coalesce(stored.tokens, 0) AS stored_tokens,
@@ -67,6 +107,7 @@ const ACCOUNTING_SQL = `
   LEFT JOIN counted ON counted.user_id = u.id
   LEFT JOIN stored ON stored.user_id = u.id
   LEFT JOIN holds ON holds.user_id = u.id
+  LEFT JOIN held ON held.user_id = u.id
   WHERE $1::uuid[] IS NULL OR u.id = ANY($1::uuid[])
   ORDER BY u.id`;
 
@@ -95,7 +136,9 @@ export function balanced(a: Accounting): boolean {
     a.cost === a.stored_cost &&
     a.held_messages === 0 &&
     a.held_tokens === 0 &&
-    a.open_holds === 0
+    a.open_holds === 0 &&
+    a.open_counters === 0 &&
+    a.windows_off === 0
   );
 }
 

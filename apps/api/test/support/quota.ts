@@ -113,11 +113,12 @@ export async function startQuotaHarness(
     },
     send: (u, chatId, content = 'hello there', sendOpts = {}, url = t.url) =>
       sendMessage(url, u.token, chatId, { content }, sendOpts),
-    lastEstimate: () => reserve.mock.calls.at(-1)[1],
+    lastEstimate: () => reserve.mock.calls.at(-1)[0].promptTokens,
     async counters(userId, day = DAY) {
       const [row] = await t.query<Counters>(
-        `SELECT messages, held_messages, tokens::int AS tokens, held_tokens::int AS held_tokens
-         FROM usage_daily WHERE user_id = $1 AND day = $2::date`,
+        `SELECT messages::int AS messages, held_messages::int AS held_messages,
+                tokens::int AS tokens, held_tokens::int AS held_tokens
+         FROM usage_counters WHERE scope = 'u:' || $1 || ':day:*' AND period_start = $2::date`,
         [userId, day],
       );
       return row ?? null;

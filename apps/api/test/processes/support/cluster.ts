@@ -24,6 +24,11 @@ import {
 export interface Cluster {
   db: TestDatabase;
   fake: FakeOpenAi;
+  /** Runs one statement on the cluster's database. */
+  query<T = Record<string, unknown>>(
+    text: string,
+    params?: unknown[],
+  ): Promise<T[]>;
   /** The seeded admin's access token (valid on every process: one JWT secret), from the first start. */
   admin: string;
   /** Starts one more process on the database, with the cluster's environment (start them one by one). */
@@ -83,12 +88,13 @@ export async function startCluster(
     AI_TIMEOUT_MS: '30000',
     ...env,
   };
-  const q = <T>(text: string, params: unknown[]) =>
+  const q = <T>(text: string, params: unknown[] = []) =>
     sql(db.url, text, params) as Promise<T[]>;
 
   const c: Cluster = {
     db,
     fake,
+    query: q,
     admin: '',
     async start(name, startTimeoutMs) {
       const p = await startApiProcess({
@@ -157,7 +163,7 @@ export async function startCluster(
                 coalesce(sum(held_messages), 0)::int AS held_messages,
                 coalesce(sum(tokens), 0)::int AS tokens,
                 coalesce(sum(held_tokens), 0)::int AS held_tokens
-         FROM usage_daily WHERE user_id = $1`,
+         FROM usage_counters WHERE scope = 'u:' || $1 || ':day:*'`,
         [userId],
       );
       return row;
