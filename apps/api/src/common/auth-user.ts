@@ -6,6 +6,7 @@ import { ApiError } from './api-error';
 export interface AuthUser {
   id: string;
   email: string;
+  name: string;
   role: Role;
   via: 'token' | 'api_key';
   /** The API key used; null with an access token. */

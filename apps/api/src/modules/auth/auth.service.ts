@@ -126,6 +126,7 @@ export class AuthService {
     return {
       id: user.id,
       email: user.email,
+      name: user.name,
       role: user.role,
       via,
       apiKeyId: key?.id ?? null,

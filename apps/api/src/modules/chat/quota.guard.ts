@@ -78,6 +78,7 @@ export class QuotaGuard implements CanActivate {
     const lease = await this.admission
       .admit({
         userId: req.user.id,
+        user: { email: req.user.email, name: req.user.name },
         model: {
           id: prepared.model.id,
           inputPrice: prepared.model.prices.inputPrice,

@@ -146,6 +146,13 @@ export class GatewayService {
       if (signal.aborted) throw new ClientGoneError();
       const lease = await this.admission.admit({
         userId: user.id,
+        user: { email: user.email, name: user.name },
+        model: {
+          id: model.id,
+          inputPrice: model.prices.inputPrice,
+          outputPrice: model.prices.outputPrice,
+        },
+        apiKeyId: user.apiKeyId,
         promptTokens,
         // The chat send's caps, and the request's own when smaller.
         maxOutputTokens: Math.min(

@@ -12,7 +12,9 @@ import type { Quota } from '@tally/api-contract';
 import { ApiError } from '../../common/api-error';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { DatabaseService } from '../../database/database.service';
+import { AlertsService } from '../alerts/alerts.service';
 import { MetricsService } from '../metrics/metrics.service';
+import { limitUses } from './limit-uses';
 import { type HoldCharge, HoldsService } from './holds.service';
 import { type Committed, Lease, type LeaseOwner, type Store } from './lease';
 import { type CounterRow, fromCounters } from './quota';
@@ -26,6 +28,8 @@ import { UsageService } from './usage.service';
  */
 export interface AdmitOptions {
   userId: string;
+  /** Who sends, as a threshold alert about their own use names them. */
+  user?: { email: string; name: string };
   /** The model the send goes to, with its prices (micro-dollars per token). */
   model: { id: string; inputPrice: number; outputPrice: number } | null;
   /** The API key the request came with: its own limits apply too. */
@@ -77,6 +81,7 @@ export class AdmissionService
     private readonly limits: LimitsService,
     private readonly usage: UsageService,
     private readonly metrics: MetricsService,
+    private readonly alerts: AlertsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -129,7 +134,7 @@ export class AdmissionService
         inputPrice: o.model?.inputPrice ?? 0,
         outputPrice: o.model?.outputPrice ?? 0,
       });
-      lease = new Lease(this, reservation, slot);
+      lease = new Lease(this, { ...reservation, who: o.user }, slot);
     } catch (err) {
       if (err instanceof ApiError && err.getStatus() === 429) {
         this.metrics.quotaRejections.inc({ code: err.code });
@@ -177,6 +182,11 @@ export class AdmissionService
     return this.db.inTransaction(async (tx) => {
       const counters = await this.holds.settle(lease.holdId, charge, tx);
       if (!counters) return { counters: null, stored: null };
+      // Thresholds this settle crossed: recorded with it, or not at all (the outbox).
+      await this.alerts.recordCrossings(
+        tx,
+        limitUses(lease.reservation, charge, counters),
+      );
       if (!store) return { counters, stored: null };
       const delay = this.config.testing.settleStoreDelayMs;
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));

@@ -56,6 +56,8 @@ export interface Reservation {
   context: LimitContext;
   /** The caller's quota right after reserving. */
   quota: Quota;
+  /** Who sends (for a threshold alert about their use). */
+  who?: { email: string; name: string };
 }
 
 /** What a settle moves into the counters: 1 message and the tokens used, or nothing. */

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AlertsModule } from '../alerts/alerts.module';
 import { AdmissionService } from './admission.service';
 import { Clock } from './clock';
 import { HoldsService } from './holds.service';
@@ -14,6 +15,7 @@ import { UsageService } from './usage.service';
  * global database, settings, metrics and configuration modules.
  */
 @Module({
+  imports: [AlertsModule],
   providers: [
     Clock,
     UsageService,

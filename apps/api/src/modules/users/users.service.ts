@@ -35,6 +35,7 @@ export interface UserChanges {
 export interface AuthRow {
   id: string;
   email: string;
+  name: string;
   role: Role;
   is_active: boolean;
   token_version: number;
@@ -67,8 +68,8 @@ export class UsersService {
    */
   async findForAuth(id: string): Promise<AuthRow | null> {
     const [row] = await this.db.prepared<AuthRow>(
-      'tally_auth_user_v2',
-      'SELECT id, email, role, is_active, token_version FROM users WHERE id = $1',
+      'tally_auth_user_v3',
+      'SELECT id, email, name, role, is_active, token_version FROM users WHERE id = $1',
       [id],
     );
     return row ?? null;
