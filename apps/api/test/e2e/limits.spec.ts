@@ -291,4 +291,45 @@ describe('limits: every limit that applies, at once (PostgreSQL)', () => {
       clock().now = () => Date.now();
     }
   });
+
+  it("records each alert threshold a settle crosses once, with the limit and the user, in the settle's transaction", async () => {
+    setNow('2026-12-01T10:00:00.000Z');
+    const u = await h.newUser(2);
+    const chat = await h.t.newChat(u.token);
+    const mine = async () =>
+      (
+        await h.t.http.get('/api/admin/alerts?page_size=200', {
+          token: h.admin,
+        })
+      ).body.items
+        .filter(
+          (a: { limit?: { subject_id?: string } }) =>
+            a.limit?.subject_id === u.id,
+        )
+        .map(
+          (a: {
+            threshold: number;
+            limit: { metric: string; used: number };
+            user: { email: string };
+          }) => [a.threshold, a.limit.metric, a.limit.used, a.user.email],
+        );
+    expect(
+      (await h.send(u, chat, 'one', { query: '?stream=false' })).status,
+    ).toBe(200);
+    expect(await mine()).toEqual([]);
+    // The second message reaches 80 % and 100 % of 2 at once.
+    expect(
+      (await h.send(u, chat, 'two', { query: '?stream=false' })).status,
+    ).toBe(200);
+    const crossed = await mine();
+    expect(crossed.sort()).toEqual([
+      [100, 'messages', 2, u.email],
+      [80, 'messages', 2, u.email],
+    ]);
+    // A refused send settles nothing and records nothing more.
+    expect(
+      (await h.send(u, chat, 'three', { query: '?stream=false' })).status,
+    ).toBe(429);
+    expect(await mine()).toHaveLength(2);
+  });
 });
