@@ -51,6 +51,8 @@ export interface AnswerToStore {
 /** History is read newest first, this many rows at a time, until the budget is full. */
 const HISTORY_PAGE = 50;
 
+type HistoryRow = Pick<MessageEntity, 'seq' | 'role' | 'content'>;
+
 // Raw rows shaped like the entities, so one mapping serves the repository and SQL.
 const CHAT_COLUMNS = `id, user_id AS "userId", title, model, created_at AS "createdAt", updated_at AS "updatedAt"`;
 const MESSAGE_COLUMNS = `id, seq, chat_id AS "chatId", role, content, status, model, cost,
@@ -167,7 +169,20 @@ export class ChatService {
     content: string,
     requestedModel?: string,
   ): Promise<PreparedSend> {
-    const chat = await this.owned(userId, chatId);
+    // The chat (404 unless the caller's) and its newest history in one statement: the send path is benchmarked.
+    const [chat] = await this.db.query<{
+      model: string | null;
+      page: HistoryRow[];
+    }>(
+      `SELECT c.model, (
+         SELECT coalesce(json_agg(h ORDER BY h.seq DESC), '[]') FROM (
+           SELECT seq, role, content FROM messages
+           WHERE chat_id = c.id AND (role = 'user' OR content <> '')
+           ORDER BY seq DESC LIMIT ${HISTORY_PAGE}) h) AS page
+       FROM chats c WHERE c.id = $1 AND c.user_id = $2`,
+      [chatId, userId],
+    );
+    if (!chat) throw notFound('Chat');
     const model = await this.models.forSend(requestedModel, chat.model);
     const { systemPrompt } = this.config.ai;
     const contextTokens = Math.min(
@@ -186,15 +201,18 @@ export class ChatService {
 
     const history: AiChatMessage[] = []; // newest first
     let before: number | null = null;
+    let page: HistoryRow[] | null = chat.page;
     fill: for (;;) {
-      const rows: Array<Pick<MessageEntity, 'seq' | 'role' | 'content'>> =
-        await this.db.query(
+      const rows: HistoryRow[] =
+        page ??
+        (await this.db.query(
           `SELECT seq, role, content FROM messages
            WHERE chat_id = $1 AND (role = 'user' OR content <> '')
              AND ($2::bigint IS NULL OR seq < $2::bigint)
            ORDER BY seq DESC LIMIT ${HISTORY_PAGE}`,
           [chatId, before],
-        );
+        ));
+      page = null;
       for (const row of rows) {
         const m: AiChatMessage = { role: row.role, content: row.content };
         const c = cost(m);
