@@ -18,8 +18,8 @@ const SECRET = 'whsec-processes-0123456789';
 
 /**
  * The alerts outbox across API processes: each due alert is delivered once
- * however many processes look for it, and an alert recorded by a process
- * that dies before delivering it is delivered by the next one.
+ * however many processes look for it, and the alerts of a send settled by a
+ * process that dies before delivering them are delivered by the next one.
  */
 describe('alerts across API processes', () => {
   let db: TestDatabase;
@@ -103,11 +103,47 @@ describe('alerts across API processes', () => {
     await b.stop();
   });
 
-  it('delivers, after a restart, an alert recorded by a process killed before delivering it', async () => {
-    // A records alerts but delivers none (ALERTS_POLL_MS=0): it dies with one undelivered.
+  it('delivers, after a restart, the alerts of a send settled by a process killed before delivering them', async () => {
+    // A records alerts but delivers none (ALERTS_POLL_MS=0): it dies with them undelivered.
     const a = await start('A', { ALERTS_POLL_MS: '0' });
     await configure(a);
-    const id = await recorded(100);
+    const http = new Http(a.url);
+    const admin = (await http.post('/api/auth/login', ADMIN)).body
+      .access_token as string;
+    const email = `killed-${randomUUID()}@example.com`;
+    const reg = await http.post('/api/auth/register', {
+      email,
+      password: 'user-password-1',
+      name: 'Kim',
+    });
+    expect(reg.status).toBe(201);
+    const user = reg.body.user.id as string;
+    const token = reg.body.access_token as string;
+    expect(
+      (
+        await http.patch(
+          `/api/admin/users/${user}`,
+          { max_ai_messages_per_day: 1 },
+          { token: admin },
+        )
+      ).status,
+    ).toBe(200);
+    const chat = (await http.post('/api/chats', {}, { token })).body.id;
+    // One message of 1 reaches 50 % and 100 % of the user's daily limit.
+    const sent = await http.post(
+      `/api/chats/${chat}/messages?stream=false`,
+      { content: 'hello' },
+      { token },
+    );
+    expect(sent.status).toBe(200);
+    const rows = await q(
+      `SELECT id, threshold, delivered_at FROM alerts WHERE user_id = $1 ORDER BY threshold`,
+      [user],
+    );
+    expect(rows.map((r) => [r.threshold, r.delivered_at])).toEqual([
+      [50, null],
+      [100, null],
+    ]);
     await new Promise((r) => setTimeout(r, 500));
     expect(received()).toEqual([]);
     expect(await a.kill()).toEqual({ code: null, signal: 'SIGKILL' });
@@ -116,16 +152,28 @@ describe('alerts across API processes', () => {
     await until(
       'delivered by B',
       async () => received(),
-      (ids) => ids.length >= 1,
+      (ids) => ids.length >= 2,
     );
     await new Promise((r) => setTimeout(r, 1000));
-    expect(received()).toEqual([id]);
-    const [row] = await q(
-      'SELECT attempts, delivered_at FROM alerts WHERE id = $1',
-      [id],
+    expect(received().sort()).toEqual(rows.map((r) => r.id).sort());
+    for (const got of receiver.received) {
+      expect(
+        verifySignature(got.headers['tally-signature'], got.text, SECRET),
+      ).toBe(true);
+      expect(got.body.user).toEqual({ id: user, email, name: 'Kim' });
+      expect(got.body.limit).toMatchObject({
+        subject: 'user',
+        metric: 'messages',
+        used: 1,
+        limit: 1,
+      });
+    }
+    const after = await q(
+      'SELECT attempts, delivered_at FROM alerts WHERE user_id = $1',
+      [user],
     );
-    expect(row.attempts).toBe(1);
-    expect(row.delivered_at).not.toBeNull();
+    expect(after.map((r) => r.attempts)).toEqual([1, 1]);
+    expect(after.every((r) => r.delivered_at !== null)).toBe(true);
     await b.stop();
   });
 
