@@ -447,6 +447,99 @@ describe('OpenAI-compatible gateway (PostgreSQL)', () => {
     ).toBe(404);
   });
 
+  it("refuses at a key's own daily limit before its owner's, and keeps a key's limits with the key", async () => {
+    const { token, id } = await userWithKey(10);
+    const limited = await newKey(token, {
+      name: 'two a day',
+      limits: [
+        { metric: 'messages', window: 'day', amount: 2 },
+        { metric: 'tokens', window: 'month', amount: 1_000_000 },
+      ],
+    });
+    const openai = client(limited.key);
+    const ask = () =>
+      openai.chat.completions.create({
+        model,
+        messages: [{ role: 'user', content: 'hi' }],
+      });
+    await ask();
+    await ask();
+    const err = await ask().catch((e) => e);
+    expect(err).toBeInstanceOf(RateLimitError);
+    expect(err.code).toBe('QUOTA_MESSAGES_EXCEEDED');
+    expect(err.message).toMatch(/API key/);
+    // The owner has 8 of 10 left: another key of theirs still gets answers.
+    const other = await newKey(token, { name: 'unlimited' });
+    await expect(
+      client(other.key).chat.completions.create({
+        model,
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
+    ).resolves.toMatchObject({ object: 'chat.completion' });
+    const [day] = await t.query(
+      'SELECT messages FROM usage_daily WHERE user_id = $1',
+      [id],
+    );
+    expect(day.messages).toBe(3);
+
+    const list = await t.http.get('/api/auth/api-keys', { token });
+    const shown = list.body.items.find(
+      (k: { id: string }) => k.id === limited.id,
+    );
+    expect(shown.limits).toEqual([
+      expect.objectContaining({
+        metric: 'messages',
+        window: 'day',
+        amount: 2,
+        used: 2,
+      }),
+      expect.objectContaining({
+        metric: 'tokens',
+        window: 'month',
+        amount: 1_000_000,
+      }),
+    ]);
+    expect(Date.parse(shown.limits[0].resets_at)).toBeGreaterThan(Date.now());
+
+    // PATCH replaces the limits as a whole; the key answers again.
+    const patched = await t.http.patch(
+      `/api/auth/api-keys/${limited.id}`,
+      { limits: [{ metric: 'messages', window: 'week', amount: 5 }] },
+      { token },
+    );
+    expect(patched.status).toBe(200);
+    expect(patched.body.limits).toEqual([
+      expect.objectContaining({
+        metric: 'messages',
+        window: 'week',
+        amount: 5,
+      }),
+    ]);
+    await expect(ask()).resolves.toMatchObject({ object: 'chat.completion' });
+    const twice = await t.http.patch(
+      `/api/auth/api-keys/${limited.id}`,
+      {
+        limits: [
+          { metric: 'cost', window: 'day', amount: 1 },
+          { metric: 'cost', window: 'day', amount: 2 },
+        ],
+      },
+      { token },
+    );
+    expect(twice.status).toBe(400);
+
+    // Deleting the key deletes its limits.
+    expect(
+      (await t.http.delete(`/api/auth/api-keys/${limited.id}`, { token }))
+        .status,
+    ).toBe(204);
+    const rows = await t.query(
+      `SELECT count(*)::int AS n FROM limits WHERE subject = 'api_key' AND subject_id = $1`,
+      [limited.id],
+    );
+    expect(rows[0].n).toBe(0);
+  });
+
   it('lets admins only read the request log, filtered and paged', async () => {
     const { key, token, id } = await userWithKey();
     const openai = client(key.key);

@@ -1,6 +1,8 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import type {
   ApiKey,
+  ApiKeyLimit,
+  ApiKeyLimitUse,
   CreateApiKeyRequest,
   CreatedApiKey,
   UpdateApiKeyRequest,
@@ -9,6 +11,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { ApiError, notFound } from '../../common/api-error';
 import { DatabaseService } from '../../database/database.service';
 import { ModelsService } from '../models/models.service';
+import { LimitsService } from '../usage/limits.service';
+import { UsageService } from '../usage/usage.service';
 
 /** Every key starts with this, so a bearer token can be told from a JWT at a glance. */
 export const API_KEY_PREFIX = 'tly_';
@@ -38,15 +42,38 @@ interface ApiKeyRow {
 
 const COLUMNS = 'id, name, prefix, models, created_at, last_used_at';
 
-const toApiKey = (r: ApiKeyRow): ApiKey => ({
+const toApiKey = (r: ApiKeyRow, limits: ApiKeyLimitUse[] = []): ApiKey => ({
   id: r.id,
   name: r.name,
   prefix: r.prefix,
   models: r.models,
-  limits: [],
+  limits,
   created_at: new Date(r.created_at).toISOString(),
   last_used_at: r.last_used_at ? new Date(r.last_used_at).toISOString() : null,
 });
+
+/** At most one limit per metric and window (400 otherwise); undefined as given. */
+function checkedLimits(
+  limits: readonly ApiKeyLimit[] | undefined,
+): ApiKeyLimit[] | undefined {
+  if (limits === undefined) return undefined;
+  const seen = new Set<string>();
+  for (const l of limits) {
+    const kind = `${l.metric}/${l.window}`;
+    if (seen.has(kind))
+      throw new ApiError(
+        HttpStatus.BAD_REQUEST,
+        'VALIDATION_FAILED',
+        `limits has two ${l.metric} limits per ${l.window}; give one`,
+      );
+    seen.add(kind);
+  }
+  return limits.map(({ metric, window, amount }) => ({
+    metric,
+    window,
+    amount,
+  }));
+}
 
 /** The same ids once each, in their first order. */
 const distinct = (ids: readonly string[]) => [...new Set(ids)];
@@ -56,6 +83,8 @@ export class ApiKeysService {
   constructor(
     private readonly db: DatabaseService,
     private readonly models: ModelsService,
+    private readonly limits: LimitsService,
+    private readonly usage: UsageService,
   ) {}
 
   async create(
@@ -66,10 +95,11 @@ export class ApiKeysService {
     const secret = randomBytes(32).toString('base64url');
     const key = `${API_KEY_PREFIX}${secret}`;
     const prefix = key.slice(0, API_KEY_PREFIX.length + 8);
+    const limits = checkedLimits(dto.limits);
     // The owner's row is locked while counting, so concurrent creations cannot pass 50 together.
-    const row = await this.db.transaction(async (m) => {
-      await m.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', [userId]);
-      const [{ n }] = await m.query(
+    const row = await this.db.inTransaction(async (tx) => {
+      await tx.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', [userId]);
+      const [{ n }] = await tx.query<{ n: number }>(
         'SELECT count(*)::int AS n FROM api_keys WHERE user_id = $1',
         [userId],
       );
@@ -80,14 +110,15 @@ export class ApiKeysService {
           `A user can have at most ${MAX_KEYS_PER_USER} API keys; delete one first`,
         );
       }
-      const [created] = (await m.query(
+      const [created] = await tx.query<ApiKeyRow>(
         `INSERT INTO api_keys (user_id, name, prefix, key_hash, models) VALUES ($1, $2, $3, $4, $5)
          RETURNING ${COLUMNS}`,
         [userId, dto.name.trim(), prefix, hashApiKey(key), models ?? null],
-      )) as ApiKeyRow[];
+      );
+      if (limits) await this.limits.setApiKeyLimits(created.id, limits, tx);
       return created;
     });
-    return { ...toApiKey(row), key };
+    return { ...(await this.withUse(userId, [row]))[0], key };
   }
 
   async list(userId: string): Promise<ApiKey[]> {
@@ -95,40 +126,52 @@ export class ApiKeysService {
       `SELECT ${COLUMNS} FROM api_keys WHERE user_id = $1 ORDER BY created_at, id`,
       [userId],
     );
-    return rows.map(toApiKey);
+    return this.withUse(userId, rows);
   }
 
-  /** Changes the name and the model list (`models: null` lifts the restriction); 404 unless the caller's. */
+  /**
+   * Changes the name, the model list (`models: null` lifts the restriction)
+   * and the limits (`limits` replaces them all); 404 unless the caller's.
+   */
   async update(
     userId: string,
     id: string,
     dto: UpdateApiKeyRequest,
   ): Promise<ApiKey> {
     const models = await this.checkedModels(dto.models);
-    const [row] = await this.db.query<ApiKeyRow>(
-      `UPDATE api_keys SET
-         name = coalesce($3, name),
-         models = CASE WHEN $4 THEN $5::text[] ELSE models END
-       WHERE id = $1 AND user_id = $2
-       RETURNING ${COLUMNS}`,
-      [
-        id,
-        userId,
-        dto.name?.trim() ?? null,
-        dto.models !== undefined,
-        models ?? null,
-      ],
-    );
-    if (!row) throw notFound('API key');
-    return toApiKey(row);
+    const limits = checkedLimits(dto.limits);
+    const row = await this.db.inTransaction(async (tx) => {
+      const [updated] = await tx.query<ApiKeyRow>(
+        `UPDATE api_keys SET
+           name = coalesce($3, name),
+           models = CASE WHEN $4 THEN $5::text[] ELSE models END
+         WHERE id = $1 AND user_id = $2
+         RETURNING ${COLUMNS}`,
+        [
+          id,
+          userId,
+          dto.name?.trim() ?? null,
+          dto.models !== undefined,
+          models ?? null,
+        ],
+      );
+      if (!updated) throw notFound('API key');
+      if (limits) await this.limits.setApiKeyLimits(id, limits, tx);
+      return updated;
+    });
+    return (await this.withUse(userId, [row]))[0];
   }
 
+  /** Deletes the key and its limits; it stops working at once. */
   async remove(userId: string, id: string): Promise<void> {
-    const rows = await this.db.query(
-      `DELETE FROM api_keys WHERE id = $1 AND user_id = $2 RETURNING id`,
-      [id, userId],
-    );
-    if (rows.length === 0) throw notFound('API key');
+    await this.db.inTransaction(async (tx) => {
+      const rows = await tx.query(
+        `DELETE FROM api_keys WHERE id = $1 AND user_id = $2 RETURNING id`,
+        [id, userId],
+      );
+      if (rows.length === 0) throw notFound('API key');
+      await this.limits.setApiKeyLimits(id, [], tx);
+    });
   }
 
   /**
@@ -153,6 +196,31 @@ export class ApiKeysService {
     );
     const row = rows[0];
     return row ? { id: row.id, userId: row.user_id, models: row.models } : null;
+  }
+
+  /** The keys with their own limits and each one's use in the window now in force. */
+  private async withUse(userId: string, rows: ApiKeyRow[]): Promise<ApiKey[]> {
+    const own = await this.limits.apiKeyLimits(rows.map((r) => r.id));
+    return Promise.all(
+      rows.map(async (r) => {
+        if (!own.has(r.id)) return toApiKey(r);
+        const applied = await this.usage.limitsOf({
+          userId,
+          model: null,
+          apiKeyId: r.id,
+        });
+        const uses = applied
+          .filter((l) => l.subject === 'api_key' && l.subject_id === r.id)
+          .map((l) => ({
+            metric: l.metric,
+            window: l.window,
+            amount: l.amount,
+            used: l.used,
+            resets_at: l.resets_at,
+          }));
+        return toApiKey(r, uses);
+      }),
+    );
   }
 
   /** Distinct model ids, each of the catalog (400 `UNKNOWN_MODEL` otherwise); null and undefined as given. */

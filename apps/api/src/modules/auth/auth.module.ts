@@ -4,6 +4,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { createSecretKey } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { ModelsModule } from '../models/models.module';
+import { UsageModule } from '../usage/usage.module';
 import { UsersModule } from '../users/users.module';
 import { AdminBootstrapService } from './admin-bootstrap.service';
 import { ApiKeysService } from './api-keys.service';
@@ -20,6 +21,7 @@ import { ATTEMPT_COUNTERS, AuthThrottle } from './auth-throttle.service';
   imports: [
     UsersModule,
     ModelsModule,
+    UsageModule,
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { LimitMetric } from '@tally/api-contract';
+import type { ApiKeyLimit, LimitMetric } from '@tally/api-contract';
 import { DatabaseService, type Tx } from '../../database/database.service';
 import { SettingsService } from '../settings/settings.service';
 import { limitColumns } from './limits.sql';
@@ -88,6 +88,62 @@ export class LimitsService {
         { messages: Number(r.messages_limit), tokens: Number(r.tokens_limit) },
       ]),
     );
+  }
+
+  /**
+   * Replaces an API key's own limits (`subject: 'api_key'`, personal, over
+   * all models) with `limits`; an empty list deletes them (as when the key
+   * is deleted). Runs in the caller's transaction.
+   */
+  async setApiKeyLimits(
+    keyId: string,
+    limits: readonly ApiKeyLimit[],
+    tx: Tx,
+  ): Promise<void> {
+    await tx.query(
+      `DELETE FROM limits WHERE subject = 'api_key' AND subject_id = $1`,
+      [keyId],
+    );
+    if (limits.length === 0) return;
+    await tx.query(
+      `INSERT INTO limits (subject, subject_id, metric, period, amount)
+       SELECT 'api_key', $1, l.metric, l.period, l.amount
+       FROM unnest($2::varchar[], $3::varchar[], $4::bigint[]) AS l (metric, period, amount)`,
+      [
+        keyId,
+        limits.map((l) => l.metric),
+        limits.map((l) => l.window),
+        limits.map((l) => l.amount),
+      ],
+    );
+  }
+
+  /** The own limits of these API keys, by key (keys without any are left out). */
+  async apiKeyLimits(
+    keyIds: readonly string[],
+  ): Promise<Map<string, ApiKeyLimit[]>> {
+    const out = new Map<string, ApiKeyLimit[]>();
+    if (keyIds.length === 0) return out;
+    const rows = await this.db.query<{
+      subject_id: string;
+      metric: ApiKeyLimit['metric'];
+      period: ApiKeyLimit['window'];
+      amount: string | number;
+    }>(
+      `SELECT subject_id, metric, period, amount FROM limits
+       WHERE subject = 'api_key' AND subject_id = ANY ($1::uuid[])`,
+      [keyIds],
+    );
+    for (const r of rows) {
+      const list = out.get(r.subject_id) ?? [];
+      list.push({
+        metric: r.metric,
+        window: r.period,
+        amount: Number(r.amount),
+      });
+      out.set(r.subject_id, list);
+    }
+    return out;
   }
 
   /** How many answers one user may have in progress at once. */
