@@ -156,6 +156,10 @@ describe('API keys and the request log', { timeout: 600_000 }, () => {
     const { page } = member;
     await page.reload();
     await page.waitForSelector(byTestId('api-key-item'));
+    assert.equal(
+      await text(page.locator(byTestId('api-key-limits-text'))),
+      '1 of 50 messages a day',
+    );
     await checkPageAtWidths(page, 'API keys (en)');
     await page.screenshot({ path: shot('api-keys'), fullPage: true });
   });
