@@ -99,4 +99,29 @@ describe('alerts on embedded PGlite', () => {
     expect(test.body).toMatchObject({ delivered: true, status: 200 });
     expect(r.received).toHaveLength(3);
   });
+
+  it('records and delivers the crossings of a real send, settled inside its transaction', async () => {
+    const u = await t.register(undefined, undefined, 'Pia');
+    const own = await t.http.patch(
+      `/api/admin/users/${u.id}`,
+      { max_ai_messages_per_day: 1 },
+      { token: admin },
+    );
+    expect(own.status).toBe(200);
+    const chat = await t.newChat(u.token);
+    const before = r.received.length;
+    const sent = await t.http.post(
+      `/api/chats/${chat}/messages?stream=false`,
+      { content: 'hello' },
+      { token: u.token },
+    );
+    expect(sent.status).toBe(200);
+    const deadline = Date.now() + 10_000;
+    while (r.received.length < before + 2 && Date.now() < deadline)
+      await new Promise((ok) => setTimeout(ok, 50));
+    const mine = r.received.slice(before);
+    expect(mine.map((x) => x.body.threshold).sort()).toEqual([100, 80]);
+    for (const got of mine)
+      expect(got.body.user).toEqual({ id: u.id, email: u.email, name: 'Pia' });
+  });
 });
