@@ -87,9 +87,21 @@ describe('OpenAI-compatible gateway (PostgreSQL)', () => {
     expect(err.code).toBe('model_not_found');
   });
 
+  /** `tally_ai_tokens_total` of the OpenAI-compatible adapter, for `kind`. */
+  const aiTokens = async (kind: string) => {
+    const text = (await t.http.get('/metrics')).text;
+    const line = text
+      .split('\n')
+      .find((l) =>
+        l.startsWith(`tally_ai_tokens_total{provider="openai",kind="${kind}"}`),
+      );
+    return line ? Number(line.split(' ').at(-1)) : 0;
+  };
+
   it('answers a completion with usage, passing unknown fields on and asking upstream for usage', async () => {
     const { key, id } = await userWithKey();
     fake.usage = { prompt_tokens: 11, completion_tokens: 3 };
+    const before = await aiTokens('completion');
     const res = await client(key.key).chat.completions.create({
       model,
       messages: [{ role: 'user', content: 'hello there' }],
@@ -124,6 +136,8 @@ describe('OpenAI-compatible gateway (PostgreSQL)', () => {
       [id],
     );
     expect(day).toEqual({ messages: 1, tokens: 14 });
+    // Counted in the same AI metrics as a chat answer.
+    expect((await aiTokens('completion')) - before).toBe(3);
     const log = await logOf(`api_key_id=${key.id}`);
     expect(log.items).toEqual([
       expect.objectContaining({

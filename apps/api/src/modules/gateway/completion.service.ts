@@ -32,6 +32,7 @@ export type CompletionEvent =
 
 interface Outcome {
   status: Exclude<GatewayRequestStatus, 'refused'>;
+  seconds: number;
   text: string;
   finishReason: string;
   usage: AiUsage | null;
@@ -68,6 +69,7 @@ export class CompletionService {
     lease.cut.addEventListener('abort', cancel, { once: true });
     try {
       const outcome: Outcome = yield* this.run(c, upstream.signal);
+      this.observe(c, outcome);
       const usage = outcome.usage;
       const cost = usage
         ? costOf(usage.promptTokens, usage.completionTokens, model.prices)
@@ -132,6 +134,7 @@ export class CompletionService {
     const { request, model, lease } = c;
     const provider = model.provider;
     const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
     let text = '';
     let calls = '';
     let finishReason = 'stop';
@@ -154,7 +157,7 @@ export class CompletionService {
           if (text === '')
             this.metrics.aiLatency.observe(
               { provider: provider.name },
-              (performance.now() - started) / 1000,
+              seconds(),
             );
           text += e.content;
           yield { kind: 'delta', content: e.content };
@@ -162,6 +165,7 @@ export class CompletionService {
       }
       return {
         status: 'complete',
+        seconds: seconds(),
         text,
         finishReason,
         usage: usage ?? estimate(),
@@ -171,6 +175,7 @@ export class CompletionService {
       const cancelled = err instanceof AiAbortedError || signal.aborted;
       return {
         status: cancelled ? 'cancelled' : 'error',
+        seconds: seconds(),
         text,
         finishReason,
         // What was used is charged; a failure before any output is not.
@@ -178,6 +183,24 @@ export class CompletionService {
         failure: cancelled ? null : this.asFailure(err, model.id),
       };
     }
+  }
+
+  /** The same AI metrics as a chat answer's. */
+  private observe(c: AdmittedCompletion, outcome: Outcome): void {
+    const provider = c.model.provider.name;
+    this.metrics.aiDuration.observe(
+      { provider, status: outcome.status },
+      outcome.seconds,
+    );
+    if (!outcome.usage) return;
+    this.metrics.aiTokens.inc(
+      { provider, kind: 'prompt' },
+      outcome.usage.promptTokens,
+    );
+    this.metrics.aiTokens.inc(
+      { provider, kind: 'completion' },
+      outcome.usage.completionTokens,
+    );
   }
 
   /** A completion given back before it started: only its log row. */
