@@ -430,3 +430,40 @@ describe('alerts: the outbox and its delivery (PostgreSQL)', () => {
     }
   });
 });
+
+describe('alerts in production without SECRETS_KEY', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { NODE_ENV: 'production' } });
+  });
+  afterAll(() => t.close());
+
+  it('refuses a webhook secret, and then changes nothing else of the request', async () => {
+    const admin = await t.login();
+    const before = (await t.http.get('/api/admin/settings', { token: admin }))
+      .body;
+    const res = await t.http.patch(
+      '/api/admin/settings',
+      {
+        default_max_ai_messages_per_day: 7,
+        alert_webhook_url: 'https://example.com/hook',
+        alert_webhook_secret: 'whsec-1',
+      },
+      { token: admin },
+    );
+    expect([res.status, res.body.code]).toEqual([400, 'SECRETS_KEY_REQUIRED']);
+    expect(
+      (await t.http.get('/api/admin/settings', { token: admin })).body,
+    ).toEqual(before);
+    // The URL alone needs no key: alerts are then sent unsigned.
+    const url = await t.http.patch(
+      '/api/admin/settings',
+      { alert_webhook_url: 'https://example.com/hook' },
+      { token: admin },
+    );
+    expect(url.body).toMatchObject({
+      alert_webhook_url: 'https://example.com/hook',
+      has_alert_webhook_secret: false,
+    });
+  });
+});

@@ -37,6 +37,8 @@ export class AdminSettingsController {
     // 400 UNKNOWN_MODEL unless the new default is an enabled model.
     if (dto.default_model !== undefined)
       await this.models.requireEnabled(dto.default_model);
+    // 400 SECRETS_KEY_REQUIRED for a webhook secret without SECRETS_KEY, before any change.
+    this.settings.assertStorable(dto);
     // The two defaults are the everyone daily limits: the limits own them.
     const {
       default_max_ai_messages_per_day: messages,

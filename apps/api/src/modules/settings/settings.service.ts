@@ -152,6 +152,11 @@ export class SettingsService {
     }
   }
 
+  /** Refuses, before anything is written, changes this server cannot store (400 `SECRETS_KEY_REQUIRED`). */
+  assertStorable(changes: UpdateSettingsRequest): void {
+    if (typeof changes.alert_webhook_secret === 'string') this.sealSecret('');
+  }
+
   private sealSecret(secret: string): string {
     if (!this.box)
       throw new ApiError(
