@@ -163,6 +163,28 @@ describe('MyUsagePage', () => {
     ).toBe('$4.25');
   });
 
+  it('names the model by its name, and shows no chart when the history fails', async () => {
+    const page = setUpFormPage(MyUsagePage);
+    await page.render();
+    page.http.expectOne('/api/models').flush({
+      items: [{ id: 'local', name: 'Local model' }],
+      default_model: 'local',
+    });
+    page.http.expectOne('/api/chats/quota').flush(quota('local'));
+    await page.render();
+    page.http
+      .expectOne((r) => r.url === '/api/usage')
+      .flush(null, { status: 503, statusText: 'Unavailable' });
+    await page.render();
+    expect(page.el.textContent).toContain(
+      'Every limit that applies when you send to Local model.',
+    );
+    expect(page.el.querySelector('app-usage-chart')).toBeNull();
+    expect(page.alert()).toBe(
+      'The service is temporarily unavailable. Please try again shortly.',
+    );
+  });
+
   it('asks for the limits of another model when one is picked', async () => {
     const page = await open();
     (

@@ -59,6 +59,11 @@ export class MyUsagePage {
   protected readonly selected = computed(
     () => this.model() ?? this.quota()?.model ?? null,
   );
+  /** The name of the model the limits are for, as the model picker says it. */
+  protected readonly modelName = computed(() => {
+    const id = this.quota()?.model ?? '';
+    return this.models().find((m) => m.id === id)?.name ?? id;
+  });
   protected readonly limits = computed(() => this.quota()?.limits ?? []);
   protected readonly totals = computed(() => {
     const items = this.history() ?? [];
@@ -112,10 +117,7 @@ export class MyUsagePage {
     const to = todayIn(timeZone);
     this.api.history(daysBefore(to, HISTORY_DAYS - 1), to).subscribe({
       next: (usage) => this.history.set(usage.items),
-      error: (err: unknown) => {
-        this.history.set([]);
-        this.historyError.set(errorMessageKey(err));
-      },
+      error: (err: unknown) => this.historyError.set(errorMessageKey(err)),
     });
   }
 }
