@@ -167,6 +167,17 @@ export async function startStack() {
   return {
     baseUrl,
     browser,
+    /** Runs SQL on the stack's database (test set-up the API has no endpoint for). */
+    async sql(statements) {
+      await promisify(execFile)('psql', [
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-q',
+        databaseUrl,
+        '-c',
+        statements,
+      ]);
+    },
     async stop() {
       await browser?.close().catch(() => undefined);
       if (api.exitCode === null) {
