@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AdminUser, AdminUserList, Quota } from '@tally/api-contract';
+import { GroupsService } from '../groups/groups.service';
 import { LimitsService } from '../usage/limits.service';
 import { UsageService } from '../usage/usage.service';
 import type { UserEntity } from '../users/user.entity';
@@ -15,6 +16,7 @@ export class AdminUsersService {
     private readonly users: UsersService,
     private readonly limits: LimitsService,
     private readonly usage: UsageService,
+    private readonly groups: GroupsService,
   ) {}
 
   async list(q: ListUsersQueryDto): Promise<AdminUserList> {
@@ -74,15 +76,20 @@ export class AdminUsersService {
       await this.limits.setUserDaily(id, 'tokens', dto.max_ai_tokens_per_day);
   }
 
-  /** Users with the limits that apply to them. */
+  /** Users with the limits that apply to them and their groups: two queries for any number. */
   private async toAdminUsers(users: UserEntity[]): Promise<AdminUser[]> {
-    const daily = await this.limits.effectiveDaily(users.map((u) => u.id));
+    const ids = users.map((u) => u.id);
+    const [daily, groups] = await Promise.all([
+      this.limits.effectiveDaily(ids),
+      this.groups.groupsOf(ids),
+    ]);
     return users.map((u) => {
       const d = daily.get(u.id) ?? { messages: 0, tokens: 0 };
       return {
         ...toUser(u),
         effective_max_ai_messages_per_day: d.messages,
         effective_max_ai_tokens_per_day: d.tokens,
+        groups: groups.get(u.id) ?? [],
       };
     });
   }

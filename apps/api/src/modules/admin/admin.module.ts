@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
 import { AlertsModule } from '../alerts/alerts.module';
 import { GatewayModule } from '../gateway/gateway.module';
+import { GroupsModule } from '../groups/groups.module';
 import { ModelsModule } from '../models/models.module';
 import { UsageModule } from '../usage/usage.module';
 import { UsersModule } from '../users/users.module';
 import { AdminAlertsController } from './admin-alerts.controller';
 import { AdminConnectionsController } from './admin-connections.controller';
+import { AdminGroupsController } from './admin-groups.controller';
 import { AdminModelsController } from './admin-models.controller';
 import { AdminRequestsController } from './admin-requests.controller';
 import { AdminSettingsController } from './admin-settings.controller';
@@ -14,7 +16,7 @@ import { AdminUsageService } from './admin-usage.service';
 import { AdminUsersController } from './admin-users.controller';
 import { AdminUsersService } from './admin-users.service';
 
-/** Owns no tables: composes what the users, settings, usage, models, alerts and gateway modules export. */
+/** Owns no tables: composes what the users, groups, settings, usage, models, alerts and gateway modules export. */
 @Module({
   imports: [
     UsersModule,
@@ -22,6 +24,7 @@ import { AdminUsersService } from './admin-users.service';
     ModelsModule,
     AlertsModule,
     GatewayModule,
+    GroupsModule,
   ],
   controllers: [
     AdminUsersController,
@@ -31,6 +34,7 @@ import { AdminUsersService } from './admin-users.service';
     AdminModelsController,
     AdminAlertsController,
     AdminRequestsController,
+    AdminGroupsController,
   ],
   providers: [AdminUsersService, AdminUsageService],
 })

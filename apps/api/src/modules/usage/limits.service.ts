@@ -146,6 +146,22 @@ export class LimitsService {
     return out;
   }
 
+  /**
+   * Deletes every limit of a group or an API key, in the caller's
+   * transaction (the subject is being deleted). Its counters stay: past
+   * usage is kept.
+   */
+  async removeSubject(
+    subject: 'group' | 'api_key',
+    subjectId: string,
+    tx: Tx,
+  ): Promise<void> {
+    await tx.query(
+      `DELETE FROM limits WHERE subject = $1 AND subject_id = $2`,
+      [subject, subjectId],
+    );
+  }
+
   /** How many answers one user may have in progress at once. */
   streamsPerUser(): Promise<number> {
     return this.settings.value('max_concurrent_streams_per_user');

@@ -2,7 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { hash, verify } from '@node-rs/argon2';
 import type { Role, User } from '@tally/api-contract';
-import { Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import { ApiError, notFound } from '../../common/api-error';
 import { DatabaseService } from '../../database/database.service';
 import { escapeLike } from '../../common/sql';
@@ -73,6 +73,14 @@ export class UsersService {
       [id],
     );
     return row ?? null;
+  }
+
+  /** The users with these ids that exist, in the order of `ids`. */
+  async findMany(ids: string[]): Promise<UserEntity[]> {
+    if (ids.length === 0) return [];
+    const found = await this.users.findBy({ id: In(ids) });
+    const byId = new Map(found.map((u) => [u.id, u]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
   async getById(id: string): Promise<UserEntity> {

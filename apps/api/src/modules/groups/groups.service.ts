@@ -1,0 +1,212 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import type { Group, GroupList, Page, User } from '@tally/api-contract';
+import { ApiError, notFound } from '../../common/api-error';
+import { escapeLike } from '../../common/sql';
+import { DatabaseService } from '../../database/database.service';
+import { LimitsService } from '../usage/limits.service';
+import { toUser, UsersService } from '../users/users.service';
+
+/** A group a user is in (`AdminUser.groups`). */
+export interface GroupRef {
+  id: string;
+  name: string;
+}
+
+interface GroupRow {
+  id: string;
+  name: string;
+  description: string;
+  member_count: number | string;
+  created_at: Date | string;
+  updated_at: Date | string;
+}
+
+const COLUMNS = `g.id, g.name, g.description, g.created_at, g.updated_at,
+  (SELECT count(*) FROM group_members m WHERE m.group_id = g.id) AS member_count`;
+
+const taken = (name: string) =>
+  new ApiError(
+    HttpStatus.CONFLICT,
+    'GROUP_EXISTS',
+    `A group named "${name}" exists`,
+  );
+
+/** The SQLSTATE of a failed statement (PostgreSQL and PGlite both report it). */
+function sqlState(err: unknown): string | undefined {
+  const e = err as { code?: string; driverError?: { code?: string } };
+  return e?.driverError?.code ?? e?.code;
+}
+
+/**
+ * Groups of users and their members (API.md "Limits"). A group's limits
+ * belong to the limits (LimitsService): deleting a group deletes them in
+ * the same transaction; its past usage stays in the counters and reports.
+ */
+@Injectable()
+export class GroupsService {
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly users: UsersService,
+    private readonly limits: LimitsService,
+  ) {}
+
+  /** Groups by name, those whose name contains `search` (case-insensitive). */
+  async list(
+    search: string | undefined,
+    page: number,
+    pageSize: number,
+  ): Promise<GroupList> {
+    const term = search?.trim() ? `%${escapeLike(search.trim())}%` : null;
+    const where = `WHERE $1::text IS NULL OR g.name ILIKE $1`;
+    const [rows, [count]] = await Promise.all([
+      this.db.query<GroupRow>(
+        `SELECT ${COLUMNS} FROM user_groups g ${where}
+         ORDER BY lower(g.name), g.id LIMIT $2 OFFSET $3`,
+        [term, pageSize, (page - 1) * pageSize],
+      ),
+      this.db.query<{ n: number | string }>(
+        `SELECT count(*) AS n FROM user_groups g ${where}`,
+        [term],
+      ),
+    ]);
+    return {
+      items: rows.map(toGroup),
+      total: Number(count.n),
+      page,
+      page_size: pageSize,
+    };
+  }
+
+  /** 404 when there is no such group. */
+  async get(id: string): Promise<Group> {
+    const [row] = await this.db.query<GroupRow>(
+      `SELECT ${COLUMNS} FROM user_groups g WHERE g.id = $1`,
+      [id],
+    );
+    if (!row) throw notFound('Group');
+    return toGroup(row);
+  }
+
+  /** 409 `GROUP_EXISTS` when the name is taken, whatever its case. */
+  async create(name: string, description = ''): Promise<Group> {
+    const [row] = await this.db.query<{ id: string }>(
+      `INSERT INTO user_groups (name, description) VALUES ($1, $2)
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [name, description],
+    );
+    if (!row) throw taken(name);
+    return this.get(row.id);
+  }
+
+  /** 404 unknown group; 409 `GROUP_EXISTS` when another group has the name. */
+  async update(
+    id: string,
+    changes: { name?: string; description?: string },
+  ): Promise<Group> {
+    let rows: { id: string }[];
+    try {
+      rows = await this.db.query<{ id: string }>(
+        `UPDATE user_groups SET name = coalesce($2, name),
+           description = coalesce($3, description), updated_at = now()
+         WHERE id = $1 RETURNING id`,
+        [id, changes.name ?? null, changes.description ?? null],
+      );
+    } catch (err) {
+      if (sqlState(err) === '23505') throw taken(changes.name ?? '');
+      throw err;
+    }
+    if (rows.length === 0) throw notFound('Group');
+    return this.get(id);
+  }
+
+  /** Deletes the group, its memberships and its limits, all or none; 404 unknown group. */
+  async remove(id: string): Promise<void> {
+    await this.db.inTransaction(async (tx) => {
+      const rows = await tx.query(
+        `DELETE FROM user_groups WHERE id = $1 RETURNING id`,
+        [id],
+      );
+      if (rows.length === 0) throw notFound('Group');
+      await this.limits.removeSubject('group', id, tx);
+    });
+  }
+
+  /** The group's members, in the order they joined. */
+  async members(
+    id: string,
+    page: number,
+    pageSize: number,
+  ): Promise<Page<User>> {
+    const group = await this.get(id);
+    const rows = await this.db.query<{ user_id: string }>(
+      `SELECT user_id FROM group_members WHERE group_id = $1
+       ORDER BY created_at, user_id LIMIT $2 OFFSET $3`,
+      [id, pageSize, (page - 1) * pageSize],
+    );
+    const users = await this.users.findMany(rows.map((r) => r.user_id));
+    return {
+      items: users.map(toUser),
+      total: group.member_count,
+      page,
+      page_size: pageSize,
+    };
+  }
+
+  /** Adds a member (nothing if already one); 404 unknown group or user. */
+  async addMember(id: string, userId: string): Promise<void> {
+    await this.get(id);
+    await this.users.getById(userId);
+    try {
+      await this.db.query(
+        `INSERT INTO group_members (group_id, user_id) VALUES ($1, $2)
+         ON CONFLICT DO NOTHING`,
+        [id, userId],
+      );
+    } catch (err) {
+      // The group or the user went away since the checks above.
+      if (sqlState(err) === '23503') throw notFound('Group or user');
+      throw err;
+    }
+  }
+
+  /** Removes a member (nothing if not one); 404 unknown group or user. */
+  async removeMember(id: string, userId: string): Promise<void> {
+    await this.get(id);
+    await this.users.getById(userId);
+    await this.db.query(
+      `DELETE FROM group_members WHERE group_id = $1 AND user_id = $2`,
+      [id, userId],
+    );
+  }
+
+  /** The groups of each user, by name, in one query. */
+  async groupsOf(userIds: string[]): Promise<Map<string, GroupRef[]>> {
+    const byUser = new Map<string, GroupRef[]>(userIds.map((u) => [u, []]));
+    if (userIds.length === 0) return byUser;
+    const rows = await this.db.query<{
+      user_id: string;
+      id: string;
+      name: string;
+    }>(
+      `SELECT m.user_id, g.id, g.name FROM group_members m
+       JOIN user_groups g ON g.id = m.group_id
+       WHERE m.user_id = ANY ($1::uuid[])
+       ORDER BY lower(g.name), g.id`,
+      [userIds],
+    );
+    for (const r of rows)
+      byUser.get(r.user_id)?.push({ id: r.id, name: r.name });
+    return byUser;
+  }
+}
+
+function toGroup(r: GroupRow): Group {
+  return {
+    id: r.id,
+    name: r.name,
+    description: r.description,
+    member_count: Number(r.member_count),
+    created_at: new Date(r.created_at).toISOString(),
+    updated_at: new Date(r.updated_at).toISOString(),
+  };
+}
