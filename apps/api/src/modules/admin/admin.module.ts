@@ -8,6 +8,7 @@ import { UsersModule } from '../users/users.module';
 import { AdminAlertsController } from './admin-alerts.controller';
 import { AdminConnectionsController } from './admin-connections.controller';
 import { AdminGroupsController } from './admin-groups.controller';
+import { AdminLimitsController } from './admin-limits.controller';
 import { AdminModelsController } from './admin-models.controller';
 import { AdminRequestsController } from './admin-requests.controller';
 import { AdminSettingsController } from './admin-settings.controller';
@@ -35,6 +36,7 @@ import { AdminUsersService } from './admin-users.service';
     AdminAlertsController,
     AdminRequestsController,
     AdminGroupsController,
+    AdminLimitsController,
   ],
   providers: [AdminUsersService, AdminUsageService],
 })

@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
 import { AlertsModule } from '../alerts/alerts.module';
+import { ModelsModule } from '../models/models.module';
 import { AdmissionService } from './admission.service';
 import { Clock } from './clock';
 import { HoldsService } from './holds.service';
+import { LimitAdminService } from './limit-admin.service';
 import { LimitsService } from './limits.service';
 import { StreamSlotsService } from './stream-slots.service';
 import { UsageExportService } from './usage-export.service';
@@ -11,12 +13,14 @@ import { UsageService } from './usage.service';
 
 /**
  * Quotas: which limits apply, the admission lease of a send (stream slot
- * and quota hold, one heartbeat), counters and usage reports. Expects the
- * global database, settings, metrics and configuration modules.
+ * and quota hold, one heartbeat), counters and usage reports, and the
+ * limits admins manage. Expects the global database, settings, metrics and
+ * configuration modules.
  */
 @Module({
-  imports: [AlertsModule],
+  imports: [AlertsModule, ModelsModule],
   providers: [
+    LimitAdminService,
     Clock,
     UsageService,
     LimitsService,
@@ -27,6 +31,7 @@ import { UsageService } from './usage.service';
     UsageExportService,
   ],
   exports: [
+    LimitAdminService,
     Clock,
     UsageService,
     LimitsService,
