@@ -328,16 +328,12 @@ describe('admin: limits (PostgreSQL, over HTTP)', () => {
 
   it('of two groups, the most generous personal limit applies', async () => {
     const u = await h.newUser();
-    await api.group('Stingy', [u]);
+    const stingy = await api.group('Stingy', [u]);
     const generous = await api.group('Generous', [u]);
     for (const [g, amount] of [
-      [
-        (await h.t.http.get('/api/admin/groups?search=Stingy', as())).body
-          .items[0].id,
-        1,
-      ],
+      [stingy, 1],
       [generous, 3],
-    ])
+    ] as const)
       await api.limit({
         subject: 'group',
         subject_id: g,

@@ -7,6 +7,7 @@ import { UsageModule } from '../usage/usage.module';
 import { UsersModule } from '../users/users.module';
 import { AdminAlertsController } from './admin-alerts.controller';
 import { AdminConnectionsController } from './admin-connections.controller';
+import { AdminGrantsController } from './admin-grants.controller';
 import { AdminGroupsController } from './admin-groups.controller';
 import { AdminLimitsController } from './admin-limits.controller';
 import { AdminModelsController } from './admin-models.controller';
@@ -37,6 +38,7 @@ import { AdminUsersService } from './admin-users.service';
     AdminRequestsController,
     AdminGroupsController,
     AdminLimitsController,
+    AdminGrantsController,
   ],
   providers: [AdminUsersService, AdminUsageService],
 })

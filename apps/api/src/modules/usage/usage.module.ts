@@ -3,6 +3,7 @@ import { AlertsModule } from '../alerts/alerts.module';
 import { ModelsModule } from '../models/models.module';
 import { AdmissionService } from './admission.service';
 import { Clock } from './clock';
+import { GrantsService } from './grants.service';
 import { HoldsService } from './holds.service';
 import { LimitAdminService } from './limit-admin.service';
 import { LimitsService } from './limits.service';
@@ -14,13 +15,14 @@ import { UsageService } from './usage.service';
 /**
  * Quotas: which limits apply, the admission lease of a send (stream slot
  * and quota hold, one heartbeat), counters and usage reports, and the
- * limits admins manage. Expects the global database, settings, metrics and
- * configuration modules.
+ * limits and grants admins manage. Expects the global database, settings,
+ * metrics and configuration modules.
  */
 @Module({
   imports: [AlertsModule, ModelsModule],
   providers: [
     LimitAdminService,
+    GrantsService,
     Clock,
     UsageService,
     LimitsService,
@@ -32,6 +34,7 @@ import { UsageService } from './usage.service';
   ],
   exports: [
     LimitAdminService,
+    GrantsService,
     Clock,
     UsageService,
     LimitsService,
