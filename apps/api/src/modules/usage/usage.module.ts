@@ -7,22 +7,26 @@ import { GrantsService } from './grants.service';
 import { HoldsService } from './holds.service';
 import { LimitAdminService } from './limit-admin.service';
 import { LimitsService } from './limits.service';
+import { OwnUsageService } from './own-usage.service';
 import { StreamSlotsService } from './stream-slots.service';
 import { UsageExportService } from './usage-export.service';
 import { UsageReportService } from './usage-report.service';
+import { UsageController } from './usage.controller';
 import { UsageService } from './usage.service';
 
 /**
  * Quotas: which limits apply, the admission lease of a send (stream slot
- * and quota hold, one heartbeat), counters and usage reports, and the
- * limits and grants admins manage. Expects the global database, settings,
- * metrics and configuration modules.
+ * and quota hold, one heartbeat), counters and usage reports, the limits
+ * and grants admins manage, and a user's own usage history. Expects the
+ * global database, settings, metrics and configuration modules.
  */
 @Module({
   imports: [AlertsModule, ModelsModule],
+  controllers: [UsageController],
   providers: [
     LimitAdminService,
     GrantsService,
+    OwnUsageService,
     Clock,
     UsageService,
     LimitsService,

@@ -9,7 +9,7 @@ import type {
 import { IsIn, IsString, IsUUID, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../../common/pagination.dto';
 import { IsOptionalNotNull } from '../../../common/validation';
-import { CalendarDayParam } from './calendar-day';
+import { CalendarDayParam } from '../../../common/calendar-day';
 
 export const USAGE_SORT_FIELDS: readonly UsageSortField[] = [
   'tokens',

@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsISO8601, Matches } from 'class-validator';
-import { IsOptionalNotNull } from '../../../common/validation';
+import { IsOptionalNotNull } from './validation';
 
 /** An optional `YYYY-MM-DD` query parameter that must be a real calendar day. */
 export const CalendarDayParam = (description: string) =>
