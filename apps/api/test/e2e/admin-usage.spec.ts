@@ -887,6 +887,8 @@ describe('admin: limits, quota and usage reports', () => {
       .sort();
     expect(params).toEqual([
       'date',
+      'group_id',
+      'model',
       'order',
       'page',
       'page_size',

@@ -14,6 +14,7 @@ import { ApiAdmin, ApiBadInput, ApiNotFound } from '../../common/api-docs';
 import { Roles } from '../../common/decorators';
 import { AdminUsageService } from './admin-usage.service';
 import {
+  UsageExportGroupQueryDto,
   UsageExportQueryDto,
   UsageHistoryQueryDto,
   UsageReportQueryDto,
@@ -37,6 +38,7 @@ export class AdminUsageController {
     type: UsageReportDto,
     description: 'Settled usage of one quota day, per user',
   })
+  @ApiNotFound('group')
   @ApiOperation({
     operationId: 'getUsageReport',
     summary: "Every user's usage on one day",
@@ -81,8 +83,9 @@ export class AdminUsageController {
       "Text cells that a spreadsheet would run as a formula start with `'`.",
     schema: { type: 'string' },
   })
+  @ApiNotFound('group')
   @ApiOperation({ operationId: 'exportUsage', summary: 'Usage as CSV' })
-  export(@Query() q: UsageExportQueryDto): Promise<StreamableFile> {
+  export(@Query() q: UsageExportGroupQueryDto): Promise<StreamableFile> {
     return this.usage.exportCsv(q);
   }
 }

@@ -1,25 +1,21 @@
-import { HttpStatus, Injectable, StreamableFile } from '@nestjs/common';
-import {
-  LIMITS,
-  type UsageByModel,
-  type UsageHistory,
-  type UsageReport,
+import { Injectable, StreamableFile } from '@nestjs/common';
+import type {
+  UsageByModel,
+  UsageHistory,
+  UsageReport,
 } from '@tally/api-contract';
 import { Readable } from 'node:stream';
-import { ApiError } from '../../common/api-error';
-import { addDays, daysBetween } from '../usage/quota-day';
+import { GroupsService } from '../groups/groups.service';
+import { badInput, checkSpan, historyRange } from '../usage/history-range';
 import { UsageReportService } from '../usage/usage-report.service';
 import { UsageService } from '../usage/usage.service';
 import { UsageExportService } from '../usage/usage-export.service';
 import { dayCsv, rangeCsv } from './usage-csv';
 import type {
-  UsageExportQueryDto,
+  UsageExportGroupQueryDto,
   UsageHistoryQueryDto,
   UsageReportQueryDto,
 } from './dto/usage-query.dto';
-
-/** Days in the default history window. */
-const HISTORY_DEFAULT_DAYS = 30;
 
 /** Admin views of usage: the daily report, its history and the CSV export. */
 @Injectable()
@@ -28,9 +24,12 @@ export class AdminUsageService {
     private readonly reports: UsageReportService,
     private readonly usage: UsageService,
     private readonly exports: UsageExportService,
+    private readonly groups: GroupsService,
   ) {}
 
-  report(q: UsageReportQueryDto): Promise<UsageReport> {
+  /** One day's report; of a group's members (404 unknown group) and of one model, when asked. */
+  async report(q: UsageReportQueryDto): Promise<UsageReport> {
+    if (q.group_id !== undefined) await this.groups.get(q.group_id);
     const sort = q.sort ?? 'tokens';
     return this.reports.report({
       date: q.date,
@@ -40,14 +39,18 @@ export class AdminUsageService {
       order:
         q.order ?? (sort === 'tokens' || sort === 'messages' ? 'desc' : 'asc'),
       search: q.search,
+      groupId: q.group_id,
+      model: q.model,
     });
   }
 
   /** From `from` to `to` (default: the 30 days ending today); at most 366 days, else 400. */
   async history(q: UsageHistoryQueryDto): Promise<UsageHistory> {
-    const to = q.to ?? (await this.usage.today()).day;
-    const from = q.from ?? addDays(to, 1 - HISTORY_DEFAULT_DAYS);
-    checkSpan(from, to);
+    const { from, to } = historyRange(
+      q.from,
+      q.to,
+      (await this.usage.today()).day,
+    );
     return this.reports.history(from, to, q.user_id);
   }
 
@@ -59,9 +62,11 @@ export class AdminUsageService {
 
   /**
    * The usage as CSV (UTF-8 with a BOM), streamed: the day's report (every
-   * row), or with `from` and `to` one row per user per day with usage.
+   * row), or with `from` and `to` one row per user per day with usage; of
+   * a group's members only with `group_id` (404 unknown group).
    */
-  async exportCsv(q: UsageExportQueryDto): Promise<StreamableFile> {
+  async exportCsv(q: UsageExportGroupQueryDto): Promise<StreamableFile> {
+    if (q.group_id !== undefined) await this.groups.get(q.group_id);
     let lines: AsyncGenerator<string>;
     let name: string;
     if (q.from !== undefined || q.to !== undefined) {
@@ -70,11 +75,11 @@ export class AdminUsageService {
       if (q.from === undefined || q.to === undefined)
         throw badInput('from and to go together');
       checkSpan(q.from, q.to);
-      lines = rangeCsv(this.exports.rangeRows(q.from, q.to));
+      lines = rangeCsv(this.exports.rangeRows(q.from, q.to, q.group_id));
       name = `tally-usage-${q.from}_${q.to}.csv`;
     } else {
       const day = q.date ?? (await this.usage.today()).day;
-      lines = dayCsv(this.reports.exportRows(day));
+      lines = dayCsv(this.reports.exportRows(day, q.group_id));
       name = `tally-usage-${day}.csv`;
     }
     return new StreamableFile(Readable.from(lines), {
@@ -83,17 +88,3 @@ export class AdminUsageService {
     });
   }
 }
-
-/** `from` to `to` spans 1 to LIMITS.historyDaysMax days, else 400. */
-function checkSpan(from: string, to: string): void {
-  const days = daysBetween(from, to);
-  if (days < 1) throw badInput('from must not be after to');
-  if (days > LIMITS.historyDaysMax) {
-    throw badInput(
-      `from and to may span at most ${LIMITS.historyDaysMax} days, got ${days}`,
-    );
-  }
-}
-
-const badInput = (message: string) =>
-  new ApiError(HttpStatus.BAD_REQUEST, 'VALIDATION_FAILED', message);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { UsageReportItem } from '@tally/api-contract';
 import { DatabaseService } from '../../database/database.service';
 import { DEFAULTS_JOIN } from './limits.sql';
+import { memberOf, params } from './usage-filters';
 import { item, ITEM_COLUMNS } from './usage-report.service';
 
 const BATCH = 1000;
@@ -20,28 +21,31 @@ export class UsageExportService {
 
   /**
    * One row per user per day with usage (messages or tokens above 0), from
-   * `from` to `to` included, by day then email; limits as they are now.
+   * `from` to `to` included (of a group's members only, with `groupId`),
+   * by day then email; limits as they are now.
    * Keyset pages keep memory constant for any number of rows.
    */
-  async *rangeRows(from: string, to: string): AsyncGenerator<UsageDayRow> {
+  async *rangeRows(
+    from: string,
+    to: string,
+    groupId?: string,
+  ): AsyncGenerator<UsageDayRow> {
     let after: { day: string; email: string; id: string } | null = null;
     for (;;) {
-      const params: unknown[] = [from, to, BATCH];
-      let keyset = '';
-      if (after) {
-        params.push(after.day, after.email, after.id);
-        keyset =
-          ' AND (d.day, lower(u.email), u.id) > ($4::date, $5, $6::uuid)';
-      }
+      const q = params([from, to, BATCH]);
+      const members = memberOf(groupId, 'u.id', q.p);
+      const keyset = after
+        ? ` AND (d.day, lower(u.email), u.id) > (${q.p(after.day)}::date, ${q.p(after.email)}, ${q.p(after.id)}::uuid)`
+        : '';
       const rows = await this.db.query<Row>(
         `SELECT to_char(d.day, 'YYYY-MM-DD') AS date, ${ITEM_COLUMNS}, lower(u.email) AS email_key
          FROM usage_daily d JOIN users u ON u.id = d.user_id
          ${DEFAULTS_JOIN}
          WHERE d.day BETWEEN $1::date AND $2::date
-           AND (d.messages > 0 OR d.tokens > 0)${keyset}
+           AND (d.messages > 0 OR d.tokens > 0)${members}${keyset}
          ORDER BY d.day, lower(u.email), u.id
          LIMIT $3`,
-        params,
+        q.values,
       );
       for (const r of rows) yield { date: r.date, ...item(r) };
       if (rows.length < BATCH) return;

@@ -11,6 +11,7 @@ import { notFound } from '../../common/api-error';
 import { DatabaseService } from '../../database/database.service';
 import { escapeLike } from '../../common/sql';
 import { DEFAULTS_JOIN, limitColumns } from './limits.sql';
+import { memberOf, params, usageRows } from './usage-filters';
 import { UsageService } from './usage.service';
 
 export interface UsageReportOptions {
@@ -21,6 +22,10 @@ export interface UsageReportOptions {
   sort: UsageSortField;
   order: SortOrder;
   search?: string;
+  /** Only this group's members (the caller checks that it exists). */
+  groupId?: string;
+  /** Only this model's usage. */
+  model?: string;
 }
 
 /** Rows of the report: active users, and anyone with usage on the day. */
@@ -70,9 +75,11 @@ export class UsageReportService {
     const today = await this.usage.today();
     const date = o.date ?? today.day;
     const term = o.search?.trim();
+    const filtered = term || o.groupId !== undefined || o.model !== undefined;
+    const t = params([date]);
     const [page, totals] = await Promise.all([
-      term
-        ? this.searchPage(date, `%${escapeLike(term)}%`, o)
+      filtered
+        ? this.scanPage(date, term ? `%${escapeLike(term)}%` : null, o)
         : this.page(date, o),
       this.db.query<{
         messages: number;
@@ -83,8 +90,9 @@ export class UsageReportService {
         `SELECT coalesce(sum(messages), 0)::bigint AS messages, coalesce(sum(tokens), 0)::bigint AS tokens,
                 coalesce(sum(cost), 0)::bigint AS cost,
                 count(*) FILTER (WHERE messages > 0 OR tokens > 0) AS active_users
-         FROM usage_daily WHERE day = $1::date`,
-        [date],
+         FROM ${usageRows(o.model, t.p)} d
+         WHERE d.day = $1::date${memberOf(o.groupId, 'd.user_id', t.p)}`,
+        t.values,
       ),
     ]);
     return {
@@ -183,10 +191,13 @@ export class UsageReportService {
     return { items: [...a, ...b], total };
   }
 
-  /** A search reads every user anyway: one scan, sorted, counted on the way. */
-  private async searchPage(
+  /**
+   * A search, a group or a model: one scan of the users, sorted, counted on
+   * the way. With a model, the usage is that model's only.
+   */
+  private async scanPage(
     date: string,
-    pattern: string,
+    pattern: string | null,
     o: UsageReportOptions,
   ): Promise<ReportPage> {
     const dir = o.order === 'asc' ? 'ASC' : 'DESC';
@@ -197,16 +208,25 @@ export class UsageReportService {
       name: `u.name ${dir}, lower(u.email)`,
     }[o.sort];
     const from = (o.page - 1) * o.pageSize;
-    const matching = `${REPORT_FROM} AND (u.email ILIKE $2 OR u.name ILIKE $2)`;
+    const q = params([date]);
+    const search = pattern
+      ? ` AND (u.email ILIKE ${q.p(pattern)} OR u.name ILIKE $${q.values.length})`
+      : '';
+    const matching = `
+      FROM users u
+      LEFT JOIN ${usageRows(o.model, q.p)} d ON d.user_id = u.id AND d.day = $1::date
+      WHERE (u.is_active OR d.messages > 0 OR d.tokens > 0)${search}${memberOf(o.groupId, 'u.id', q.p)}`;
+    const filters = [...q.values];
     const items = await this.db.query<UsageReportItem & { total: number }>(
-      `SELECT ${ITEM_COLUMNS}, count(*) OVER () AS total ${matching} ORDER BY ${order} LIMIT $3 OFFSET $4`,
-      [date, pattern, o.pageSize, from],
+      `SELECT ${ITEM_COLUMNS}, count(*) OVER () AS total ${matching}
+       ORDER BY ${order} LIMIT ${q.p(o.pageSize)} OFFSET ${q.p(from)}`,
+      q.values,
     );
     if (items.length > 0) return { items, total: Number(items[0].total) };
     if (from === 0) return { items, total: 0 };
     const [count] = await this.db.query<{ total: number }>(
       `SELECT count(*) AS total ${matching}`,
-      [date, pattern],
+      filters,
     );
     return { items, total: Number(count.total) };
   }
@@ -280,23 +300,26 @@ export class UsageReportService {
   }
 
   /**
-   * The report's rows for `date` (all of them, by email), read in batches so
+   * The report's rows for `date` (all of them, or a group's members, by
+   * email), read in batches so
    * that any number of users streams in constant memory.
    */
-  async *exportRows(date: string): AsyncGenerator<UsageReportItem> {
+  async *exportRows(
+    date: string,
+    groupId?: string,
+  ): AsyncGenerator<UsageReportItem> {
     let after: { email: string; id: string } | null = null;
     for (;;) {
-      const params: unknown[] = [date, EXPORT_BATCH];
-      let keyset = '';
-      if (after) {
-        params.push(after.email, after.id);
-        keyset = ' AND (lower(u.email), u.id) > ($3, $4::uuid)';
-      }
+      const q = params([date, EXPORT_BATCH]);
+      const members = memberOf(groupId, 'u.id', q.p);
+      const keyset = after
+        ? ` AND (lower(u.email), u.id) > (${q.p(after.email)}, ${q.p(after.id)}::uuid)`
+        : '';
       const rows: ExportRow[] = await this.db.query<ExportRow>(
-        `SELECT ${ITEM_COLUMNS}, lower(u.email) AS email_key ${REPORT_FROM}${keyset}
+        `SELECT ${ITEM_COLUMNS}, lower(u.email) AS email_key ${REPORT_FROM}${members}${keyset}
          ORDER BY lower(u.email), u.id
          LIMIT $2`,
-        params,
+        q.values,
       );
       for (const r of rows) yield item(r);
       if (rows.length < EXPORT_BATCH) return;

@@ -653,6 +653,10 @@ export interface UsageReportQuery {
   sort?: UsageSortField;
   order?: SortOrder;
   search?: string;
+  /** Only this group's members. */
+  group_id?: Uuid;
+  /** Only this model's usage. */
+  model?: string;
 }
 
 export interface UsageReportItem {
@@ -718,6 +722,8 @@ export interface UsageExportQuery {
   date?: CalendarDay;
   from?: CalendarDay;
   to?: CalendarDay;
+  /** Only this group's members. */
+  group_id?: Uuid;
 }
 
 /** The header of a date range's export: `date`, then a day's columns. */

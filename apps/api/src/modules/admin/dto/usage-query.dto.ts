@@ -1,12 +1,13 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type {
-  SortOrder,
-  UsageExportQuery,
-  UsageHistoryQuery,
-  UsageReportQuery,
-  UsageSortField,
+import {
+  MODEL_ID_PATTERN,
+  type SortOrder,
+  type UsageExportQuery,
+  type UsageHistoryQuery,
+  type UsageReportQuery,
+  type UsageSortField,
 } from '@tally/api-contract';
-import { IsIn, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsIn, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../../common/pagination.dto';
 import { IsOptionalNotNull } from '../../../common/validation';
 import { CalendarDayParam } from '../../../common/calendar-day';
@@ -46,6 +47,19 @@ export class UsageReportQueryDto
   @IsString()
   @MaxLength(254)
   search?: string;
+
+  /** Only this group's members (404 when there is no such group); the totals too. */
+  @ApiProperty({ format: 'uuid', required: false })
+  @IsOptionalNotNull()
+  @IsUUID()
+  group_id?: string;
+
+  /** Only this model's usage (a model id; past usage keeps a deleted model's id); the totals too. */
+  @ApiProperty({ required: false, example: 'local' })
+  @IsOptionalNotNull()
+  @IsString()
+  @Matches(MODEL_ID_PATTERN, { message: 'model must be a model id' })
+  model?: string;
 }
 
 /** `GET /api/admin/usage/history`. */
@@ -79,4 +93,13 @@ export class UsageExportQueryDto implements UsageExportQuery {
 
   @CalendarDayParam('Last day of a range, included; with `from`.')
   to?: string;
+}
+
+/** `GET /api/admin/usage/export`, which can also take one group. */
+export class UsageExportGroupQueryDto extends UsageExportQueryDto {
+  /** Only this group's members (404 when there is no such group). */
+  @ApiProperty({ format: 'uuid', required: false })
+  @IsOptionalNotNull()
+  @IsUUID()
+  group_id?: string;
 }
