@@ -57,6 +57,21 @@ const BAD: Record<string, Raw[]> = {
   limit: [...NOT_A_NUMBER, ...BAD_NUMBERS, '"null"'],
   count: [...NOT_A_NUMBER, ...BAD_NUMBERS, 'null'],
   streams: [...NOT_A_NUMBER, ...BAD_NUMBERS, 'null', '0', '101'],
+  /** An enum value (subject, metric, window). */
+  choice: [...NOT_A_STRING, 'null', '""', '"DAY"', '"x\\u0000"', '["day"]'],
+  /** A model id, or null. */
+  model: [...NOT_A_STRING, ...NUL, '""', '"Not An Id"', json('m'.repeat(65))],
+  /** A limit's amount: a whole number 0..2^53-1. */
+  amount: [
+    ...NOT_A_NUMBER,
+    'null',
+    '-1',
+    '1.5',
+    '9007199254740992',
+    '1e20',
+    '1e400',
+    '-1e400',
+  ],
   timezone: [
     ...NOT_A_STRING,
     'null',
@@ -113,8 +128,8 @@ const BAD_DAY = [
 const BAD_UUID_QUERY = ['not-a-uuid', '', '123', '%00', 'x'.repeat(300)];
 
 interface Route {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
-  /** The path, with `:id` for the route parameter. */
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  /** The path, with `:id` for the route parameter (and `:user_id` for the user's id). */
   path: string;
   /** A body that would be accepted, with the kind of each field. */
   body?: { valid: Record<string, unknown>; fields: Record<string, string> };
@@ -130,7 +145,14 @@ describe('hostile input on every route (PostgreSQL)', () => {
   let t: TestApp;
   let tokens: { admin: string; user: string };
   /** Objects the ids of the routes point at: the user's own, so valid input would change them. */
-  const ids = { chat: '', user: '', apiKey: '', othersChat: '' };
+  const ids = {
+    chat: '',
+    user: '',
+    apiKey: '',
+    othersChat: '',
+    group: '',
+    limit: '',
+  };
   const unknownId = '5b0c5c1e-8c1e-4b8a-9a57-7d0b2c3f4e5a';
 
   const ROUTES: Route[] = [
@@ -275,6 +297,8 @@ describe('hostile input on every route (PostgreSQL)', () => {
         sort: ['cost', 'TOKENS', '', '%00', 'tokens&sort=email'],
         order: ['up', 'DESC', '', '%00', 'asc&order=desc'],
         search: ['%00', 'x'.repeat(5000), 'a&search=b'],
+        group_id: [...BAD_UUID_QUERY, unknownId],
+        model: ['%00', 'Not%20An%20Id', 'x'.repeat(300), 'local&model=local'],
       },
     },
     {
@@ -291,7 +315,115 @@ describe('hostile input on every route (PostgreSQL)', () => {
       method: 'GET',
       path: '/api/admin/usage/export',
       admin: true,
-      query: { date: [...BAD_DAY, '2026-11-28&date=2026-11-28'] },
+      query: {
+        date: [...BAD_DAY, '2026-11-28&date=2026-11-28'],
+        group_id: [...BAD_UUID_QUERY, unknownId],
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/admin/groups',
+      admin: true,
+      query: {
+        page: BAD_PAGE,
+        page_size: BAD_PAGE_SIZE,
+        search: ['%00', 'x'.repeat(5000), 'a&search=b'],
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/admin/groups',
+      admin: true,
+      body: {
+        valid: { name: 'Fresh group', description: 'New' },
+        fields: { name: 'requiredText', description: 'text' },
+      },
+    },
+    { method: 'GET', path: '/api/admin/groups/:id', admin: true },
+    {
+      method: 'PATCH',
+      path: '/api/admin/groups/:id',
+      admin: true,
+      body: {
+        valid: { name: 'Renamed group', description: 'Changed' },
+        fields: { name: 'requiredText', description: 'text' },
+      },
+    },
+    { method: 'DELETE', path: '/api/admin/groups/:id', admin: true },
+    {
+      method: 'GET',
+      path: '/api/admin/groups/:id/members',
+      admin: true,
+      query: { page: BAD_PAGE, page_size: BAD_PAGE_SIZE },
+    },
+    {
+      method: 'PUT',
+      path: '/api/admin/groups/:id/members/:user_id',
+      admin: true,
+    },
+    {
+      method: 'DELETE',
+      path: '/api/admin/groups/:id/members/:user_id',
+      admin: true,
+    },
+    {
+      method: 'GET',
+      path: '/api/admin/limits',
+      admin: true,
+      query: {
+        subject: ['team', 'GROUP', '', '%00', 'group&subject=user'],
+        subject_id: BAD_UUID_QUERY,
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/admin/limits',
+      admin: true,
+      body: {
+        valid: {
+          subject: 'everyone',
+          metric: 'cost',
+          window: 'month',
+          model: 'local',
+          shared: true,
+          amount: 5,
+        },
+        fields: {
+          subject: 'choice',
+          metric: 'choice',
+          window: 'choice',
+          model: 'model',
+          shared: 'bool',
+          amount: 'amount',
+        },
+      },
+    },
+    {
+      method: 'PATCH',
+      path: '/api/admin/limits/:id',
+      admin: true,
+      body: { valid: { amount: 4 }, fields: { amount: 'amount' } },
+    },
+    { method: 'DELETE', path: '/api/admin/limits/:id', admin: true },
+    {
+      method: 'POST',
+      path: '/api/admin/users/:id/grants',
+      admin: true,
+      body: {
+        valid: { metric: 'messages', window: 'day', amount: 2, note: 'why' },
+        fields: {
+          metric: 'choice',
+          window: 'choice',
+          amount: 'amount',
+          note: 'text',
+        },
+      },
+    },
+    { method: 'GET', path: '/api/admin/users/:id/grants', admin: true },
+    {
+      method: 'GET',
+      path: '/api/usage',
+      query: { from: [...BAD_DAY, '1900-01-01'], to: BAD_DAY },
     },
     { method: 'GET', path: '/api/health', public: true },
   ];
@@ -309,6 +441,10 @@ describe('hostile input on every route (PostgreSQL)', () => {
       usage_daily: 'usage_daily',
       usage_holds: 'usage_holds',
       stream_slots: 'stream_slots',
+      user_groups: 'user_groups',
+      group_members: 'group_members',
+      limits: 'limits',
+      limit_grants: 'limit_grants',
     };
     const out: Record<string, unknown> = {};
     for (const [name, from] of Object.entries(tables)) {
@@ -362,13 +498,18 @@ describe('hostile input on every route (PostgreSQL)', () => {
     return null;
   }
 
-  const withId = (path: string, id: string) => path.replace(':id', id);
+  const withId = (path: string, id: string) =>
+    path.replace(':id', id).replace(':user_id', ids.user);
   const idOf = (path: string) =>
     path.startsWith('/api/auth/api-keys')
       ? ids.apiKey
       : path.startsWith('/api/admin/users')
         ? ids.user
-        : ids.chat;
+        : path.startsWith('/api/admin/groups')
+          ? ids.group
+          : path.startsWith('/api/admin/limits')
+            ? ids.limit
+            : ids.chat;
 
   /** Every hostile request for a route: bad fields, bad bodies, bad ids, bad and unknown query parameters. */
   function requests(
@@ -452,6 +593,26 @@ describe('hostile input on every route (PostgreSQL)', () => {
         { token: user.token },
       )
     ).body.id;
+    ids.group = (
+      await t.http.post(
+        '/api/admin/groups',
+        { name: 'Hostile' },
+        { token: admin },
+      )
+    ).body.id;
+    ids.limit = (
+      await t.http.post(
+        '/api/admin/limits',
+        {
+          subject: 'group',
+          subject_id: ids.group,
+          metric: 'messages',
+          window: 'day',
+          amount: 3,
+        },
+        { token: admin },
+      )
+    ).body.id;
     const other = await t.register();
     ids.othersChat = (
       await t.http.post('/api/chats', {}, { token: other.token })
@@ -494,7 +655,7 @@ describe('hostile input on every route (PostgreSQL)', () => {
         route.body?.valid,
         { token: route.admin ? tokens.admin : tokens.user },
       );
-      expect([route.method, route.path, res.status]).toEqual([
+      expect([route.method, route.path, res.status, res.text]).toEqual([
         route.method,
         route.path,
         route.method === 'POST' &&
@@ -502,6 +663,7 @@ describe('hostile input on every route (PostgreSQL)', () => {
         !route.path.endsWith('/login')
           ? 201
           : 200,
+        res.text,
       ]);
     }
   });
