@@ -10,6 +10,7 @@ import { badInput, checkSpan, historyRange } from '../usage/history-range';
 import { UsageReportService } from '../usage/usage-report.service';
 import { UsageService } from '../usage/usage.service';
 import { UsageExportService } from '../usage/usage-export.service';
+import { UsageHistoryService } from '../usage/usage-history.service';
 import { dayCsv, rangeCsv } from './usage-csv';
 import type {
   UsageExportGroupQueryDto,
@@ -25,6 +26,7 @@ export class AdminUsageService {
     private readonly usage: UsageService,
     private readonly exports: UsageExportService,
     private readonly groups: GroupsService,
+    private readonly histories: UsageHistoryService,
   ) {}
 
   /** One day's report; of a group's members (404 unknown group) and of one model, when asked. */
@@ -51,13 +53,13 @@ export class AdminUsageService {
       q.to,
       (await this.usage.today()).day,
     );
-    return this.reports.history(from, to, q.user_id);
+    return this.histories.history(from, to, q.user_id);
   }
 
   /** Settled usage of one day (default today) per model. */
   async byModel(date?: string): Promise<UsageByModel> {
     const day = date ?? (await this.usage.today()).day;
-    return { date: day, items: await this.reports.byModel(day) };
+    return { date: day, items: await this.histories.byModel(day) };
   }
 
   /**

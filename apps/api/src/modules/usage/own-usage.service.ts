@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { OwnUsage } from '@tally/api-contract';
 import { historyRange } from './history-range';
-import { UsageReportService } from './usage-report.service';
+import { UsageHistoryService } from './usage-history.service';
 import { UsageService } from './usage.service';
 
 /** A user's own usage history (`GET /api/usage`). */
@@ -9,7 +9,7 @@ import { UsageService } from './usage.service';
 export class OwnUsageService {
   constructor(
     private readonly usage: UsageService,
-    private readonly reports: UsageReportService,
+    private readonly reports: UsageHistoryService,
   ) {}
 
   /**

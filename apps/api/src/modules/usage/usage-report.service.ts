@@ -1,13 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type {
   SortOrder,
-  UsageByModelItem,
-  UsageHistory,
   UsageReport,
   UsageReportItem,
   UsageSortField,
 } from '@tally/api-contract';
-import { notFound } from '../../common/api-error';
 import { DatabaseService } from '../../database/database.service';
 import { escapeLike } from '../../common/sql';
 import { DEFAULTS_JOIN, limitColumns } from './limits.sql';
@@ -232,77 +229,9 @@ export class UsageReportService {
   }
 
   /**
-   * Settled usage per day from `from` to `to` (both included, oldest first,
-   * days without usage as zeros), of everyone or of one user (404 if unknown).
-   */
-  async history(
-    from: string,
-    to: string,
-    userId?: string,
-  ): Promise<UsageHistory> {
-    if (userId) {
-      const [user] = await this.db.query('SELECT 1 FROM users WHERE id = $1', [
-        userId,
-      ]);
-      if (!user) throw notFound('User');
-    }
-    const rows = await this.db.query<{
-      date: string;
-      messages: number;
-      tokens: number;
-      cost: number;
-      active_users: number;
-    }>(
-      `SELECT to_char(g.day, 'YYYY-MM-DD') AS date,
-              coalesce(sum(d.messages), 0)::bigint AS messages,
-              coalesce(sum(d.tokens), 0)::bigint AS tokens,
-              coalesce(sum(d.cost), 0)::bigint AS cost,
-              count(d.user_id) FILTER (WHERE d.messages > 0 OR d.tokens > 0) AS active_users
-       FROM (SELECT $1::date + i AS day FROM generate_series(0, $2::date - $1::date) AS i) g
-       LEFT JOIN usage_daily d ON d.day = g.day AND ($3::uuid IS NULL OR d.user_id = $3::uuid)
-       GROUP BY g.day
-       ORDER BY g.day`,
-      [from, to, userId ?? null],
-    );
-    return {
-      items: rows.map((r) => ({
-        date: r.date,
-        messages: Number(r.messages),
-        tokens: Number(r.tokens),
-        cost: Number(r.cost),
-        active_users: Number(r.active_users),
-      })),
-    };
-  }
-
-  /**
-   * Settled usage of one day per model (every user), most expensive first.
-   * A deleted model keeps its id here.
-   */
-  async byModel(date: string): Promise<UsageByModelItem[]> {
-    const rows = await this.db.query<UsageByModelItem>(
-      `SELECT model, sum(messages)::bigint AS messages,
-              sum(prompt_tokens)::bigint AS prompt_tokens, sum(completion_tokens)::bigint AS completion_tokens,
-              sum(prompt_tokens + completion_tokens)::bigint AS tokens, sum(cost)::bigint AS cost
-       FROM usage_daily_models WHERE day = $1::date
-       GROUP BY model
-       ORDER BY cost DESC, tokens DESC, model`,
-      [date],
-    );
-    return rows.map((r) => ({
-      model: r.model,
-      messages: Number(r.messages),
-      prompt_tokens: Number(r.prompt_tokens),
-      completion_tokens: Number(r.completion_tokens),
-      tokens: Number(r.tokens),
-      cost: Number(r.cost),
-    }));
-  }
-
-  /**
    * The report's rows for `date` (all of them, or a group's members, by
-   * email), read in batches so
-   * that any number of users streams in constant memory.
+   * email), read in batches so that any number of users streams in
+   * constant memory.
    */
   async *exportRows(
     date: string,

@@ -10,6 +10,7 @@ import { LimitsService } from './limits.service';
 import { OwnUsageService } from './own-usage.service';
 import { StreamSlotsService } from './stream-slots.service';
 import { UsageExportService } from './usage-export.service';
+import { UsageHistoryService } from './usage-history.service';
 import { UsageReportService } from './usage-report.service';
 import { UsageController } from './usage.controller';
 import { UsageService } from './usage.service';
@@ -35,6 +36,7 @@ import { UsageService } from './usage.service';
     AdmissionService,
     UsageReportService,
     UsageExportService,
+    UsageHistoryService,
   ],
   exports: [
     LimitAdminService,
@@ -46,6 +48,7 @@ import { UsageService } from './usage.service';
     AdmissionService,
     UsageReportService,
     UsageExportService,
+    UsageHistoryService,
   ],
 })
 export class UsageModule {}
