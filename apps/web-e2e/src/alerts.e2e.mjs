@@ -10,7 +10,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { checkPage, checkPageAtWidths } from './support/checks.mjs';
+import { atWidths, checkPage, checkPageAtWidths } from './support/checks.mjs';
 import {
   byTestId,
   chooseLanguage,
@@ -202,6 +202,29 @@ describe('alert settings', { timeout: 600_000 }, () => {
       /^Доставлено\s+Попыток: 1$/,
     );
     await checkPage(page, 'settings with alerts (ru)');
+    // A hint that wraps pushes the next field down rather than running into it.
+    await atWidths(page, [390, 1280], async (width) => {
+      const overlaps = await page.evaluate(() => {
+        const fields = [
+          ...document.querySelectorAll(
+            '[data-testid="alert-settings-form"] app-text-field',
+          ),
+        ];
+        const found = [];
+        for (let i = 0; i + 1 < fields.length; i++) {
+          const hint = fields[i].querySelector('mat-hint, mat-error');
+          const next = fields[i + 1].getBoundingClientRect();
+          if (hint && hint.getBoundingClientRect().bottom > next.top + 1)
+            found.push(hint.textContent.trim());
+        }
+        return found;
+      });
+      assert.deepEqual(
+        overlaps,
+        [],
+        `hints overlap the next field at ${width}px`,
+      );
+    });
     await page.screenshot({ path: shot('admin-alerts-ru'), fullPage: true });
   });
 });

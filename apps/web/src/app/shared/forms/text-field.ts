@@ -32,7 +32,7 @@ import { fieldError } from './validators';
     TranslatePipe,
   ],
   template: `
-    <mat-form-field appearance="outline">
+    <mat-form-field appearance="outline" [subscriptSizing]="subscriptSizing()">
       <mat-label>{{ label() | translate }}</mat-label>
       <input
         matInput
@@ -74,6 +74,8 @@ export class TextField {
   readonly autocomplete = input<string | null>(null);
   readonly inputmode = input<'numeric' | 'decimal' | null>(null);
   readonly testId = input<string | null>(null);
+  /** `dynamic`: a hint or error longer than a line pushes what follows down instead of overlapping it. */
+  readonly subscriptSizing = input<'fixed' | 'dynamic'>('fixed');
   readonly errorTestId = input<string | null>(null);
 
   private readonly container = inject(ControlContainer);
