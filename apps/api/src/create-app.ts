@@ -113,6 +113,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
       { path: 'v1/models', method: RequestMethod.GET },
       { path: 'v1/models/:id', method: RequestMethod.GET },
       { path: 'v1/chat/completions', method: RequestMethod.POST },
+      { path: 'v1/*path', method: RequestMethod.ALL },
     ],
   });
   app.useGlobalPipes(new AppValidationPipe());

@@ -1,21 +1,25 @@
 import {
+  All,
   Body,
   Controller,
   Get,
   HttpCode,
   Param,
   Post,
+  Req,
   Res,
   UseFilters,
 } from '@nestjs/common';
 import {
   ApiBody,
+  ApiExcludeEndpoint,
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { ApiError } from '../../common/api-error';
 import type { AuthUser } from '../../common/auth-user';
 import { CurrentUser } from '../../common/decorators';
 import { Clock } from '../usage/clock';
@@ -138,6 +142,17 @@ export class GatewayController {
       res,
       admitted,
       this.completions.answer(admitted),
+    );
+  }
+
+  /** Any other path under /v1: 404 in OpenAI's shape, as OpenAI answers it. */
+  @All('*path')
+  @ApiExcludeEndpoint()
+  unknown(@Req() req: Request): never {
+    throw new ApiError(
+      404,
+      'unknown_url',
+      `Unknown request URL: ${req.method} ${req.path}`,
     );
   }
 
