@@ -80,7 +80,9 @@ export class SettingsService {
   now: () => number = () => Date.now();
 
   async get(): Promise<AllSettings> {
-    if (this.cache && this.now() - this.cache.at < SETTINGS_CACHE_MS)
+    // A clock that went back (a time sync, a test's clock) makes the cache stale, not fresh forever.
+    const age = this.cache ? this.now() - this.cache.at : -1;
+    if (this.cache && age >= 0 && age < SETTINGS_CACHE_MS)
       return this.cache.value;
     if (this.loading?.writes !== this.writes) this.loading = this.read();
     return this.loading.value;
