@@ -47,6 +47,7 @@ export class AlertDeliveryService
   private nudged: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private again = false;
+  private lastWarning: string | null = null;
   private stopped = false;
   private readonly stopping = new AbortController();
 
@@ -94,9 +95,13 @@ export class AlertDeliveryService
       return;
     }
     this.running = this.deliverDue()
-      .catch((err: Error) =>
-        this.logger.warn(`Could not deliver alerts: ${err.message}`),
-      )
+      .then(() => (this.lastWarning = null))
+      .catch((err: Error) => {
+        // Once per kind of failure (a database outage would say it every second).
+        if (err.message === this.lastWarning) return;
+        this.lastWarning = err.message;
+        this.logger.warn(`Could not deliver alerts: ${err.message}`);
+      })
       .finally(() => {
         this.running = null;
         if (this.again) {
