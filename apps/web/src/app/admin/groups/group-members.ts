@@ -112,7 +112,7 @@ import { subjectSearch } from '../limits/subject-search';
       [length]="members.result()?.total ?? 0"
     />
   `,
-  styleUrl: '../admin-page.css',
+  styleUrls: ['../admin-page.css', './group-members.css'],
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class GroupMembers {

@@ -5,9 +5,14 @@ import {
   inject,
   input,
   signal,
+  viewChild,
 } from '@angular/core';
 import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
-import { NonNullableFormBuilder, ReactiveFormsModule } from '@angular/forms';
+import {
+  FormGroupDirective,
+  NonNullableFormBuilder,
+  ReactiveFormsModule,
+} from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatSelectModule } from '@angular/material/select';
@@ -63,6 +68,7 @@ export class UserGrants {
   protected readonly busy = signal(false);
   protected readonly error = signal<string | null>(null);
   private readonly reloads = signal(0);
+  private readonly formDirective = viewChild(FormGroupDirective);
   protected readonly grants = loadOnChange(
     computed(() => ({ id: this.user().id, reload: this.reloads() })),
     ({ id }) => this.api.grants(id),
@@ -133,8 +139,8 @@ export class UserGrants {
       .subscribe({
         next: () => {
           this.busy.set(false);
-          this.form.controls.amount.reset('');
-          this.form.controls.note.reset('');
+          // A fresh form for the next grant: no "required" on the emptied amount.
+          this.formDirective()?.resetForm({ ...v, amount: '', note: '' });
           this.reloads.update((n) => n + 1);
         },
         error: (err: unknown) => {

@@ -130,6 +130,26 @@ describe('UserLimits', { timeout: 20_000 }, () => {
     expect(page.text('grant-error')).toEqual([
       'No limit of this kind applies to this user, so there is nothing to raise. Add the limit first.',
     ]);
+
+    // Granted: the list is asked again, and the emptied form says nothing is wrong.
+    form.dispatchEvent(new Event('submit'));
+    await page.render();
+    page.http
+      .expectOne((r) => r.method === 'POST')
+      .flush({ ...GRANT, id: 'grant-2', metric: 'cost', amount: 2_500_000 });
+    await page.render();
+    page.http.expectOne(`/api/admin/users/${ANN.id}/grants`).flush({
+      items: [GRANT],
+    });
+    await page.render();
+    expect(page.text('grant-error')).toEqual([]);
+    expect(page.el.querySelectorAll('app-user-grants mat-error').length).toBe(
+      0,
+    );
+    expect(
+      page.el.querySelector<HTMLInputElement>('[data-testid="grant-amount"]')
+        ?.value,
+    ).toBe('');
   });
 
   it('speaks Russian', async () => {
