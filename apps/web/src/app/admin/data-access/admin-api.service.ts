@@ -84,10 +84,10 @@ export class AdminApi {
     });
   }
 
-  /** The day's usage as CSV, fetched with the auth header (a plain link could not send it). */
-  usageCsv(date: CalendarDay): Observable<Blob> {
+  /** The day's usage as CSV (of one group's members, if given), fetched with the auth header (a plain link could not send it). */
+  usageCsv(date: CalendarDay, group_id?: string): Observable<Blob> {
     return this.http.get('/api/admin/usage/export', {
-      params: params({ date }),
+      params: params({ date, group_id }),
       responseType: 'blob',
     });
   }

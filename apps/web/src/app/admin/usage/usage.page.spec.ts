@@ -2,6 +2,7 @@ import { HttpTestingController } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { provideNativeDateAdapter } from '@angular/material/core';
 import type { UsageByModel, UsageReport } from '@tally/api-contract';
+import { adminModel, group } from '../../../testing/admin-fixtures';
 import { one } from '../../../testing/dom';
 import { setUpFormPage } from '../../../testing/form-page';
 import { useLanguage } from '../../../testing/i18n';
@@ -73,6 +74,17 @@ describe('UsagePage cost', { timeout: 20_000 }, () => {
     );
     expect(byModel.request.params.has('date')).toBe(false); // today, as the API counts it
     byModel.flush(BY_MODEL);
+    page.http
+      .expectOne((r) => r.url === '/api/admin/groups')
+      .flush({
+        items: [group('Research')],
+        total: 1,
+        page: 1,
+        page_size: 200,
+      });
+    page.http
+      .expectOne('/api/admin/models')
+      .flush({ items: [adminModel('local', 'c'), adminModel('gpt-4o', 'c')] });
     await page.render();
     const cells = (selector: string) =>
       [...page.el.querySelectorAll(selector)].map((c) => c.textContent?.trim());
@@ -97,6 +109,36 @@ describe('UsagePage cost', { timeout: 20_000 }, () => {
       ['local', '1', '30', '10', '40', '$0.00'],
     ]);
     expect(el.textContent).toContain('By model, Nov 28, 2026');
+  });
+
+  it('shows one group’s members or one model’s use only, from page 1, and exports the group', async () => {
+    const page = await open();
+    const inside = page.fixture.componentInstance as unknown as {
+      onGroup(id: string): void;
+      onModel(id: string): void;
+      exportCsv(): void;
+    };
+    inside.onGroup('research-id');
+    await page.render();
+    const byGroup = page.http.expectOne((r) => r.url === '/api/admin/usage');
+    expect(byGroup.request.params.get('group_id')).toBe('research-id');
+    expect(byGroup.request.params.get('page')).toBe('1');
+    expect(byGroup.request.params.has('model')).toBe(false);
+    byGroup.flush(REPORT);
+    inside.onModel('gpt-4o');
+    await page.render();
+    const byModel = page.http.expectOne((r) => r.url === '/api/admin/usage');
+    expect(byModel.request.params.get('model')).toBe('gpt-4o');
+    expect(byModel.request.params.get('group_id')).toBe('research-id');
+    byModel.flush(REPORT);
+    await page.render();
+    URL.createObjectURL ??= () => 'blob:x';
+    URL.revokeObjectURL ??= () => undefined;
+    inside.exportCsv();
+    const csv = page.http.expectOne((r) => r.url === '/api/admin/usage/export');
+    expect(csv.request.params.get('group_id')).toBe('research-id');
+    expect(csv.request.params.get('date')).toBe('2026-11-28');
+    csv.flush(new Blob(['x']));
   });
 
   it('writes money the Russian way', async () => {

@@ -10,10 +10,14 @@ import { MatDatepickerModule } from '@angular/material/datepicker';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
+import { MatSelectModule } from '@angular/material/select';
 import { MatSortModule, Sort } from '@angular/material/sort';
 import { MatTableModule } from '@angular/material/table';
 import { TranslatePipe } from '@ngx-translate/core';
+import { LIMITS } from '@tally/api-contract';
 import type {
+  Group,
+  Model,
   SortOrder,
   UsageHistoryItem,
   UsageReport,
@@ -30,13 +34,16 @@ import { UsageChart } from '../../shared/usage-chart';
 import { TablePaginator, TableSearch } from '../../shared/table/table-controls';
 import { TablePaging, loadOnChange } from '../../shared/table/table-paging';
 import { AdminApi } from '../data-access/admin-api.service';
+import { CatalogApi } from '../data-access/catalog-api.service';
+import { GroupsApi } from '../data-access/groups-api.service';
 import { UsageRangeExport } from './usage-range-export';
 
 const SORT_FIELDS: UsageSortField[] = ['tokens', 'messages', 'email', 'name'];
 
 /**
  * A day's usage per user (sortable, searchable, paged, with totals and
- * cost), the day by model, CSV export and 30 days' history.
+ * cost; of one group's members or one model's use only, if chosen), the
+ * day by model, CSV export and 30 days' history.
  */
 @Component({
   selector: 'app-usage-page',
@@ -48,6 +55,7 @@ const SORT_FIELDS: UsageSortField[] = ['tokens', 'messages', 'email', 'name'];
     MatInputModule,
     MatButtonModule,
     MatProgressBarModule,
+    MatSelectModule,
     TranslatePipe,
     LocalNumberPipe,
     CostPipe,
@@ -87,6 +95,11 @@ export class UsagePage {
   protected readonly date = signal<string | null>(null);
   protected readonly sort = signal<UsageSortField>('tokens');
   protected readonly order = signal<SortOrder>('desc');
+  /** '' for every user / every model. */
+  protected readonly groupId = signal('');
+  protected readonly model = signal('');
+  protected readonly groups = signal<Group[]>([]);
+  protected readonly models = signal<Model[]>([]);
   protected readonly usage = loadOnChange<UsageReportQuery, UsageReport>(
     computed(() => ({
       date: this.date() ?? undefined,
@@ -95,6 +108,8 @@ export class UsagePage {
       order: this.order(),
       page: this.paging.page(),
       page_size: this.paging.pageSize(),
+      group_id: this.groupId() || undefined,
+      model: this.model() || undefined,
     })),
     (query) => this.api.usage(query),
   );
@@ -124,6 +139,18 @@ export class UsagePage {
   });
 
   constructor() {
+    inject(GroupsApi)
+      .groups({ page: 1, page_size: LIMITS.pageSizeMax })
+      .subscribe({
+        next: (page) => this.groups.set(page.items),
+        error: () => undefined,
+      });
+    inject(CatalogApi)
+      .models()
+      .subscribe({
+        next: (models) => this.models.set(models),
+        error: () => undefined,
+      });
     this.api.usageHistory().subscribe({
       next: (history) => this.history.set(history.items),
       error: () => this.history.set([]),
@@ -135,6 +162,16 @@ export class UsagePage {
       this.date.set(toDay(value));
       this.paging.page.set(1);
     }
+  }
+
+  protected onGroup(id: string): void {
+    this.groupId.set(id);
+    this.paging.page.set(1);
+  }
+
+  protected onModel(id: string): void {
+    this.model.set(id);
+    this.paging.page.set(1);
   }
 
   protected onSort(sort: Sort): void {
@@ -150,7 +187,7 @@ export class UsagePage {
       return;
     }
     this.exporting.set(true);
-    this.api.usageCsv(day).subscribe({
+    this.api.usageCsv(day, this.groupId() || undefined).subscribe({
       next: (blob) => {
         this.exporting.set(false);
         const url = URL.createObjectURL(blob);
