@@ -52,7 +52,9 @@ describe('upgrading a database from before limits and groups', () => {
        FROM usage_daily ORDER BY user_id, day`,
     );
 
-    expect(await u.migrate()).toEqual(['LimitsAndGroups1764500000000']);
+    // This release's migration first, then any later ones.
+    const ran = await u.migrate();
+    expect(ran[0]).toBe('LimitsAndGroups1764500000000');
     expect(await u.migrate()).toEqual([]);
 
     // The ledger of the reports is kept, without the hold columns that moved to the counters.
@@ -202,7 +204,7 @@ describe('upgrading a database from before limits and groups', () => {
     }
 
     // And back: the columns and settings return with their values.
-    await u.undoLast();
+    for (let i = 0; i < ran.length; i++) await u.undoLast();
     expect(
       await u.q(
         `SELECT email, max_ai_messages_per_day, max_ai_tokens_per_day FROM users WHERE id IN ($1, $2) ORDER BY email`,
