@@ -114,14 +114,19 @@ export class HoldsService {
     for (let attempt = 1; attempt <= 3; attempt++) {
       const ctx = await this.usage.context();
       const base = UsageService.params(sender, ctx);
-      const [row] = await this.db.query<ReserveRow>(RESERVE_SQL, [
-        ...base,
-        prompt,
-        maxOutput,
-        inputPrice,
-        outputPrice,
-        this.config.quota.holdTtlSeconds,
-      ]);
+      // Prepared: planning this statement costs more than running it.
+      const [row] = await this.db.prepared<ReserveRow>(
+        'tally_reserve_v1',
+        RESERVE_SQL,
+        [
+          ...base,
+          prompt,
+          maxOutput,
+          inputPrice,
+          outputPrice,
+          this.config.quota.holdTtlSeconds,
+        ],
+      );
       if (!row.complete) {
         // First send of a window (or to a new limit): create its counters, then again.
         await this.db.query(ENSURE_COUNTERS_SQL, base);

@@ -97,7 +97,9 @@ export class UsageService {
   /** Every limit that applies to the sender, with its use now; 404 when there is no such user. */
   async limitsOf(s: Sender, c?: LimitContext): Promise<AppliedLimit[]> {
     const ctx = c ?? (await this.context());
-    const [row] = await this.db.query<{ limits: LimitRow[] }>(
+    // Prepared: every open chat polls this, and planning it costs more than running it.
+    const [row] = await this.db.prepared<{ limits: LimitRow[] }>(
+      'tally_quota_v1',
       QUOTA_SQL,
       UsageService.params(s, ctx),
     );
