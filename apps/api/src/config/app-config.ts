@@ -1,12 +1,20 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  makeFilePrivate,
-  PRIVATE_DIR_MODE,
-  writePrivateFile,
-} from '../common/private-files';
+  ConfigError,
+  type Env,
+  int,
+  oneOf,
+  parseDuration,
+  str,
+  url,
+} from './env';
+import { jwtSecret, secretsKey } from './secrets';
+import { trustProxy } from './trust-proxy';
+
+export { ConfigError, parseDuration } from './env';
+export { parseSecretsKey } from './secrets';
+export { trustProxy } from './trust-proxy';
 
 /**
  * The whole configuration of the API, read and validated once at start-up.
@@ -111,125 +119,6 @@ export interface AuthConfig {
   registerMaxPerHour: number;
 }
 
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    problem: string,
-  ) {
-    super(`Invalid configuration: ${variable} ${problem}`);
-    this.name = 'ConfigError';
-  }
-}
-
-type Env = Record<string, string | undefined>;
-
-function str(env: Env, name: string): string | null {
-  const v = env[name];
-  return v === undefined || v.trim() === '' ? null : v.trim();
-}
-
-function int(
-  env: Env,
-  name: string,
-  def: number,
-  min: number,
-  max: number,
-): number {
-  const raw = str(env, name);
-  if (raw === null) return def;
-  if (!/^\d+$/.test(raw))
-    throw new ConfigError(name, `must be a whole number, got "${raw}"`);
-  const n = Number(raw);
-  if (n < min || n > max)
-    throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
-  return n;
-}
-
-function oneOf<T extends string>(
-  env: Env,
-  name: string,
-  values: readonly T[],
-  def: T,
-): T {
-  const raw = str(env, name);
-  if (raw === null) return def;
-  if (!(values as readonly string[]).includes(raw)) {
-    throw new ConfigError(
-      name,
-      `must be one of ${values.join(', ')}, got "${raw}"`,
-    );
-  }
-  return raw as T;
-}
-
-function url(env: Env, name: string, protocols: string[]): string | null {
-  const raw = str(env, name);
-  if (raw === null) return null;
-  let parsed: URL;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    throw new ConfigError(name, 'is not a valid URL');
-  }
-  if (!protocols.includes(parsed.protocol)) {
-    throw new ConfigError(name, `must use ${protocols.join(' or ')}`);
-  }
-  return raw;
-}
-
-/** `3600`, `60s`, `15m`, `12h`, `7d` → seconds. */
-export function parseDuration(name: string, raw: string): number {
-  const m = /^(\d+)\s*([smhd]?)$/.exec(raw.trim());
-  if (!m)
-    throw new ConfigError(
-      name,
-      `must be a duration such as 3600, 15m, 12h or 7d, got "${raw}"`,
-    );
-  const n = Number(m[1]);
-  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[
-    m[2] as '' | 's' | 'm' | 'h' | 'd'
-  ];
-  const seconds = n * unit;
-  if (seconds < 1 || seconds > 365 * 86400)
-    throw new ConfigError(name, 'must be between 1 second and 365 days');
-  return seconds;
-}
-
-const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
-
-/** `TRUST_PROXY`: unset (the socket's address), a hop count, or a list of addresses, CIDRs and names. */
-export function trustProxy(env: Env): false | number | string[] {
-  const raw = str(env, 'TRUST_PROXY');
-  if (raw === null || raw === 'false') return false;
-  if (/^\d+$/.test(raw)) {
-    const hops = Number(raw);
-    if (hops > 100)
-      throw new ConfigError(
-        'TRUST_PROXY',
-        `must be at most 100 hops, got ${hops}`,
-      );
-    return hops === 0 ? false : hops;
-  }
-  const items = raw.split(',').map((x) => x.trim());
-  for (const item of items) {
-    if (PROXY_NAMES.includes(item)) continue;
-    const [addr, bits, ...rest] = item.split('/');
-    const family = isIP(addr);
-    const max = family === 6 ? 128 : 32;
-    if (
-      family === 0 ||
-      rest.length > 0 ||
-      (bits !== undefined && (!/^\d+$/.test(bits) || Number(bits) > max))
-    ) {
-      throw new ConfigError(
-        'TRUST_PROXY',
-        `must be a hop count, or addresses, CIDRs and ${PROXY_NAMES.join(', ')} separated by commas; "${item}" is none of these`,
-      );
-    }
-  }
-  return items;
-}
-
 /**
  * The catalog id of the environment's model (`AI_MODEL`): lower-cased, other
  * characters outside `^[a-z0-9][a-z0-9._:-]{0,63}$` become `-`.
@@ -249,78 +138,6 @@ export function defaultModelOf(
   ai: Pick<AiConfig, 'provider' | 'model'>,
 ): string {
   return ai.provider === 'openai' ? modelIdFrom(ai.model) : 'local';
-}
-
-/** `SECRETS_KEY`: at least 32 bytes, as hex or base64 (standard or URL-safe). */
-export function parseSecretsKey(raw: string): Buffer {
-  const text = raw.trim();
-  const bytes = /^(?:[0-9a-fA-F]{2})+$/.test(text)
-    ? Buffer.from(text, 'hex')
-    : /^[A-Za-z0-9+/_-]+={0,2}$/.test(text)
-      ? Buffer.from(text, 'base64')
-      : null;
-  if (!bytes || bytes.length < 32)
-    throw new ConfigError(
-      'SECRETS_KEY',
-      'must be at least 32 bytes, written as hex or base64',
-    );
-  // Exactly 32 bytes of key, whatever the length given.
-  return bytes.length === 32
-    ? bytes
-    : createHash('sha256').update(bytes).digest();
-}
-
-/**
- * Outside production a missing `SECRETS_KEY` is generated once and kept in
- * the data folder (mode 0600), like the JWT secret; in production it stays
- * missing and storing a provider key is refused.
- */
-function secretsKey(
-  env: Env,
-  production: boolean,
-  dataDir: string,
-): Buffer | null {
-  const raw = str(env, 'SECRETS_KEY');
-  if (raw !== null) return parseSecretsKey(raw);
-  if (production) return null;
-  const file = join(dataDir, 'secrets-key');
-  makeFilePrivate(file);
-  if (existsSync(file)) {
-    try {
-      return parseSecretsKey(readFileSync(file, 'utf8'));
-    } catch {
-      // An unreadable key file is replaced below.
-    }
-  }
-  mkdirSync(dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
-  const key = randomBytes(32);
-  writePrivateFile(file, key.toString('base64') + '\n');
-  return key;
-}
-
-/** Outside production a missing JWT secret is generated once and kept in the data folder. */
-function jwtSecret(env: Env, production: boolean, dataDir: string): string {
-  const raw = str(env, 'JWT_SECRET');
-  if (raw !== null) {
-    if (raw.length < 16)
-      throw new ConfigError(
-        'JWT_SECRET',
-        'must be at least 16 characters long',
-      );
-    return raw;
-  }
-  if (production)
-    throw new ConfigError('JWT_SECRET', 'is required when NODE_ENV=production');
-  const file = join(dataDir, 'jwt-secret');
-  makeFilePrivate(file);
-  if (existsSync(file)) {
-    const kept = readFileSync(file, 'utf8').trim();
-    if (kept.length >= 16) return kept;
-  }
-  mkdirSync(dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
-  const secret = randomBytes(48).toString('base64url');
-  writePrivateFile(file, secret + '\n');
-  return secret;
 }
 
 export function loadConfig(env: Env = process.env): AppConfig {
