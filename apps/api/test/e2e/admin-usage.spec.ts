@@ -239,6 +239,7 @@ describe('admin: limits, quota and usage reports', () => {
         tokens: { used: 1000, limit: 500000, remaining: 499000 },
         resets_at: '2026-11-29T00:00:00.000Z',
         timezone: 'UTC',
+        model: 'local',
         limits: [
           expect.objectContaining({
             subject: 'user',

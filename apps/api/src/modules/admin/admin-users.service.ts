@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AdminUser, AdminUserList, Quota } from '@tally/api-contract';
 import { GroupsService } from '../groups/groups.service';
+import { ModelsService } from '../models/models.service';
 import { LimitsService } from '../usage/limits.service';
 import { UsageService } from '../usage/usage.service';
 import type { UserEntity } from '../users/user.entity';
@@ -17,6 +18,7 @@ export class AdminUsersService {
     private readonly limits: LimitsService,
     private readonly usage: UsageService,
     private readonly groups: GroupsService,
+    private readonly models: ModelsService,
   ) {}
 
   async list(q: ListUsersQueryDto): Promise<AdminUserList> {
@@ -95,7 +97,8 @@ export class AdminUsersService {
   }
 
   /** The user's quota today, as they would see it; 404 when there is no such user. */
-  quota(id: string): Promise<Quota> {
-    return this.usage.getQuota(id);
+  async quota(id: string): Promise<Quota> {
+    // As the user sees it in the chat: for sends to the default model.
+    return this.usage.getQuota(id, await this.models.quotaModel());
   }
 }
