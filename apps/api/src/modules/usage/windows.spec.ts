@@ -54,4 +54,31 @@ describe('windows', () => {
     expect(w.week.start).toBe('2026-08-31');
     expect(iso(w.week.resetsAt)).toBe('2026-09-07T03:00:00.000Z');
   });
+
+  it('keeps the windows for as long as their day lasts, and not an instant longer', () => {
+    // Berlin's 2027-03-28 (23 h): 2027-03-27T23:00Z to 2027-03-28T22:00Z.
+    const first = windowsAt(at('2027-03-28T12:00:00.000Z'), 'Europe/Berlin');
+    expect(windowsAt(at('2027-03-27T23:00:00.000Z'), 'Europe/Berlin')).toBe(
+      first,
+    );
+    expect(windowsAt(at('2027-03-28T21:59:59.999Z'), 'Europe/Berlin')).toBe(
+      first,
+    );
+    expect(Object.isFrozen(first.day)).toBe(true);
+    // Another zone in between changes nothing for this one.
+    expect(windowsAt(at('2027-03-28T12:00:00.000Z'), 'UTC').day.start).toBe(
+      '2027-03-28',
+    );
+    const next = windowsAt(at('2027-03-28T22:00:00.000Z'), 'Europe/Berlin');
+    expect(next.day.start).toBe('2027-03-29');
+    expect(next.week.start).toBe('2027-03-29');
+    expect(iso(next.day.resetsAt)).toBe('2027-03-29T22:00:00.000Z');
+    // A clock that goes back gets the earlier day again, not the cached one.
+    const before = windowsAt(at('2027-03-27T22:59:59.999Z'), 'Europe/Berlin');
+    expect(before.day.start).toBe('2027-03-27');
+    expect(iso(before.day.resetsAt)).toBe('2027-03-27T23:00:00.000Z');
+    expect(windowsAt(at('2027-03-28T00:00:00.000Z'), 'Europe/Berlin')).toEqual(
+      first,
+    );
+  });
 });

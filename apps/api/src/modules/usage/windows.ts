@@ -41,28 +41,53 @@ export function nextMonthStart(day: string): string {
   return t.toISOString().slice(0, 10);
 }
 
-/** The day, week and month in force at `ms` in `timeZone`. */
+/** The windows last computed per zone, and the instants between which they are in force. */
+const inForce = new Map<
+  string,
+  { from: number; until: number; windows: Windows }
+>();
+
+/**
+ * The day, week and month in force at `ms` in `timeZone`. They change only
+ * when the day does, so the answer is kept per zone for as long as its day
+ * lasts (from the day's first instant until `day.resetsAt`): every quota
+ * read asks, and the time-zone arithmetic cost more than the rest of it.
+ * The returned object is shared and frozen.
+ */
 export function windowsAt(ms: number, timeZone: string): Windows {
+  const hit = inForce.get(timeZone);
+  if (hit && ms >= hit.from && ms < hit.until) return hit.windows;
+  const windows = computeWindows(ms, timeZone);
+  if (inForce.size >= 100) inForce.clear();
+  inForce.set(timeZone, {
+    from: startOfDay(windows.day.start, timeZone),
+    until: windows.day.resetsAt,
+    windows,
+  });
+  return windows;
+}
+
+function computeWindows(ms: number, timeZone: string): Windows {
   const day = dayAt(ms, timeZone);
   const week = weekStart(day);
   const month = monthStart(day);
-  return {
-    day: {
-      window: 'day',
+  return Object.freeze({
+    day: Object.freeze({
+      window: 'day' as const,
       start: day,
       resetsAt: startOfDay(addDays(day, 1), timeZone),
-    },
-    week: {
-      window: 'week',
+    }),
+    week: Object.freeze({
+      window: 'week' as const,
       start: week,
       resetsAt: startOfDay(addDays(week, 7), timeZone),
-    },
-    month: {
-      window: 'month',
+    }),
+    month: Object.freeze({
+      window: 'month' as const,
       start: month,
       resetsAt: startOfDay(nextMonthStart(day), timeZone),
-    },
-  };
+    }),
+  });
 }
 
 /** Order of windows by length, for a stable order of limits. */
