@@ -137,6 +137,26 @@ describe('API conventions (PostgreSQL)', () => {
     ).toBe(true);
   });
 
+  it('answers who may call a route before what its query string holds', async () => {
+    // Without credentials: 401, whatever the query says.
+    const anonymous = await t.http.get('/api/chats?page_sise=10');
+    expect([anonymous.status, anonymous.body.code]).toEqual([
+      401,
+      'UNAUTHORIZED',
+    ]);
+    // A user on an admin route: 403, not the query's 400.
+    const notAdmin = await t.http.get('/api/admin/settings?x=1', {
+      token: user.token,
+    });
+    expect([notAdmin.status, notAdmin.body.code]).toEqual([403, 'FORBIDDEN']);
+    // A public route checks the query at once.
+    const health = await t.http.get('/api/health?x=1');
+    expect([health.status, health.body.message]).toEqual([
+      400,
+      ['property x should not exist'],
+    ]);
+  });
+
   it('takes page numbers written in decimal digits only', async () => {
     for (const q of [
       'page=0x1',

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { createSecretKey } from 'node:crypto';
+import { QueryParamsGuard } from '../../common/query-params.guard';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { ModelsModule } from '../models/models.module';
 import { UsageModule } from '../usage/usage.module';
@@ -48,8 +49,10 @@ import { ATTEMPT_COUNTERS, AuthThrottle } from './auth-throttle.service';
           ? new RedisAttemptCounters(config.redisUrl)
           : new MemoryAttemptCounters(),
     },
+    // Global guards run in this order: who calls, may they, then the query string.
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
+    { provide: APP_GUARD, useClass: QueryParamsGuard },
   ],
   exports: [AuthService, UsersModule],
 })
