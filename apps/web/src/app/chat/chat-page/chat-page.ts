@@ -1,5 +1,3 @@
-import { BreakpointObserver } from '@angular/cdk/layout';
-import { DOCUMENT } from '@angular/common';
 import {
   ChangeDetectionStrategy,
   Component,
@@ -7,7 +5,6 @@ import {
   ElementRef,
   Injector,
   afterNextRender,
-  afterRenderEffect,
   computed,
   effect,
   inject,
@@ -16,37 +13,29 @@ import {
   untracked,
   viewChild,
 } from '@angular/core';
-import { MatButtonModule } from '@angular/material/button';
-import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
-import { toSignal } from '@angular/core/rxjs-interop';
 import { Router } from '@angular/router';
 import { TranslatePipe } from '@ngx-translate/core';
-import {
-  LIMITS,
-  type ChatStreamEvent,
-  type Message,
-  type ModelInfo,
-} from '@tally/api-contract';
+import type { ChatStreamEvent, Message } from '@tally/api-contract';
 import { Observable, Subscription, map, of, switchMap, tap } from 'rxjs';
 import {
   ApiRequestError,
   errorMessageKey,
   toApiRequestError,
 } from '../../core/http/api-error';
-import { LocalDateTimePipe } from '../../core/i18n/format';
+import { Composer } from '../composer/composer';
+import { sendHold } from '../composer/send-gate';
 import {
   ChatApi,
   StreamInterruptedError,
 } from '../data-access/chat-api.service';
 import { ChatsStore } from '../data-access/chats.store';
-import { ModelsStore } from '../data-access/models.store';
 import { QuotaStore } from '../data-access/quota.store';
+import { ChatModel } from '../model-picker/chat-model';
 import { ModelPicker } from '../model-picker/model-picker';
-import { CostPipe, isFree } from '../../shared/money';
 import { QuotaBanner } from '../quota/quota-banner';
 import { QuotaHeader } from '../quota/quota-header';
 import { SendBlock, quotaBlockFrom } from '../quota/send-block';
-import { MarkdownView } from './markdown';
+import { MessageList } from './message-list';
 
 const TITLE_LENGTH = 60;
 
@@ -54,30 +43,6 @@ const TITLE_LENGTH = 60;
 export function streamErrorKey(code: string | undefined): string {
   const key = errorMessageKey(new ApiRequestError(0, { code }));
   return key === 'errors.status.network' ? 'errors.stream.failed' : key;
-}
-
-/**
- * Whether an answer shows what it cost: when it has a cost and the model
- * that gave it has a price (or, gone from the list since, it cost something).
- */
-export function costShown(
-  message: Message,
-  model: ModelInfo | undefined,
-): boolean {
-  const cost = message.cost ?? null;
-  if (message.role !== 'assistant' || cost === null) {
-    return false;
-  }
-  return cost > 0 || (!!model && !isFree(model));
-}
-
-/** A message as the page shows it. */
-export interface MessageView {
-  message: Message;
-  /** The name of the model that answered (assistant messages). */
-  modelName: string | null;
-  /** The answer's cost in micro-dollars, when it is to be shown. */
-  cost: number | null;
 }
 
 /** The first line of a message, shortened, as the title of the chat it starts. */
@@ -88,19 +53,22 @@ export function titleFrom(content: string): string {
     : line;
 }
 
+/**
+ * A chat: its messages, the answer streaming in, the model it uses, the
+ * quota, and the box to write in. A new chat (`/chats`) is created by its
+ * first message.
+ */
 @Component({
   selector: 'app-chat-page',
   imports: [
-    MatButtonModule,
-    MatProgressSpinnerModule,
     TranslatePipe,
-    LocalDateTimePipe,
-    CostPipe,
-    MarkdownView,
     ModelPicker,
     QuotaHeader,
     QuotaBanner,
+    MessageList,
+    Composer,
   ],
+  providers: [ChatModel],
   templateUrl: './chat-page.html',
   styleUrl: './chat-page.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -112,17 +80,12 @@ export class ChatPage {
   private readonly api = inject(ChatApi);
   private readonly chats = inject(ChatsStore);
   private readonly quotaStore = inject(QuotaStore);
-  protected readonly modelsStore = inject(ModelsStore);
   private readonly router = inject(Router);
   protected readonly sendBlock = inject(SendBlock);
+  protected readonly model = inject(ChatModel);
 
-  private readonly scroller = viewChild<ElementRef<HTMLElement>>('scroller');
-  private readonly composer =
-    viewChild<ElementRef<HTMLTextAreaElement>>('composer');
-  private readonly sendButton = viewChild('sendButton', { read: ElementRef });
-  private readonly stopButton = viewChild('stopButton', { read: ElementRef });
+  private readonly composer = viewChild(Composer);
   private readonly banner = viewChild(QuotaBanner, { read: ElementRef });
-  private readonly document = inject(DOCUMENT);
   private readonly injector = inject(Injector);
 
   /** The chat whose messages are on screen. */
@@ -134,23 +97,6 @@ export class ChatPage {
   protected readonly streamText = signal('');
   protected readonly error = signal<string | null>(null);
   protected readonly quota = this.quotaStore.quota;
-  protected readonly maxLength = LIMITS.messageContentMax;
-  /** The chat's `model`, or the one picked for a chat not created yet (null: the default). */
-  private readonly chosenModel = signal<string | null>(null);
-  /** A PATCH of the chat's model is on its way: a send now would go to the old one. */
-  protected readonly savingModel = signal(false);
-
-  /** The model answers go to: the chosen one while it is enabled, else the default. */
-  protected readonly activeModel = computed(() =>
-    this.modelsStore.effective(this.chosenModel()),
-  );
-  /** The chat's model when it has been disabled or deleted since (answers go to the default). */
-  protected readonly missingModel = computed(() => {
-    const chosen = this.chosenModel();
-    return chosen && this.modelsStore.loaded() && !this.modelsStore.find(chosen)
-      ? chosen
-      : null;
-  });
   /**
    * The model the quota header asks for: the chat's own while it is enabled,
    * else the default (null); undefined while the chat is loading.
@@ -159,62 +105,31 @@ export class ChatPage {
     if (this.loading()) {
       return undefined;
     }
-    return this.missingModel() ? null : this.chosenModel();
+    return this.model.quotaModel();
   });
-  protected readonly messageViews = computed<MessageView[]>(() => {
-    this.modelsStore.models();
-    return this.messages().map((message) => {
-      const model = this.modelsStore.find(message.model);
-      return {
-        message,
-        modelName:
-          message.role === 'assistant' && message.model
-            ? (model?.name ?? message.model)
-            : null,
-        cost: costShown(message, model) ? (message.cost ?? null) : null,
-      };
-    });
-  });
-
   protected readonly title = computed(() => {
     const id = this.chatId();
     return this.chats.chats().find((c) => c.id === id)?.title ?? '';
   });
-  /** A phone-width composer has room for the short placeholder only. */
-  private readonly narrow = toSignal(
-    inject(BreakpointObserver)
-      .observe('(max-width: 599.98px)')
-      .pipe(map((state) => state.matches)),
-    { initialValue: false },
-  );
-  protected readonly placeholderKey = computed(() =>
-    this.sendBlock.block()
-      ? 'chat.composer.blocked'
-      : this.narrow()
-        ? 'chat.composer.placeholderShort'
-        : 'chat.composer.placeholder',
-  );
   protected readonly canSend = computed(
     () =>
-      !this.streaming() &&
-      !this.savingModel() &&
-      !this.sendBlock.block() &&
-      this.draft().trim().length > 0 &&
-      this.draft().length <= LIMITS.messageContentMax,
+      sendHold({
+        blocked: !!this.sendBlock.block(),
+        streaming: this.streaming(),
+        savingModel: this.model.saving(),
+        draft: this.draft(),
+      }) === null,
   );
 
   private stream: Subscription | null = null;
   private load: Subscription | null = null;
-  private modelSave: Subscription | null = null;
 
   constructor() {
-    this.modelsStore.load();
     const stopWatching = this.quotaStore.connect();
     inject(DestroyRef).onDestroy(() => {
       stopWatching();
       this.stopStream();
       this.load?.unsubscribe();
-      this.modelSave?.unsubscribe();
     });
 
     effect(() => {
@@ -228,26 +143,6 @@ export class ChatPage {
         this.quotaStore.useModel(model);
       }
     });
-
-    afterRenderEffect(() => {
-      this.messages();
-      this.streamText();
-      const el = this.scroller()?.nativeElement;
-      if (el) {
-        el.scrollTop = el.scrollHeight;
-      }
-    });
-  }
-
-  protected onInput(event: Event): void {
-    this.draft.set((event.target as HTMLTextAreaElement).value);
-  }
-
-  protected onKeydown(event: KeyboardEvent): void {
-    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
-      event.preventDefault();
-      this.send();
-    }
   }
 
   send(): void {
@@ -256,8 +151,8 @@ export class ChatPage {
     }
     const content = this.draft().trim();
     // Send gives its place to Stop: keep a keyboard user in the composer.
-    if (this.hasFocus(this.sendButton())) {
-      this.composer()?.nativeElement.focus();
+    if (this.composer()?.hasFocus('send')) {
+      this.composer()?.focus();
     }
     this.error.set(null);
     this.draft.set('');
@@ -291,26 +186,10 @@ export class ChatPage {
 
   /** The picker: a chat's answers go to `model` from now on; a new chat is created with it. */
   protected pickModel(model: string): void {
-    const chatId = this.chatId();
-    const before = this.chosenModel();
-    this.chosenModel.set(model);
     this.error.set(null);
-    if (!chatId) {
-      return;
-    }
-    this.modelSave?.unsubscribe();
-    this.savingModel.set(true);
-    this.modelSave = this.chats.setModel(chatId, model).subscribe({
-      next: (chat) => {
-        this.savingModel.set(false);
-        this.chosenModel.set(chat.model ?? null);
-      },
-      error: (err: unknown) => {
-        this.savingModel.set(false);
-        this.chosenModel.set(before);
-        this.onModelRefused(err);
-      },
-    });
+    this.model.pick(this.chatId(), model, (err) =>
+      this.error.set(this.model.refusal(err)),
+    );
   }
 
   /** The Stop button: aborts the request; the server keeps what came as a cancelled answer. */
@@ -322,7 +201,7 @@ export class ChatPage {
     this.keepPartial('cancelled');
     this.streaming.set(false);
     this.quotaStore.refresh();
-    this.composer()?.nativeElement.focus();
+    this.composer()?.focus();
   }
 
   private open(id: string | null): void {
@@ -333,14 +212,12 @@ export class ChatPage {
     const abortedAnswer = this.streaming();
     this.stopStream();
     this.load?.unsubscribe();
-    this.modelSave?.unsubscribe();
-    this.savingModel.set(false);
+    this.model.show(null);
     this.streaming.set(false);
     this.streamText.set('');
     this.error.set(null);
     this.messages.set([]);
     this.chatId.set(id);
-    this.chosenModel.set(null);
     if (abortedAnswer) {
       this.quotaStore.refresh();
     }
@@ -352,7 +229,7 @@ export class ChatPage {
       next: (chat) => {
         this.loading.set(false);
         this.messages.set(chat.messages);
-        this.chosenModel.set(chat.model ?? null);
+        this.model.show(chat.model ?? null);
         this.chats.upsert({
           id: chat.id,
           title: chat.title,
@@ -373,10 +250,10 @@ export class ChatPage {
     if (existing) {
       return of(existing);
     }
-    return this.chats.create(titleFrom(content), this.chosenModel()).pipe(
+    return this.chats.create(titleFrom(content), this.model.chosen()).pipe(
       tap((chat) => {
         this.chatId.set(chat.id);
-        this.chosenModel.set(chat.model ?? null);
+        this.model.show(chat.model ?? null);
         void this.router.navigate(['/chats', chat.id]);
       }),
       map((chat) => chat.id),
@@ -420,9 +297,9 @@ export class ChatPage {
     }
     if (toApiRequestError(err).code === 'UNKNOWN_MODEL') {
       if (!this.chatId()) {
-        this.chosenModel.set(null); // the new chat gets the default instead
+        this.model.show(null); // the new chat gets the default instead
       }
-      this.onModelRefused(err);
+      this.error.set(this.model.refusal(err));
       return;
     }
     const block = quotaBlockFrom(err);
@@ -458,26 +335,18 @@ export class ChatPage {
    * that says why) rather than to the top of the page.
    */
   private endStreaming(): void {
-    const hadFocus = this.hasFocus(this.stopButton());
+    const hadFocus = this.composer()?.hasFocus('stop');
     this.streaming.set(false);
     if (hadFocus) {
       afterNextRender(
         () => {
-          const composer = this.composer()?.nativeElement;
-          if (composer && !composer.disabled) {
-            composer.focus();
-          } else {
+          if (!this.composer()?.focus()) {
             this.banner()?.nativeElement.querySelector('[tabindex]')?.focus();
           }
         },
         { injector: this.injector },
       );
     }
-  }
-
-  private hasFocus(ref: ElementRef<HTMLElement> | undefined): boolean {
-    const active = this.document.activeElement;
-    return !!ref && !!active && ref.nativeElement.contains(active);
   }
 
   private keepPartial(status: 'error' | 'cancelled'): void {
@@ -491,21 +360,13 @@ export class ChatPage {
         role: 'assistant',
         content,
         status,
-        model: this.activeModel(),
+        model: this.model.active(),
         prompt_tokens: null,
         completion_tokens: null,
         cost: null,
         created_at: new Date().toISOString(),
       },
     ]);
-  }
-
-  /** A model was refused (gone or disabled since the list was loaded): say so and load the list again. */
-  private onModelRefused(err: unknown): void {
-    this.error.set(errorMessageKey(err));
-    if (toApiRequestError(err).code === 'UNKNOWN_MODEL') {
-      this.modelsStore.load(true);
-    }
   }
 
   private stopStream(): void {
