@@ -19,7 +19,7 @@ import { errorMessageKey, toApiRequestError } from '../../core/http/api-error';
 import { LocalNumberPipe } from '../../core/i18n/format';
 import { PluralPipe } from '../../core/i18n/plural';
 import { confirmAction } from '../../shared/confirm-dialog';
-import { LoadStatus } from '../../shared/load-status';
+import { DataTable } from '../../shared/table/data-table';
 import { CatalogApi } from '../data-access/catalog-api.service';
 import { ConnectionDialog, ConnectionDialogData } from './connection-dialog';
 
@@ -74,7 +74,7 @@ export function deleteRefusal(err: unknown, inUseBy: string[]): Said {
     TranslatePipe,
     LocalNumberPipe,
     PluralPipe,
-    LoadStatus,
+    DataTable,
   ],
   templateUrl: './connections.page.html',
   styleUrls: ['../admin-page.css', './connections.page.css'],
@@ -100,7 +100,6 @@ export class ConnectionsPage {
   /** What the last action said (a refused delete, a failed request). */
   protected readonly notice = signal<Said | null>(null);
   protected readonly test = signal<TestRun | null>(null);
-  protected readonly trackById = (_: number, c: Connection) => c.id;
 
   constructor() {
     this.reload();

@@ -12,10 +12,8 @@ import { MatTableModule } from '@angular/material/table';
 import { TranslatePipe } from '@ngx-translate/core';
 import type { User } from '@tally/api-contract';
 import { errorMessageKey } from '../../core/http/api-error';
-import { PluralPipe } from '../../core/i18n/plural';
-import { LoadStatus } from '../../shared/load-status';
 import { PickerOption, SearchPicker } from '../../shared/forms/search-picker';
-import { TablePaginator } from '../../shared/table/table-controls';
+import { DataTable } from '../../shared/table/data-table';
 import { TablePaging, loadOnChange } from '../../shared/table/table-paging';
 import { GroupsApi } from '../data-access/groups-api.service';
 import { subjectSearch } from '../limits/subject-search';
@@ -27,10 +25,8 @@ import { subjectSearch } from '../limits/subject-search';
     MatTableModule,
     MatButtonModule,
     TranslatePipe,
-    PluralPipe,
-    LoadStatus,
     SearchPicker,
-    TablePaginator,
+    DataTable,
   ],
   template: `
     <div class="filters">
@@ -42,75 +38,58 @@ import { subjectSearch } from '../limits/subject-search';
         testId="member-picker"
       />
     </div>
-    @if (members.result(); as r) {
-      <p class="muted" data-testid="members-count">
-        {{ r.total | plural: 'admin.groups.members.count' }}
-      </p>
-    }
-    <app-load-status [loading]="members.loading()" [error]="members.error()" />
-    <div class="table-wrap">
-      <table
-        mat-table
-        [dataSource]="members.result()?.items ?? []"
-        [trackBy]="trackById"
-        data-testid="members-table"
-      >
-        <ng-container matColumnDef="email">
-          <th mat-header-cell *matHeaderCellDef>
-            {{ 'admin.users.columns.email' | translate }}
-          </th>
-          <td mat-cell *matCellDef="let u">{{ u.email }}</td>
-        </ng-container>
-        <ng-container matColumnDef="name">
-          <th mat-header-cell *matHeaderCellDef>
-            {{ 'admin.users.columns.name' | translate }}
-          </th>
-          <td mat-cell *matCellDef="let u">{{ u.name }}</td>
-        </ng-container>
-        <ng-container matColumnDef="actions">
-          <th mat-header-cell *matHeaderCellDef>
-            <span class="visually-hidden">{{
-              'admin.users.columns.actions' | translate
-            }}</span>
-          </th>
-          <td mat-cell *matCellDef="let u" class="actions">
-            <button
-              mat-button
-              type="button"
-              (click)="remove(u)"
-              [disabled]="busy()"
-              [attr.aria-label]="
-                'admin.groups.members.removeLabel'
-                  | translate: { email: u.email }
-              "
-              data-testid="remove-member"
-            >
-              {{ 'admin.groups.members.remove' | translate }}
-            </button>
-          </td>
-        </ng-container>
-        <tr mat-header-row *matHeaderRowDef="columns"></tr>
-        <tr
-          mat-row
-          *matRowDef="let u; columns: columns"
-          [attr.data-email]="u.email"
-        ></tr>
-        <tr class="mat-row" *matNoDataRow>
-          <td class="mat-cell no-data" [attr.colspan]="columns.length">
-            {{
-              (members.loading()
-                ? 'common.loading'
-                : 'admin.groups.members.none'
-              ) | translate
-            }}
-          </td>
-        </tr>
-      </table>
-    </div>
-    <app-table-paginator
+    <app-data-table
+      [rows]="members.result()?.items ?? []"
+      [columns]="columns"
+      [loading]="members.loading()"
+      none="admin.groups.members.none"
+      testId="members-table"
+      [status]="true"
+      [error]="members.error()"
+      count="admin.groups.members.count"
+      countTestId="members-count"
+      [total]="members.result()?.total ?? null"
       [paging]="paging"
-      [length]="members.result()?.total ?? 0"
-    />
+    >
+      <ng-container matColumnDef="email">
+        <th mat-header-cell *matHeaderCellDef>
+          {{ 'admin.users.columns.email' | translate }}
+        </th>
+        <td mat-cell *matCellDef="let u">{{ u.email }}</td>
+      </ng-container>
+      <ng-container matColumnDef="name">
+        <th mat-header-cell *matHeaderCellDef>
+          {{ 'admin.users.columns.name' | translate }}
+        </th>
+        <td mat-cell *matCellDef="let u">{{ u.name }}</td>
+      </ng-container>
+      <ng-container matColumnDef="actions">
+        <th mat-header-cell *matHeaderCellDef>
+          <span class="visually-hidden">{{
+            'admin.users.columns.actions' | translate
+          }}</span>
+        </th>
+        <td mat-cell *matCellDef="let u" class="actions">
+          <button
+            mat-button
+            type="button"
+            (click)="remove(u)"
+            [disabled]="busy()"
+            [attr.aria-label]="
+              'admin.groups.members.removeLabel' | translate: { email: u.email }
+            "
+            data-testid="remove-member"
+          >
+            {{ 'admin.groups.members.remove' | translate }}
+          </button>
+        </td>
+      </ng-container>
+      <tr
+        mat-row
+        *matRowDef="let u; columns: columns"
+        [attr.data-email]="u.email"
+      ></tr>
+    </app-data-table>
   `,
   styleUrls: ['../admin-page.css', './group-members.css'],
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -135,7 +114,6 @@ export class GroupMembers {
     })),
     ({ id, page, page_size }) => this.api.members(id, { page, page_size }),
   );
-  protected readonly trackById = (_: number, user: User) => user.id;
 
   protected add(option: PickerOption): void {
     this.run(this.api.addMember(this.groupId(), option.id));

@@ -13,10 +13,9 @@ import { TranslatePipe } from '@ngx-translate/core';
 import type { Group } from '@tally/api-contract';
 import { errorMessageKey } from '../../core/http/api-error';
 import { LocalNumberPipe } from '../../core/i18n/format';
-import { PluralPipe } from '../../core/i18n/plural';
 import { confirmAction } from '../../shared/confirm-dialog';
-import { LoadStatus } from '../../shared/load-status';
-import { TablePaginator, TableSearch } from '../../shared/table/table-controls';
+import { DataTable } from '../../shared/table/data-table';
+import { TableSearch } from '../../shared/table/table-controls';
 import { TablePaging, loadOnChange } from '../../shared/table/table-paging';
 import { GroupsApi } from '../data-access/groups-api.service';
 import { GroupDialog, GroupDialogData } from './group-dialog';
@@ -30,10 +29,8 @@ import { GroupDialog, GroupDialogData } from './group-dialog';
     RouterLink,
     TranslatePipe,
     LocalNumberPipe,
-    PluralPipe,
-    LoadStatus,
     TableSearch,
-    TablePaginator,
+    DataTable,
   ],
   templateUrl: './groups.page.html',
   styleUrl: '../admin-page.css',
@@ -56,7 +53,6 @@ export class GroupsPage {
     ({ search, page, page_size }) =>
       this.api.groups({ search, page, page_size }),
   );
-  protected readonly trackById = (_: number, group: Group) => group.id;
 
   protected create(): void {
     this.open({});

@@ -15,6 +15,7 @@ import { errorMessageKey } from '../../core/http/api-error';
 import { LocalDateTimePipe } from '../../core/i18n/format';
 import { LanguageService } from '../../core/i18n/language.service';
 import { confirmAction } from '../../shared/confirm-dialog';
+import { DataTable } from '../../shared/table/data-table';
 import {
   LimitSentencePipe,
   limitSentence,
@@ -36,6 +37,7 @@ import { LimitDialog, LimitDialogData } from './limit-dialog';
     TranslatePipe,
     LocalDateTimePipe,
     LimitSentencePipe,
+    DataTable,
   ],
   templateUrl: './limit-table.html',
   styleUrls: ['../admin-page.css', './limit-table.css'],
@@ -57,7 +59,6 @@ export class LimitTable {
   /** What the last action said (a refused delete), as a translation key. */
   protected readonly notice = signal<string | null>(null);
   protected readonly busy = signal<ReadonlySet<string>>(new Set());
-  protected readonly trackById = (_: number, limit: AdminLimit) => limit.id;
 
   /** "$41.25 of $200" for a pool; nothing for a personal limit (each user has their own use). */
   protected use(limit: AdminLimit): string {

@@ -18,8 +18,8 @@ import { forkJoin } from 'rxjs';
 import { errorMessageKey } from '../../core/http/api-error';
 import { LocalNumberPipe } from '../../core/i18n/format';
 import { confirmAction } from '../../shared/confirm-dialog';
-import { LoadStatus } from '../../shared/load-status';
 import { PricePipe } from '../../shared/money';
+import { DataTable } from '../../shared/table/data-table';
 import { AdminApi } from '../data-access/admin-api.service';
 import { CatalogApi } from '../data-access/catalog-api.service';
 import { ModelDialog, ModelDialogData } from './model-dialog';
@@ -34,7 +34,7 @@ import { ModelDialog, ModelDialogData } from './model-dialog';
     TranslatePipe,
     LocalNumberPipe,
     PricePipe,
-    LoadStatus,
+    DataTable,
   ],
   templateUrl: './models.page.html',
   styleUrls: ['../admin-page.css', './models.page.css'],
@@ -66,7 +66,6 @@ export class ModelsPage {
     const names = new Map(this.connections().map((c) => [c.id, c.name]));
     return (id: string) => names.get(id) ?? id;
   });
-  protected readonly trackById = (_: number, m: Model) => m.id;
 
   constructor() {
     this.reload();

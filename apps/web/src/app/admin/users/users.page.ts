@@ -11,9 +11,8 @@ import { MatTableModule } from '@angular/material/table';
 import { TranslatePipe } from '@ngx-translate/core';
 import type { AdminUser, Settings } from '@tally/api-contract';
 import { LocalNumberPipe } from '../../core/i18n/format';
-import { PluralPipe } from '../../core/i18n/plural';
-import { LoadStatus } from '../../shared/load-status';
-import { TablePaginator, TableSearch } from '../../shared/table/table-controls';
+import { DataTable } from '../../shared/table/data-table';
+import { TableSearch } from '../../shared/table/table-controls';
 import { TablePaging, loadOnChange } from '../../shared/table/table-paging';
 import { AdminApi } from '../data-access/admin-api.service';
 import { UserDialog, UserDialogData } from './user-dialog';
@@ -25,10 +24,8 @@ import { UserDialog, UserDialogData } from './user-dialog';
     MatButtonModule,
     TranslatePipe,
     LocalNumberPipe,
-    PluralPipe,
-    LoadStatus,
     TableSearch,
-    TablePaginator,
+    DataTable,
   ],
   templateUrl: './users.page.html',
   styleUrl: '../admin-page.css',
@@ -62,8 +59,6 @@ export class UsersPage {
       this.api.users({ search, page, page_size }),
   );
   protected readonly settings = signal<Settings | null>(null);
-  /** Rows stay put across reloads, so focus returns to the Edit button a dialog was opened from. */
-  protected readonly trackById = (_: number, user: AdminUser) => user.id;
 
   protected groupNames(user: AdminUser): string {
     return (user.groups ?? []).map((g) => g.name).join(', ');
