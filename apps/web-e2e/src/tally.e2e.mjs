@@ -378,6 +378,8 @@ test(
       await expectAccessible(phone.page, 'the open menu on a phone');
       await expectNoOverflow(phone.page, 'the open menu on a phone');
       await phone.page.keyboard.press('Escape');
+      // The drawer slides shut: the picture is of the chat, not of the drawer half way.
+      await sidebar.waitFor({ state: 'hidden' });
       await phone.page.screenshot({
         path: join(SCREENSHOTS, 'chat-phone.png'),
       });
