@@ -10,13 +10,8 @@ import {
   ReactiveFormsModule,
   Validators,
 } from '@angular/forms';
-import { MatButtonModule } from '@angular/material/button';
 import { MatCheckboxModule } from '@angular/material/checkbox';
-import {
-  MAT_DIALOG_DATA,
-  MatDialogModule,
-  MatDialogRef,
-} from '@angular/material/dialog';
+import { MAT_DIALOG_DATA, MatDialogRef } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatSelectModule } from '@angular/material/select';
 import { TranslatePipe } from '@ngx-translate/core';
@@ -32,6 +27,7 @@ import { Observable, of } from 'rxjs';
 import { errorMessageKey } from '../../core/http/api-error';
 import { formatNumber } from '../../core/i18n/format';
 import { LanguageService } from '../../core/i18n/language.service';
+import { FormDialog } from '../../shared/form-dialog';
 import { TextField } from '../../shared/forms/text-field';
 import {
   httpUrlValidator,
@@ -104,22 +100,15 @@ export function updateConnectionBody(
   selector: 'app-connection-dialog',
   imports: [
     ReactiveFormsModule,
-    MatDialogModule,
-    MatButtonModule,
     MatCheckboxModule,
     MatFormFieldModule,
     MatSelectModule,
     TranslatePipe,
+    FormDialog,
     TextField,
   ],
   templateUrl: './connection-dialog.html',
   styles: `
-    .fields {
-      display: flex;
-      flex-direction: column;
-      gap: 4px;
-      min-width: min(460px, 80vw);
-    }
     .remove-key {
       margin: -4px 0 12px;
     }

@@ -9,15 +9,10 @@ import {
   ReactiveFormsModule,
   Validators,
 } from '@angular/forms';
-import { MatButtonModule } from '@angular/material/button';
-import {
-  MAT_DIALOG_DATA,
-  MatDialogModule,
-  MatDialogRef,
-} from '@angular/material/dialog';
-import { TranslatePipe } from '@ngx-translate/core';
+import { MAT_DIALOG_DATA, MatDialogRef } from '@angular/material/dialog';
 import { GROUP_NAME_MAX, type Group } from '@tally/api-contract';
 import { errorMessageKey } from '../../core/http/api-error';
+import { FormDialog } from '../../shared/form-dialog';
 import { TextField } from '../../shared/forms/text-field';
 import { lengthValidator } from '../../shared/forms/validators';
 import { GroupsApi } from '../data-access/groups-api.service';
@@ -30,70 +25,37 @@ export interface GroupDialogData {
 /** Create a group, or rename one and change its description. */
 @Component({
   selector: 'app-group-dialog',
-  imports: [
-    ReactiveFormsModule,
-    MatDialogModule,
-    MatButtonModule,
-    TranslatePipe,
-    TextField,
-  ],
+  imports: [ReactiveFormsModule, FormDialog, TextField],
   template: `
-    <h2 mat-dialog-title>
-      {{
-        (group
-          ? 'admin.groups.dialog.editTitle'
-          : 'admin.groups.dialog.createTitle'
-        ) | translate: { name: group?.name }
-      }}
-    </h2>
-    <form
+    <app-form-dialog
       [formGroup]="form"
       (ngSubmit)="save()"
-      novalidate
-      data-testid="group-dialog"
+      name="group"
+      [heading]="
+        group
+          ? 'admin.groups.dialog.editTitle'
+          : 'admin.groups.dialog.createTitle'
+      "
+      [headingParams]="{ name: group?.name }"
+      [saveLabel]="group ? 'common.save' : 'admin.groups.create'"
+      [busy]="busy()"
+      [error]="error()"
+      width="420px"
     >
-      <mat-dialog-content class="fields">
-        <app-text-field
-          name="name"
-          label="admin.groups.dialog.name"
-          autocomplete="off"
-          testId="group-name"
-          errorTestId="group-name-error"
-        />
-        <app-text-field
-          name="description"
-          label="admin.groups.dialog.description"
-          autocomplete="off"
-          testId="group-description"
-        />
-        @if (error(); as key) {
-          <p class="error-text" role="alert" data-testid="group-dialog-error">
-            {{ key | translate }}
-          </p>
-        }
-      </mat-dialog-content>
-      <mat-dialog-actions align="end">
-        <button mat-button type="button" mat-dialog-close>
-          {{ 'common.cancel' | translate }}
-        </button>
-        <button
-          mat-flat-button
-          type="submit"
-          [disabled]="busy()"
-          data-testid="group-save"
-        >
-          {{ (group ? 'common.save' : 'admin.groups.create') | translate }}
-        </button>
-      </mat-dialog-actions>
-    </form>
-  `,
-  styles: `
-    .fields {
-      display: flex;
-      flex-direction: column;
-      gap: 4px;
-      min-width: min(420px, 80vw);
-    }
+      <app-text-field
+        name="name"
+        label="admin.groups.dialog.name"
+        autocomplete="off"
+        testId="group-name"
+        errorTestId="group-name-error"
+      />
+      <app-text-field
+        name="description"
+        label="admin.groups.dialog.description"
+        autocomplete="off"
+        testId="group-description"
+      />
+    </app-form-dialog>
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })

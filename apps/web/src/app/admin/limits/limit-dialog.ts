@@ -7,13 +7,8 @@ import {
 } from '@angular/core';
 import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
 import { NonNullableFormBuilder, ReactiveFormsModule } from '@angular/forms';
-import { MatButtonModule } from '@angular/material/button';
 import { MatCheckboxModule } from '@angular/material/checkbox';
-import {
-  MAT_DIALOG_DATA,
-  MatDialogModule,
-  MatDialogRef,
-} from '@angular/material/dialog';
+import { MAT_DIALOG_DATA, MatDialogRef } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatSelectModule } from '@angular/material/select';
 import { TranslatePipe, TranslateService } from '@ngx-translate/core';
@@ -31,6 +26,7 @@ import { Observable } from 'rxjs';
 import { errorMessageKey } from '../../core/http/api-error';
 import { LanguageService } from '../../core/i18n/language.service';
 import { PickerOption, SearchPicker } from '../../shared/forms/search-picker';
+import { FormDialog } from '../../shared/form-dialog';
 import { TextField } from '../../shared/forms/text-field';
 import {
   LimitSentencePipe,
@@ -63,24 +59,17 @@ const SUBJECTS: LimitSubject[] = ['everyone', 'group', 'user'];
   selector: 'app-limit-dialog',
   imports: [
     ReactiveFormsModule,
-    MatDialogModule,
-    MatButtonModule,
     MatCheckboxModule,
     MatFormFieldModule,
     MatSelectModule,
     TranslatePipe,
+    FormDialog,
     TextField,
     SearchPicker,
     LimitSentencePipe,
   ],
   templateUrl: './limit-dialog.html',
   styles: `
-    .fields {
-      display: flex;
-      flex-direction: column;
-      gap: 4px;
-      min-width: min(460px, 80vw);
-    }
     .preview {
       margin: 0 0 8px;
       padding: 8px 12px;

@@ -15,11 +15,7 @@ import {
 } from '@angular/forms';
 import { MatAutocompleteModule } from '@angular/material/autocomplete';
 import { MatButtonModule } from '@angular/material/button';
-import {
-  MAT_DIALOG_DATA,
-  MatDialogModule,
-  MatDialogRef,
-} from '@angular/material/dialog';
+import { MAT_DIALOG_DATA, MatDialogRef } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
@@ -38,6 +34,7 @@ import { errorMessageKey } from '../../core/http/api-error';
 import { formatNumber } from '../../core/i18n/format';
 import { LanguageService } from '../../core/i18n/language.service';
 import { PluralPipe } from '../../core/i18n/plural';
+import { FormDialog } from '../../shared/form-dialog';
 import { TextField } from '../../shared/forms/text-field';
 import {
   decimalValidator,
@@ -118,7 +115,6 @@ export function updateModelBody(
   imports: [
     ReactiveFormsModule,
     MatAutocompleteModule,
-    MatDialogModule,
     MatButtonModule,
     MatFormFieldModule,
     MatInputModule,
@@ -126,16 +122,11 @@ export function updateModelBody(
     MatSlideToggleModule,
     TranslatePipe,
     PluralPipe,
+    FormDialog,
     TextField,
   ],
   templateUrl: './model-dialog.html',
   styles: `
-    .fields {
-      display: flex;
-      flex-direction: column;
-      gap: 4px;
-      min-width: min(520px, 80vw);
-    }
     .pair {
       display: flex;
       flex-wrap: wrap;
