@@ -12,6 +12,15 @@
  * whose database it drops and recreates. Writes its section of docs/benchmarks.md
  * (BENCH_OUT elsewhere) and keeps the sections other benchmarks wrote.
  * BENCH_SECONDS (default 8) and BENCH_CONNECTIONS (default 10) tune the runs.
+ *
+ * Two loads, each alternated with auth/me under the same load:
+ * - many users: each connection is its own user sending into its own chat (and
+ *   asking auth/me with its own token). This is the realistic load, and the
+ *   one the goal is judged on: different users charge different counters.
+ * - one user: every connection sends as the same user into the same chat, so
+ *   every send waits for the one before it on that user's counter rows (the
+ *   check-and-charge locks them from the reserve until its commit, and the
+ *   settle locks them again). It shows the cost of that serialization.
  */
 import autocannon from 'autocannon';
 import { mkdtempSync } from 'node:fs';
@@ -63,8 +72,8 @@ const startApi = (dbUrl, dataDir) =>
     REGISTER_MAX_PER_HOUR: '1000',
   });
 
-/** Unlimited quota and streams, a user and a chat; returns the user's token and the chat id. */
-async function prepare(base) {
+/** Unlimited quota and streams, `users` users with a chat each; returns their tokens and chat ids. */
+async function prepare(base, users = 1) {
   const admin = (await call(base, 'POST', '/api/auth/login', ADMIN))
     .access_token;
   await call(
@@ -78,36 +87,57 @@ async function prepare(base) {
     },
     admin,
   );
-  await call(base, 'POST', '/api/auth/register', USER).catch(() => undefined);
-  const token = (await call(base, 'POST', '/api/auth/login', USER))
-    .access_token;
-  const chat = await call(
-    base,
-    'POST',
-    '/api/chats',
-    { title: 'bench' },
-    token,
-  );
-  return { token, chatId: chat.id };
+  const out = [];
+  for (let i = 0; i < users; i++) {
+    const user =
+      i === 0 ? USER : { ...USER, email: `bench-user-${i}@example.com` };
+    await call(base, 'POST', '/api/auth/register', user).catch(() => undefined);
+    const token = (await call(base, 'POST', '/api/auth/login', user))
+      .access_token;
+    const chat = await call(
+      base,
+      'POST',
+      '/api/chats',
+      { title: 'bench' },
+      token,
+    );
+    out.push({ token, chatId: chat.id });
+  }
+  return out;
 }
 
 const sendPath = (chatId) => `/api/chats/${chatId}/messages?stream=false`;
+const me = (u) => ({ token: u.token, path: '/api/auth/me' });
+const send = (u) => ({ token: u.token, path: sendPath(u.chatId) });
 
-async function load(base, token, path, method = 'GET', body) {
+/**
+ * `CONNECTIONS` connections for `duration` s; connection i sends `targets[i %
+ * targets.length]` (`{token, path}`) again and again, with `body` as JSON.
+ */
+async function load(base, targets, method = 'GET', body) {
+  let next = 0;
   const r = await autocannon({
-    url: base + path,
-    method,
+    url: base + targets[0].path,
     connections: CONNECTIONS,
     duration: SECONDS,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body ? { 'content-type': 'application/json' } : {}),
+    setupClient: (client) => {
+      const { token, path } = targets[next++ % targets.length];
+      client.requestIterator.setRequests([
+        {
+          method,
+          path,
+          headers: {
+            authorization: `Bearer ${token}`,
+            ...(body ? { 'content-type': 'application/json' } : {}),
+          },
+          body: body ? JSON.stringify(body) : undefined,
+        },
+      ]);
     },
-    body: body ? JSON.stringify(body) : undefined,
   });
   if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0)
     throw new Error(
-      `${path}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`,
+      `${method} ${targets[0].path}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`,
     );
   return {
     rps: r.requests.average,
@@ -121,7 +151,7 @@ async function countStatements(dataDir) {
   const proxy = await startCaptureProxy(url.hostname, Number(url.port || 5432));
   const api = await startApi(databaseUrl(proxy.port), dataDir);
   try {
-    const { token, chatId } = await prepare(api.base);
+    const [{ token, chatId }] = await prepare(api.base);
     // Warm caches (settings, prepared statements) before the recorded send.
     for (let i = 0; i < 5; i++)
       await call(
@@ -174,57 +204,88 @@ async function main() {
     log('  ', s.text.replace(/\s+/g, ' ').slice(0, 120));
 
   const api = await startApi(DATABASE_URL, dataDir);
-  let me = [];
-  let sends = [];
+  const runs = { one: { me: [], sends: [] }, many: { me: [], sends: [] } };
   try {
-    const { token, chatId } = await prepare(api.base);
-    await load(api.base, token, '/api/auth/me');
-    await load(api.base, token, sendPath(chatId), 'POST', {
-      content: 'hello there',
-    });
-    // Alternated twice, so drift of the machine hits both alike.
+    const users = await prepare(api.base, CONNECTIONS);
+    const loads = {
+      one: { me: [me(users[0])], sends: [send(users[0])] },
+      many: { me: users.map(me), sends: users.map(send) },
+    };
+    const body = { content: 'hello there' };
+    await load(api.base, loads.many.me);
+    await load(api.base, loads.many.sends, 'POST', body);
+    // Alternated twice, so drift of the machine hits every measure alike.
     for (let round = 0; round < 2; round++) {
-      me.push(await load(api.base, token, '/api/auth/me'));
-      sends.push(
-        await load(api.base, token, sendPath(chatId), 'POST', {
-          content: 'hello there',
-        }),
-      );
-      log(
-        `round ${round + 1}: auth/me ${me.at(-1).rps.toFixed(0)}/s, sends ${sends.at(-1).rps.toFixed(0)}/s`,
-      );
+      for (const kind of ['many', 'one']) {
+        runs[kind].me.push(await load(api.base, loads[kind].me));
+        runs[kind].sends.push(
+          await load(api.base, loads[kind].sends, 'POST', body),
+        );
+        log(
+          `round ${round + 1}, ${kind === 'many' ? 'many users' : 'one user'}: ` +
+            `auth/me ${runs[kind].me.at(-1).rps.toFixed(0)}/s, sends ${runs[kind].sends.at(-1).rps.toFixed(0)}/s`,
+        );
+      }
     }
   } finally {
     await stop(api.child);
   }
   const avg = (xs, k) => xs.reduce((s, x) => s + x[k], 0) / xs.length;
-  const m = { rps: avg(me, 'rps'), p50: avg(me, 'p50'), p99: avg(me, 'p99') };
-  const s = {
-    rps: avg(sends, 'rps'),
-    p50: avg(sends, 'p50'),
-    p99: avg(sends, 'p99'),
-  };
-  const ratio = s.rps / m.rps;
-  log(`sends ÷ auth/me = ${ratio.toFixed(2)} (goal ≥ 0.25)`);
+  const summary = (xs) => ({
+    rps: avg(xs, 'rps'),
+    p50: avg(xs, 'p50'),
+    p99: avg(xs, 'p99'),
+  });
+  const r = Object.fromEntries(
+    Object.entries(runs).map(([kind, v]) => {
+      const m = summary(v.me);
+      const s = summary(v.sends);
+      return [kind, { me: m, sends: s, ratio: s.rps / m.rps }];
+    }),
+  );
+  log(
+    `sends ÷ auth/me: ${r.many.ratio.toFixed(2)} with ${CONNECTIONS} users (goal ≥ 0.25), ` +
+      `${r.one.ratio.toFixed(2)} with one user`,
+  );
+  const row = (what, x) =>
+    `| ${what} | ${x.rps.toFixed(0)} | ${x.p50.toFixed(1)} ms | ${x.p99.toFixed(1)} ms |`;
 
   const cpu = os.cpus();
+  const load1 = os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(', ');
   const section = [
     `## ${HEADING}`,
     '',
     `\`npm run bench:send\` (tools/bench/send-bench.mjs), ${new Date().toISOString().slice(0, 10)}, ` +
       `${cpu.length} × ${cpu[0]?.model ?? 'CPU'}, Node ${process.version}, built API on PostgreSQL, ` +
-      `built-in model at zero delay, ${CONNECTIONS} connections, ${SECONDS} s per run, two alternated rounds.`,
+      `built-in model at zero delay, ${CONNECTIONS} connections, ${SECONDS} s per run, two alternated rounds. ` +
+      `Load average at the end of the run: ${load1}.`,
+    '',
+    `${CONNECTIONS} users, each connection its own user sending into its own chat (auth/me with each user's own token):`,
     '',
     '| measure | requests/s | p50 | p99 |',
     '| --- | ---: | ---: | ---: |',
-    `| \`GET /api/auth/me\` | ${m.rps.toFixed(0)} | ${m.p50.toFixed(1)} ms | ${m.p99.toFixed(1)} ms |`,
-    `| \`POST /api/chats/:id/messages?stream=false\` | ${s.rps.toFixed(0)} | ${s.p50.toFixed(1)} ms | ${s.p99.toFixed(1)} ms |`,
+    row('`GET /api/auth/me`', r.many.me),
+    row('`POST /api/chats/:id/messages?stream=false`', r.many.sends),
     '',
-    `**Sends ÷ auth/me: ${ratio.toFixed(2)}** (goal ≥ 0.25).`,
+    `**Sends ÷ auth/me: ${r.many.ratio.toFixed(2)}** (goal ≥ 0.25).`,
     '',
-    'A send also does work that auth/me does not: it builds the prompt, counts the answer with the ' +
-      'o200k tokenizer as it streams (the hard output cap), and writes two messages; which of these ' +
-      'dominates has not been profiled yet.',
+    'One user, every connection sending into the same chat:',
+    '',
+    '| measure | requests/s | p50 | p99 |',
+    '| --- | ---: | ---: | ---: |',
+    row('`GET /api/auth/me`', r.one.me),
+    row('`POST /api/chats/:id/messages?stream=false`', r.one.sends),
+    '',
+    `Sends ÷ auth/me: ${r.one.ratio.toFixed(2)}.`,
+    '',
+    'The goal is judged on the many users: that is how a deployment is loaded, and each user ' +
+      "charges counters of their own. One user's sends cannot overlap in the database: each one " +
+      "locks that user's counter rows in the admission and again in the settle, so " +
+      `${CONNECTIONS} connections of one user queue on those rows (the check-and-charge is exact ` +
+      'because of it), and the figure shows what that queue costs.',
     '',
     `One JSON send costs **${statements.length} database statements** on the wire, ${transactionControl} of them ` +
       'transaction control (counted by a recording proxy in front of PostgreSQL, heartbeat statements left out):',
