@@ -9,13 +9,19 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import type { Quota } from '@tally/api-contract';
+import { randomUUID } from 'node:crypto';
 import { ApiError } from '../../common/api-error';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { DatabaseService } from '../../database/database.service';
 import { AlertsService } from '../alerts/alerts.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { limitUses } from './limit-uses';
-import { type HoldCharge, HoldsService } from './holds.service';
+import {
+  type HoldCharge,
+  HoldsService,
+  NoFreeSlot,
+  type Reservation,
+} from './holds.service';
 import { type Committed, Lease, type LeaseOwner, type Store } from './lease';
 import { type CounterRow, fromCounters } from './quota';
 import { LimitsService } from './limits.service';
@@ -53,9 +59,10 @@ export class ClientGoneError extends HttpException {
 
 /**
  * The one way into an answer: `admit` takes a stream slot (429
- * `TOO_MANY_STREAMS`, nothing charged), then reserves the quota (429
- * `QUOTA_*`), and returns one Lease that holds both until it is settled or
- * released. One heartbeat keeps the slots and holds of this process's
+ * `TOO_MANY_STREAMS`, nothing charged) and reserves the quota (429
+ * `QUOTA_*`) in one statement, and returns one Lease that holds both until
+ * it is settled or released (one statement again, in the transaction that
+ * stores the answer). One heartbeat keeps the slots and holds of this process's
  * leases alive, retries settles that failed, and reaps the expired holds and
  * slots of processes that died.
  */
@@ -101,31 +108,10 @@ export class AdmissionService
       );
     }
     const max = o.maxStreams ?? (await this.limits.streamsPerUser());
-    const slot = await this.slots.acquire(o.userId, max);
-    if (!slot) {
-      this.metrics.quotaRejections.inc({ code: 'TOO_MANY_STREAMS' });
-      throw new ApiError(
-        HttpStatus.TOO_MANY_REQUESTS,
-        'TOO_MANY_STREAMS',
-        `At most ${max} answers can be in progress at once; wait for one to finish`,
-        {},
-        await this.rateLimitHeaders(o),
-      );
-    }
-    const giveSlotBack = () =>
-      this.slots
-        .release([slot.id])
-        .catch((err: Error) =>
-          this.logger.warn(`Could not release a stream slot: ${err.message}`),
-        );
-    if (o.signal?.aborted) {
-      await giveSlotBack();
-      throw new ClientGoneError();
-    }
-
-    let lease: Lease;
+    const slotId = randomUUID();
+    let reservation: Reservation;
     try {
-      const reservation = await this.holds.reserve({
+      reservation = await this.holds.reserve({
         userId: o.userId,
         model: o.model?.id ?? null,
         apiKeyId: o.apiKeyId ?? null,
@@ -133,15 +119,27 @@ export class AdmissionService
         maxOutputTokens: o.maxOutputTokens,
         inputPrice: o.model?.inputPrice ?? 0,
         outputPrice: o.model?.outputPrice ?? 0,
+        slotId,
+        maxStreams: max,
       });
-      lease = new Lease(this, { ...reservation, who: o.user }, slot);
     } catch (err) {
+      if (err instanceof NoFreeSlot) {
+        this.metrics.quotaRejections.inc({ code: 'TOO_MANY_STREAMS' });
+        throw new ApiError(
+          HttpStatus.TOO_MANY_REQUESTS,
+          'TOO_MANY_STREAMS',
+          `At most ${max} answers can be in progress at once; wait for one to finish`,
+          {},
+          await this.rateLimitHeaders(o),
+        );
+      }
       if (err instanceof ApiError && err.getStatus() === 429) {
         this.metrics.quotaRejections.inc({ code: err.code });
       }
-      await giveSlotBack();
       throw err;
     }
+    const slot = reservation.slot ?? { id: slotId, userId: o.userId, slot: 0 };
+    const lease = new Lease(this, { ...reservation, who: o.user }, slot);
     this.live.add(lease);
     if (o.signal) {
       if (o.signal.aborted) {
@@ -180,7 +178,12 @@ export class AdmissionService
     // both commit or neither: a crash in between leaves the hold to the
     // reaper and nothing stored (issue 13).
     return this.db.inTransaction(async (tx) => {
-      const counters = await this.holds.settle(lease.holdId, charge, tx);
+      const counters = await this.holds.settle(
+        lease.holdId,
+        lease.slot.id,
+        charge,
+        tx,
+      );
       if (!counters) return { counters: null, stored: null };
       // Thresholds this settle crossed: recorded with it, or not at all (the outbox).
       await this.alerts.recordCrossings(
@@ -194,6 +197,7 @@ export class AdmissionService
     });
   }
 
+  /** Gives the slot back on its own, when the settle's transaction (which does it too) failed. */
   freeSlot(lease: Lease): Promise<void> {
     return this.slots.release([lease.slot.id]);
   }

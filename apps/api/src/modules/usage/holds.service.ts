@@ -21,6 +21,7 @@ import {
   toLimit,
 } from './quota';
 import { refusingLimit } from './refusal';
+import { type StreamSlot, StreamSlotsService } from './stream-slots.service';
 import { type LimitContext, type Sender, UsageService } from './usage.service';
 
 /** What a send asks to reserve. */
@@ -32,6 +33,17 @@ export interface ReserveRequest extends Sender {
   /** The model's prices, micro-dollars per token (0 for none). */
   inputPrice?: number;
   outputPrice?: number;
+  /** A stream slot to take with the hold: its acquisition id (unique per send); none if absent. */
+  slotId?: string;
+  /** Answers the user may have in progress at once (with `slotId`). */
+  maxStreams?: number;
+}
+
+/** Every stream slot of the user is in use: nothing was taken or reserved. */
+export class NoFreeSlot extends Error {
+  constructor() {
+    super('Every stream slot of the user is in use');
+  }
 }
 
 /**
@@ -58,6 +70,8 @@ export interface Reservation {
   quota: Quota;
   /** Who sends (for a threshold alert about their use). */
   who?: { email: string; name: string };
+  /** The stream slot taken with the hold, when one was asked for. */
+  slot?: StreamSlot;
 }
 
 /** What a settle moves into the counters: 1 message and the tokens used, or nothing. */
@@ -74,6 +88,8 @@ export interface HoldCharge {
 }
 
 interface ReserveRow {
+  slot: number | null;
+  live_slots: number;
   complete: boolean;
   hold_id: string | null;
   output_cap: number | string | null;
@@ -93,13 +109,16 @@ export class HoldsService {
   constructor(
     private readonly db: DatabaseService,
     private readonly usage: UsageService,
+    private readonly slots: StreamSlotsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
-   * Atomically checks every limit that applies and reserves on all of them;
-   * throws ApiError 429 (QUOTA_*) naming the limit that refused, with the
-   * quota and headers.
+   * Takes a stream slot (when `slotId` is given) and atomically checks
+   * every limit that applies and reserves on all of them, in one
+   * statement. Throws NoFreeSlot when every slot of the user is in use
+   * (nothing taken), or ApiError 429 (QUOTA_*) naming the limit that
+   * refused, with the quota and headers (the slot given back).
    */
   async reserve(r: ReserveRequest): Promise<Reservation> {
     const prompt = Math.max(0, Math.ceil(r.promptTokens));
@@ -111,12 +130,16 @@ export class HoldsService {
       model: r.model,
       apiKeyId: r.apiKeyId ?? null,
     };
-    for (let attempt = 1; attempt <= 3; attempt++) {
+    // Each turn either admits, refuses, or changed nothing but what it
+    // retries for: a slot a concurrent send took first (another is free),
+    // or counters missing at the start of a window (created, then again).
+    const maxStreams = r.slotId ? (r.maxStreams ?? 1) : null;
+    for (let attempt = 0; attempt <= (maxStreams ?? 0) + 3; attempt++) {
       const ctx = await this.usage.context();
       const base = UsageService.params(sender, ctx);
       // Prepared: planning this statement costs more than running it.
       const [row] = await this.db.prepared<ReserveRow>(
-        'tally_reserve_v1',
+        'tally_admit_v1',
         RESERVE_SQL,
         [
           ...base,
@@ -125,10 +148,21 @@ export class HoldsService {
           inputPrice,
           outputPrice,
           this.config.quota.holdTtlSeconds,
+          r.slotId ?? null,
+          maxStreams,
         ],
       );
+      let slot: StreamSlot | undefined;
+      if (r.slotId && maxStreams !== null) {
+        if (row.slot === null) {
+          if (Number(row.live_slots) >= maxStreams) throw new NoFreeSlot();
+          continue;
+        }
+        slot = { id: r.slotId, userId: r.userId, slot: Number(row.slot) };
+      }
       if (!row.complete) {
         // First send of a window (or to a new limit): create its counters, then again.
+        if (slot) await this.slots.release([slot.id]);
         await this.db.query(ENSURE_COUNTERS_SQL, base);
         continue;
       }
@@ -153,8 +187,15 @@ export class HoldsService {
           limits,
           context: ctx,
           quota: this.usage.quotaOf(limits, ctx, r.model),
+          slot,
         };
       }
+      if (slot)
+        await this.slots
+          .release([slot.id])
+          .catch((err: Error) =>
+            this.logger.warn(`Could not release a stream slot: ${err.message}`),
+          );
       const refusing = refusingLimit(before, prompt, inputPrice, outputPrice);
       const quota = this.usage.quotaOf(before, ctx, r.model);
       if (refusing) throw this.usage.refusal(refusing, quota);
@@ -168,12 +209,14 @@ export class HoldsService {
   }
 
   /**
-   * Runs the settle statement (in `tx` when given). The counters after the
-   * charge when this settle was the one that counted; null when the hold was
-   * already settled (or forgotten a day after it was reaped).
+   * Runs the settle statement (in `tx` when given), which also gives the
+   * send's stream slot back. The counters after the charge when this settle
+   * was the one that counted; null when the hold was already settled (or
+   * forgotten a day after it was reaped).
    */
   async settle(
     holdId: string,
+    slotId: string,
     charge: HoldCharge,
     tx?: Tx,
   ): Promise<CounterRow[] | null> {
@@ -185,6 +228,7 @@ export class HoldsService {
       charge.model ?? null,
       charge.promptTokens ?? 0,
       charge.completionTokens ?? 0,
+      slotId,
     ];
     const rows = tx
       ? await tx.query<{ counters: CounterRow[] }>(SETTLE_SQL, params)

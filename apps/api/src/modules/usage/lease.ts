@@ -45,12 +45,13 @@ export interface Committed<T> {
 
 /** What AdmissionService does for its leases; the lease decides when, and that it happens once. */
 export interface LeaseOwner {
-  /** In one transaction: the settle statement, then `store` if the settle counted. */
+  /** In one transaction: the settle statement (which frees the slot too), then `store` if the settle counted. */
   commit<T>(
     lease: Lease,
     charge: HoldCharge,
     store: Store<T> | null,
   ): Promise<Committed<T>>;
+  /** Frees the slot alone (when the settle's transaction failed). */
   freeSlot(lease: Lease): Promise<void>;
   /** The lease has nothing left to do in the database. */
   forget(lease: Lease): void;
@@ -150,8 +151,8 @@ export class Lease {
   }
 
   /**
-   * Charges what the answer used and, in the same transaction, stores it
-   * (`store`), then frees the slot. Exactly once: later calls change
+   * Charges what the answer used, frees the slot and, in the same
+   * transaction, stores it (`store`). Exactly once: later calls change
    * nothing and resolve like the first.
    */
   settle<T>(charge: Charge, store?: Store<T>): Promise<Settled<T>> {
@@ -205,12 +206,14 @@ export class Lease {
         `Could not settle a quota hold (retried by the heartbeat): ${(err as Error).message}`,
       );
     }
+    // The settle's transaction gave the slot back; if it failed, give it back alone.
     this.slotHeld = false;
-    await this.owner
-      .freeSlot(this)
-      .catch((err: Error) =>
-        this.logger.warn(`Could not release a stream slot: ${err.message}`),
-      );
+    if (error)
+      await this.owner
+        .freeSlot(this)
+        .catch((err: Error) =>
+          this.logger.warn(`Could not release a stream slot: ${err.message}`),
+        );
     if (!this.pending) this.owner.forget(this);
     const quota = await this.owner
       .quotaAfter(this, counters)

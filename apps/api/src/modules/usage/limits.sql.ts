@@ -9,8 +9,9 @@
  * it exact across API processes on PostgreSQL and on PGlite's single
  * session, where transactions are not isolated from each other. Every
  * statement that changes counters first locks the rows it needs in one
- * fixed order (scope, period_start), with a hold row (if any) locked before
- * them, so no interleaving of reserves, settles and reaps can deadlock.
+ * fixed order (scope, period_start), with a hold row and a stream slot row
+ * (if any) locked before them, in that order, so no interleaving of
+ * reserves, settles and reaps can deadlock.
  */
 
 /**
@@ -99,8 +100,15 @@ export const ENSURE_COUNTERS_SQL = `
   ON CONFLICT DO NOTHING`;
 
 /**
- * Checks every limit that applies and reserves on all their counters in one
- * statement, all or none:
+ * Admits a send in one statement, all or none: takes a stream slot, then
+ * checks every limit that applies and reserves on all their counters.
+ * - `slot` takes the lowest free slot 1..$14 of the user for acquisition
+ *   $13 (a row whose `expires_at` has not passed is a slot in use; an
+ *   expired one, of a process that died, is taken over by the ON CONFLICT
+ *   update, whose WHERE is checked on the locked, latest row). It runs
+ *   first, before any counter is locked, so its view of the slots is as
+ *   fresh as the statement; a statement that took no slot locks nothing
+ *   more and reserves nothing;
  * - `locked` takes the row locks of every counter the send charges, in key
  *   order; under READ COMMITTED a row lock that waited re-reads the row's
  *   latest version, so the checks below see what every earlier send left;
@@ -111,20 +119,44 @@ export const ENSURE_COUNTERS_SQL = `
  *   every tokens and cost limit leaves after the prompt;
  * - then every counter holds 1 message, prompt + cap tokens and their cost,
  *   and the hold row names the counters, for its settle or the reaper.
- * A row back always: `complete` false means counters were missing (create
- * them with ENSURE_COUNTERS_SQL and run again: nothing changed); `hold_id`
- * null means refused. `limits` are the limits with their counters as they
- * were before this send.
+ * A row back always. `slot` null: no slot was taken (`live_slots` says
+ *   whether all were in use, or a concurrent send took the one chosen), and
+ *   nothing else changed. Otherwise the slot is taken, and the caller gives
+ *   it back unless `hold_id` is set: `complete` false means counters were
+ *   missing (create them with ENSURE_COUNTERS_SQL and run again), `hold_id`
+ *   null means refused. `limits` are the limits with their counters as they
+ *   were before this send.
+ *
+ * Locks, in every statement that takes more than one: a hold row, then a
+ * slot row, then counters in key order (SETTLE_SQL deletes its slot before
+ * it locks counters), so none of them can deadlock another.
  *
  * $1..$7 as APPLICABLE_SQL; $8 estimated prompt tokens; $9 largest output
  * cap; $10 input and $11 output price (micro-dollars per token); $12 hold
- * TTL (s).
+ * and slot TTL (s); $13 slot acquisition id (null: reserve without a
+ * slot); $14 slots the user may hold.
  */
 export const RESERVE_SQL = `
-  WITH ${APPLICABLE_SQL},
+  WITH slot AS (
+    INSERT INTO stream_slots (user_id, slot, id, expires_at)
+    SELECT $1::uuid, s, $13::uuid, now() + make_interval(secs => $12::int)
+    FROM generate_series(1, $14::int) AS s
+    WHERE $13::uuid IS NOT NULL AND NOT EXISTS (
+      SELECT 1 FROM stream_slots a
+      WHERE a.user_id = $1::uuid AND a.slot = s AND a.expires_at >= now()
+    )
+    ORDER BY s
+    LIMIT 1
+    ON CONFLICT (user_id, slot) DO UPDATE
+      SET id = EXCLUDED.id, expires_at = EXCLUDED.expires_at
+      WHERE stream_slots.expires_at < now()
+    RETURNING slot
+  ),
+  ${APPLICABLE_SQL},
   locked AS (
     SELECT c.* FROM usage_counters c
     JOIN wanted w ON c.scope = w.scope AND c.period_start = w.period_start
+    WHERE ($13::uuid IS NULL OR EXISTS (SELECT 1 FROM slot))
     ORDER BY c.scope, c.period_start
     FOR UPDATE OF c
   ),
@@ -152,6 +184,7 @@ export const RESERVE_SQL = `
   granted AS (
     SELECT v.cap, ceil($8::bigint * $10::numeric + v.cap * $11::numeric)::bigint AS cost_hold
     FROM verdict v WHERE v.complete AND v.fits AND v.cap >= 1
+      AND ($13::uuid IS NULL OR EXISTS (SELECT 1 FROM slot))
   ),
   upd AS (
     UPDATE usage_counters c SET
@@ -171,7 +204,10 @@ export const RESERVE_SQL = `
     FROM granted g
     RETURNING id
   )
-  SELECT v.complete, (SELECT id FROM hold) AS hold_id,
+  SELECT (SELECT slot FROM slot) AS slot,
+    (SELECT count(*) FROM stream_slots
+     WHERE user_id = $1::uuid AND slot <= $14::int AND expires_at >= now())::int AS live_slots,
+    v.complete, (SELECT id FROM hold) AS hold_id,
     (SELECT cap FROM granted) AS output_cap, (SELECT cost_hold FROM granted) AS cost_hold,
     (SELECT count(*) FROM upd) AS counters,
     (SELECT coalesce(json_agg(${LIMIT_JSON}), '[]') FROM checked a JOIN locked c
@@ -193,10 +229,14 @@ export const QUOTA_SQL = `
  * The part of SETTLE_SQL and RELEASE_SQL that moves a hold's counters: the
  * hold row `h` (locked by the CTE that found it) names them; they are locked
  * in key order, then each gets `held_* - h.*` (when the hold still holds)
- * and the charge.
+ * and the charge. `after` is a condition evaluated before any counter is
+ * locked (so what it runs comes first in the lock order).
  */
-const MOVE_COUNTERS_SQL = (charge: { m: string; t: string; c: string }) => `
-  keys AS (SELECT unnest(h.scopes) AS scope, unnest(h.periods) AS period_start FROM h),
+const MOVE_COUNTERS_SQL = (
+  charge: { m: string; t: string; c: string },
+  after = 'true',
+) => `
+  keys AS (SELECT unnest(h.scopes) AS scope, unnest(h.periods) AS period_start FROM h WHERE ${after}),
   locked AS (
     SELECT c.scope, c.period_start FROM usage_counters c
     JOIN keys k ON c.scope = k.scope AND c.period_start = k.period_start
@@ -227,9 +267,13 @@ const MOVE_COUNTERS_SQL = (charge: { m: string; t: string; c: string }) => `
  * transaction only then, so the stored answers and the counters move
  * together. `counters` are the counters after the charge.
  *
+ * The send's stream slot ($8) is given back by the same statement, whether
+ * or not the hold was still there, before any counter is locked (the lock
+ * order of RESERVE_SQL).
+ *
  * $1 hold id, $2 messages to charge (0 or 1), $3 tokens to charge,
  * $4 cost in micro-dollars, $5 model (null: no per-model ledger),
- * $6 prompt tokens, $7 completion tokens.
+ * $6 prompt tokens, $7 completion tokens, $8 stream slot acquisition id.
  */
 export const SETTLE_SQL = `
   WITH h AS (
@@ -239,7 +283,11 @@ export const SETTLE_SQL = `
       CASE WHEN released_at IS NULL THEN tokens ELSE 0 END AS held_tokens,
       CASE WHEN released_at IS NULL THEN cost ELSE 0 END AS held_cost
   ),
-  ${MOVE_COUNTERS_SQL({ m: '$2::int', t: '$3::bigint', c: '$4::bigint' })},
+  freed AS (DELETE FROM stream_slots WHERE id = $8::uuid RETURNING 1),
+  ${MOVE_COUNTERS_SQL(
+    { m: '$2::int', t: '$3::bigint', c: '$4::bigint' },
+    '(SELECT count(*) FROM freed) >= 0',
+  )},
   ledger AS (
     INSERT INTO usage_daily AS d (user_id, day, messages, tokens, cost)
     SELECT h.user_id, h.day, $2::int, $3::bigint, $4::bigint FROM h
