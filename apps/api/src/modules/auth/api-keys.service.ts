@@ -13,6 +13,7 @@ import { DatabaseService } from '../../database/database.service';
 import { ModelsService } from '../models/models.service';
 import { LimitsService } from '../usage/limits.service';
 import { UsageService } from '../usage/usage.service';
+import type { AuthRow } from '../users/users.service';
 
 /** Every key starts with this, so a bearer token can be told from a JWT at a glance. */
 export const API_KEY_PREFIX = 'tly_';
@@ -29,6 +30,8 @@ export interface ResolvedKey {
   id: string;
   userId: string;
   models: string[] | null;
+  /** The key's owner, read in the same statement. */
+  user: AuthRow;
 }
 
 interface ApiKeyRow {
@@ -175,27 +178,29 @@ export class ApiKeysService {
   }
 
   /**
-   * The key, if it exists: its id, owner and models. Marks it used (at
-   * most once a minute per key, to keep hot keys from writing on every
-   * request).
+   * The key, if it exists, with its owner as every request reads them
+   * (`findForAuth`'s columns), in one statement. Marks it used at most once
+   * a minute per key, in the same statement, so that a hot key does not
+   * write (and wait for a commit) on every request.
    */
   async resolve(key: string): Promise<ResolvedKey | null> {
-    const rows = await this.db.prepared<{
-      id: string;
-      user_id: string;
-      models: string[] | null;
-    }>(
-      'tally_resolve_api_key_v2',
+    const rows = await this.db.prepared<
+      AuthRow & { key_id: string; models: string[] | null }
+    >(
+      'tally_resolve_api_key_v3',
       `WITH k AS (SELECT id, user_id, models, last_used_at FROM api_keys WHERE key_hash = $1),
             touched AS (
               UPDATE api_keys SET last_used_at = now()
               WHERE id IN (SELECT id FROM k WHERE last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
             )
-       SELECT id, user_id, models FROM k`,
+       SELECT k.id AS key_id, k.models, u.id, u.email, u.name, u.role, u.is_active, u.token_version
+       FROM k JOIN users u ON u.id = k.user_id`,
       [hashApiKey(key)],
     );
     const row = rows[0];
-    return row ? { id: row.id, userId: row.user_id, models: row.models } : null;
+    if (!row) return null;
+    const { key_id, models, ...user } = row;
+    return { id: key_id, userId: user.id, models, user };
   }
 
   /** The keys with their own limits and each one's use in the window now in force. */

@@ -120,7 +120,8 @@ export class AuthService {
       via = 'token';
     }
     if (!userId || !/^[0-9a-f-]{36}$/i.test(userId)) return null;
-    const user = await this.users.findForAuth(userId);
+    // An API key's owner came with the key, in the same statement.
+    const user = key ? key.user : await this.users.findForAuth(userId);
     if (!user || !user.is_active) return null;
     if (version !== null && version !== user.token_version) return null;
     return {
