@@ -11,6 +11,7 @@ import {
 } from './ai-provider.port';
 import { type SseEvent, SseParser } from './sse-parser';
 import type { TokenCounter } from './tokenizer';
+import { postUpstream, type UpstreamResponse } from './upstream-http';
 
 /** Characters of an upstream body quoted in an error message. */
 const EXCERPT_CHARS = 200;
@@ -177,16 +178,16 @@ export class OpenAiProvider implements AiProvider {
     };
 
     /** One request; a failure before the first byte worth retrying is thrown as `Retryable`. */
-    const attempt = async (): Promise<Response> => {
-      let res: Response;
+    const attempt = async (): Promise<UpstreamResponse> => {
+      let res: UpstreamResponse;
       try {
         res = await timed(() =>
-          fetch(this.endpoint, {
-            method: 'POST',
-            headers: this.headers(),
-            body: JSON.stringify(this.body(req)),
-            signal: upstream.signal,
-          }),
+          postUpstream(
+            this.endpoint,
+            this.headers(),
+            JSON.stringify(this.body(req)),
+            upstream.signal,
+          ),
         );
       } catch (err) {
         const error = failure(err, false);
@@ -207,17 +208,14 @@ export class OpenAiProvider implements AiProvider {
         res.status,
       );
       if (res.status === 429 || res.status >= 500) {
-        throw new Retryable(
-          error,
-          retryAfterMs(res.headers.get('retry-after')),
-        );
+        throw new Retryable(error, retryAfterMs(res.header('retry-after')));
       }
       throw error;
     };
 
     let finished = false;
     try {
-      let res: Response | null = null;
+      let res: UpstreamResponse | null = null;
       let waited = 0;
       let delay = this.config.retryDelayMs ?? 250;
       for (let retry = 0; res === null; retry++) {
@@ -235,11 +233,10 @@ export class OpenAiProvider implements AiProvider {
         }
       }
 
-      const contentType = res.headers.get('content-type') ?? '';
-      const events =
-        contentType.includes('application/json') || !res.body
-          ? this.readJson(res, req, timed)
-          : this.readSse(res.body, req, timed);
+      const contentType = res.header('content-type') ?? '';
+      const events = contentType.includes('application/json')
+        ? this.readJson(res, req, timed)
+        : this.readSse(res, req, timed);
       try {
         for await (const event of events) {
           if (signal.aborted) throw new AiAbortedError();
@@ -258,11 +255,10 @@ export class OpenAiProvider implements AiProvider {
   }
 
   private async *readSse(
-    body: ReadableStream<Uint8Array>,
+    res: UpstreamResponse,
     req: AiStreamRequest,
     timed: <T>(wait: () => Promise<T>) => Promise<T>,
   ): AsyncGenerator<AiStreamEvent, void, undefined> {
-    const reader = body.getReader();
     const decoder = new TextDecoder();
     const parser = new SseParser();
     let completion = '';
@@ -297,9 +293,9 @@ export class OpenAiProvider implements AiProvider {
     };
 
     for (;;) {
-      let read: ReadableStreamReadResult<Uint8Array>;
+      let read: { done: boolean; value?: Buffer };
       try {
-        read = await timed(() => reader.read());
+        read = await timed(() => res.read());
       } catch (err) {
         // Once `[DONE]`, the finish reason or the usage arrived, only the end
         // of the body was missing: the answer is whole (as on a clean end
@@ -331,7 +327,7 @@ export class OpenAiProvider implements AiProvider {
 
   /** A server that ignored `stream: true` and answered with one JSON object. */
   private async *readJson(
-    res: Response,
+    res: UpstreamResponse,
     req: AiStreamRequest,
     timed: <T>(wait: () => Promise<T>) => Promise<T>,
   ): AsyncGenerator<AiStreamEvent, void, undefined> {
