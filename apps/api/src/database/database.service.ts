@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { DataSource, type EntityManager, QueryRunner } from 'typeorm';
 
 /** Statements inside one transaction (see `DatabaseService.inTransaction`). */
@@ -8,6 +8,16 @@ export interface Tx {
   query<T = Record<string, unknown>>(
     sql: string,
     params?: unknown[],
+  ): Promise<T[]>;
+  /**
+   * One statement prepared once per connection (see
+   * `DatabaseService.prepared`), in the transaction. Optional: callers fall
+   * back to `query`.
+   */
+  prepared?<T = Record<string, unknown>>(
+    name: string,
+    sql: string,
+    params: unknown[],
   ): Promise<T[]>;
 }
 
@@ -71,12 +81,24 @@ export class DatabaseService {
    * `work` must not use `query()` (another runner) before it returns.
    */
   inTransaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction((manager) =>
-      work({
-        query: <R>(sql: string, params: unknown[] = []) =>
-          this.query<R>(sql, params, manager.queryRunner),
-      }),
-    );
+    const embedded = this.embedded;
+    return this.dataSource.transaction((manager) => {
+      const runner = manager.queryRunner as QueryRunner;
+      const query = <R>(sql: string, params: unknown[] = []) =>
+        this.query<R>(sql, params, runner);
+      return work({
+        query,
+        prepared: async <R>(name: string, sql: string, params: unknown[]) => {
+          // The transaction's own connection, which TypeORM holds from BEGIN to COMMIT.
+          const client = (
+            runner as unknown as { databaseConnection?: PoolClient }
+          ).databaseConnection;
+          if (embedded || !client) return query<R>(sql, params);
+          const res = await client.query({ name, text: sql, values: params });
+          return res.rows as R[];
+        },
+      });
+    });
   }
 
   async ping(): Promise<boolean> {

@@ -58,6 +58,17 @@ const CHAT_COLUMNS = `id, user_id AS "userId", title, model, created_at AS "crea
 const MESSAGE_COLUMNS = `id, seq, chat_id AS "chatId", role, content, status, model, cost,
   prompt_tokens AS "promptTokens", completion_tokens AS "completionTokens", created_at AS "createdAt"`;
 
+/** Stores an answer and marks its chat active; no row when the chat was deleted. */
+const STORE_ANSWER_SQL = `
+  WITH c AS (
+    UPDATE chats SET updated_at = now() WHERE id = $1 RETURNING id
+  ), m AS (
+    INSERT INTO messages (chat_id, role, content, status, prompt_tokens, completion_tokens, model, cost)
+    SELECT c.id, 'assistant', $2::text, $3::varchar, $4::int, $5::int, $6::varchar, $7::bigint FROM c
+    RETURNING ${MESSAGE_COLUMNS}
+  )
+  SELECT * FROM m`;
+
 /** A chat on the wire; `defaultModel` stands for a chat without a model of its own (from before models). */
 export const toChat = (c: ChatEntity, defaultModel: string): Chat => ({
   id: c.id,
@@ -269,25 +280,22 @@ export class ChatService {
     answer: AnswerToStore,
     tx?: Tx,
   ): Promise<Message> {
-    const [row] = await (tx ?? this.db).query<MessageEntity>(
-      `WITH c AS (
-         UPDATE chats SET updated_at = now() WHERE id = $1 RETURNING id
-       ), m AS (
-         INSERT INTO messages (chat_id, role, content, status, prompt_tokens, completion_tokens, model, cost)
-         SELECT c.id, 'assistant', $2::text, $3::varchar, $4::int, $5::int, $6::varchar, $7::bigint FROM c
-         RETURNING ${MESSAGE_COLUMNS}
-       )
-       SELECT * FROM m`,
-      [
-        chatId,
-        answer.content,
-        answer.status,
-        answer.promptTokens,
-        answer.completionTokens,
-        answer.model ?? null,
-        answer.cost ?? null,
-      ],
-    );
+    const params = [
+      chatId,
+      answer.content,
+      answer.status,
+      answer.promptTokens,
+      answer.completionTokens,
+      answer.model ?? null,
+      answer.cost ?? null,
+    ];
+    const [row] = tx?.prepared
+      ? await tx.prepared<MessageEntity>(
+          'tally_store_answer_v1',
+          STORE_ANSWER_SQL,
+          params,
+        )
+      : await (tx ?? this.db).query<MessageEntity>(STORE_ANSWER_SQL, params);
     if (row) return toMessage(row);
     return {
       id: randomUUID(),

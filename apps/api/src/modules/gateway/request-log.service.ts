@@ -76,9 +76,15 @@ export class RequestLogService {
       e.startedAt,
       Math.max(0, Math.round(e.durationMs)),
     ];
-    const [row] = tx
-      ? await tx.query<{ id: string }>(INSERT, params)
-      : await this.db.query<{ id: string }>(INSERT, params);
+    const [row] = tx?.prepared
+      ? await tx.prepared<{ id: string }>(
+          'tally_request_log_v1',
+          INSERT,
+          params,
+        )
+      : tx
+        ? await tx.query<{ id: string }>(INSERT, params)
+        : await this.db.query<{ id: string }>(INSERT, params);
     return row.id;
   }
 

@@ -230,9 +230,20 @@ export class HoldsService {
       charge.completionTokens ?? 0,
       slotId,
     ];
-    const rows = tx
-      ? await tx.query<{ counters: CounterRow[] }>(SETTLE_SQL, params)
-      : await this.db.query<{ counters: CounterRow[] }>(SETTLE_SQL, params);
+    // Prepared: planning this statement costs more than running it.
+    const rows = tx?.prepared
+      ? await tx.prepared<{ counters: CounterRow[] }>(
+          'tally_settle_v1',
+          SETTLE_SQL,
+          params,
+        )
+      : tx
+        ? await tx.query<{ counters: CounterRow[] }>(SETTLE_SQL, params)
+        : await this.db.prepared<{ counters: CounterRow[] }>(
+            'tally_settle_v1',
+            SETTLE_SQL,
+            params,
+          );
     return rows.length > 0 ? rows[0].counters : null;
   }
 
