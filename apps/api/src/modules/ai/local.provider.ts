@@ -74,7 +74,7 @@ export function composeLocalAnswer(
   language: AnswerLanguage = 'en',
 ): string {
   const w = LOCAL_WORDS[language];
-  const numberFormat = new Intl.NumberFormat(w.locale);
+  const numberFormat = numberFormatOf(w.locale);
   const n = (value: number) => numberFormat.format(value);
   const userMessages = messages.filter((m) => m.role === 'user');
   const question = userMessages[userMessages.length - 1]?.content ?? '';
@@ -112,6 +112,14 @@ export function composeLocalAnswer(
   const ordinal = userMessages.length;
   out.push(ordinal === 1 ? w.first : w.nth(n(ordinal)));
   return out.join('\n\n');
+}
+
+/** One number format per locale: making one costs more than the rest of an answer. */
+const numberFormats = new Map<string, Intl.NumberFormat>();
+function numberFormatOf(locale: string): Intl.NumberFormat {
+  let f = numberFormats.get(locale);
+  if (!f) numberFormats.set(locale, (f = new Intl.NumberFormat(locale)));
+  return f;
 }
 
 /** Markdown block quote of a text, line by line. */

@@ -47,8 +47,25 @@ export function tokenize(text: string): number[] {
   return out;
 }
 
+/**
+ * Counts of texts seen lately: a send counts its history again on every
+ * send, and an answer's pieces recur. Exact (the encoding is fixed); texts
+ * up to COUNTED_CHARS long, at most COUNTED_TEXTS of them, forgotten all at
+ * once when full.
+ */
+const COUNTED_CHARS = 4096;
+const COUNTED_TEXTS = 2000;
+const counted = new Map<string, number>();
+
 export function countTokens(text: string): number {
-  return tokenize(text).length;
+  if (text.length > COUNTED_CHARS) return tokenize(text).length;
+  let n = counted.get(text);
+  if (n === undefined) {
+    n = tokenize(text).length;
+    if (counted.size >= COUNTED_TEXTS) counted.clear();
+    counted.set(text, n);
+  }
+  return n;
 }
 
 /**
@@ -94,6 +111,7 @@ export class TokenCounter {
    */
   truncate(text: string, maxTokens: number): string {
     if (maxTokens <= 0) return '';
+    if (countTokens(text) <= maxTokens) return text;
     const tokens = tokenize(text);
     if (tokens.length <= maxTokens) return text;
     for (let n = maxTokens; n > 0; n--) {
