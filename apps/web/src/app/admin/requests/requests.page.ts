@@ -12,14 +12,12 @@ import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import { MatTableModule } from '@angular/material/table';
 import { TranslatePipe } from '@ngx-translate/core';
-import type { GatewayRequest } from '@tally/api-contract';
 import { catchError, of } from 'rxjs';
 import { LocalDateTimePipe, LocalNumberPipe } from '../../core/i18n/format';
 import type { PickerOption } from '../../shared/forms/search-picker';
 import { SearchPicker } from '../../shared/forms/search-picker';
-import { LoadStatus } from '../../shared/load-status';
 import { CostPipe } from '../../shared/money';
-import { TablePaginator } from '../../shared/table/table-controls';
+import { DataTable } from '../../shared/table/data-table';
 import { TablePaging, loadOnChange } from '../../shared/table/table-paging';
 import { CatalogApi } from '../data-access/catalog-api.service';
 import { RequestsApi } from '../data-access/requests-api.service';
@@ -40,9 +38,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
     LocalDateTimePipe,
     LocalNumberPipe,
     CostPipe,
-    LoadStatus,
     SearchPicker,
-    TablePaginator,
+    DataTable,
   ],
   templateUrl: './requests.page.html',
   styleUrls: ['../admin-page.css', './requests.page.css'],
@@ -94,8 +91,6 @@ export class RequestsPage {
     })),
     (query) => this.api.requests(query),
   );
-
-  protected readonly trackById = (_: number, r: GatewayRequest) => r.id;
 
   protected pickUser(option: PickerOption): void {
     this.user.set(option);

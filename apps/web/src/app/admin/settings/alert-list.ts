@@ -9,8 +9,7 @@ import { MatTableModule } from '@angular/material/table';
 import { TranslatePipe } from '@ngx-translate/core';
 import type { Alert } from '@tally/api-contract';
 import { LocalDateTimePipe, LocalNumberPipe } from '../../core/i18n/format';
-import { LoadStatus } from '../../shared/load-status';
-import { TablePaginator } from '../../shared/table/table-controls';
+import { DataTable } from '../../shared/table/data-table';
 import { TablePaging, loadOnChange } from '../../shared/table/table-paging';
 import { AlertsApi } from '../data-access/alerts-api.service';
 
@@ -31,8 +30,7 @@ export function deliveryState(
     TranslatePipe,
     LocalDateTimePipe,
     LocalNumberPipe,
-    LoadStatus,
-    TablePaginator,
+    DataTable,
   ],
   templateUrl: './alert-list.html',
   styleUrls: ['../admin-page.css', './settings.page.css'],
@@ -54,5 +52,4 @@ export class AlertList {
     ({ page, page_size }) => this.api.alerts({ page, page_size }),
   );
   protected readonly state = deliveryState;
-  protected readonly trackById = (_: number, a: Alert) => a.id;
 }

@@ -27,11 +27,11 @@ import type {
 import { errorMessageKey } from '../../core/http/api-error';
 import { LocalNumberPipe, formatDay, toDay } from '../../core/i18n/format';
 import { LanguageService } from '../../core/i18n/language.service';
-import { LoadStatus } from '../../shared/load-status';
 import { CostPipe } from '../../shared/money';
 import { UsageBar } from '../../shared/usage-bar';
 import { UsageChart } from '../../shared/usage-chart';
-import { TablePaginator, TableSearch } from '../../shared/table/table-controls';
+import { DataTable } from '../../shared/table/data-table';
+import { TableSearch } from '../../shared/table/table-controls';
 import { TablePaging, loadOnChange } from '../../shared/table/table-paging';
 import { AdminApi } from '../data-access/admin-api.service';
 import { CatalogApi } from '../data-access/catalog-api.service';
@@ -59,9 +59,8 @@ const SORT_FIELDS: UsageSortField[] = ['tokens', 'messages', 'email', 'name'];
     TranslatePipe,
     LocalNumberPipe,
     CostPipe,
-    LoadStatus,
     TableSearch,
-    TablePaginator,
+    DataTable,
     UsageBar,
     UsageChart,
     UsageRangeExport,

@@ -20,14 +20,19 @@ import { LoadStatus } from '../load-status';
 import { TablePaginator } from './table-controls';
 import type { TablePaging } from './table-paging';
 
+function idOf(row: unknown): unknown {
+  return (row as { id?: unknown }).id ?? row;
+}
+
 /**
  * A table of the admin pages: the page gives its columns (`matColumnDef`)
  * and its row (`matRowDef`, with the row's own attributes); this gives the
  * rest, the same everywhere: the count ("12 users"), the loading bar and
  * what failed, a slot for a notice (`[tableNotice]`), the scrolling
  * wrapper, the header row, the line of an empty table ("Loading…" while
- * loading) and the paginator. Rows are tracked by id, so focus returns to
- * the button a dialog was opened from after a reload.
+ * loading) and the paginator. Rows are tracked by `key` (their id), so
+ * focus returns to the button a dialog was opened from after a reload. A
+ * table the server sorts puts `matSort` on this element.
  */
 @Component({
   selector: 'app-data-table',
@@ -51,11 +56,16 @@ import type { TablePaging } from './table-paging';
       <app-load-status [loading]="loading()" [error]="error()" />
     }
     <ng-content select="[tableNotice]" />
-    <div class="table-wrap">
+    <div
+      class="table-wrap"
+      [attr.tabindex]="region() ? 0 : null"
+      [attr.role]="region() ? 'region' : null"
+      [attr.aria-labelledby]="region()"
+    >
       <table
         mat-table
         [dataSource]="rows()"
-        [trackBy]="trackById"
+        [trackBy]="trackBy"
         [attr.data-testid]="testId()"
       >
         <tr mat-header-row *matHeaderRowDef="columns()"></tr>
@@ -76,14 +86,14 @@ import type { TablePaging } from './table-paging';
   encapsulation: ViewEncapsulation.None,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
-export class DataTable<T extends { id: string }> implements AfterContentInit {
+export class DataTable<T> implements AfterContentInit {
   readonly rows = input.required<readonly T[]>();
   /** The ids of the columns shown, in order. */
   readonly columns = input.required<readonly string[]>();
   readonly loading = input(false);
   /** Translation key of the empty table's line. */
   readonly none = input.required<string>();
-  readonly testId = input.required<string>();
+  readonly testId = input<string | null>(null);
   /** Shows the loading bar and `error` above the table. */
   readonly status = input(false);
   /** Translation key of what failed. */
@@ -95,12 +105,20 @@ export class DataTable<T extends { id: string }> implements AfterContentInit {
   readonly total = input<number | null>(null);
   /** A table the server pages: the paginator under it. */
   readonly paging = input<TablePaging | null>(null);
+  /** What keeps a row the same row across reloads: its id, or the row itself. */
+  readonly key = input<(row: T) => unknown>(idOf);
+  /**
+   * The id of the heading that names the table: its scrolling wrapper
+   * becomes a focusable region (on a narrow screen it scrolls sideways, and
+   * may have nothing else to focus).
+   */
+  readonly region = input<string | null>(null);
 
   @ViewChild(MatTable, { static: true }) private table!: MatTable<T>;
   @ContentChildren(MatColumnDef) private columnDefs!: QueryList<MatColumnDef>;
   @ContentChildren(MatRowDef) private rowDefs!: QueryList<MatRowDef<T>>;
 
-  protected readonly trackById = (_: number, row: T) => row.id;
+  protected readonly trackBy = (_: number, row: T) => this.key()(row);
 
   ngAfterContentInit(): void {
     this.columnDefs.forEach((def) => this.table.addColumnDef(def));
