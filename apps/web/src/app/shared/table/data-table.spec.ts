@@ -31,6 +31,7 @@ interface Row {
       countTestId="users-count"
       [total]="total()"
       [paging]="paging"
+      [region]="region()"
     >
       @if (notice()) {
         <p tableNotice data-testid="notice">{{ notice() }}</p>
@@ -54,6 +55,7 @@ class Host {
   readonly error = signal<string | null>(null);
   readonly total = signal<number | null>(null);
   readonly notice = signal('');
+  readonly region = signal<string | null>(null);
   readonly paging = new TablePaging();
 }
 
@@ -130,5 +132,16 @@ describe('DataTable', () => {
       notice.compareDocumentPosition(one(el, '.table-wrap')) &
         Node.DOCUMENT_POSITION_FOLLOWING,
     ).toBeTruthy();
+  });
+
+  it('makes its scrolling wrapper a focusable region when a heading names it', () => {
+    const wrap = one(el, '.table-wrap');
+    expect(wrap.getAttribute('tabindex')).toBeNull();
+    expect(wrap.getAttribute('role')).toBeNull();
+    fixture.componentInstance.region.set('users-heading');
+    fixture.detectChanges();
+    expect(wrap.getAttribute('tabindex')).toBe('0');
+    expect(wrap.getAttribute('role')).toBe('region');
+    expect(wrap.getAttribute('aria-labelledby')).toBe('users-heading');
   });
 });
