@@ -1,0 +1,207 @@
+import type { Message } from '@tally/api-contract';
+import {
+  CHAT,
+  type ChatPageHarness,
+  MODELS,
+  closeChatPage,
+  controllableStream,
+  message,
+  openChatPage,
+  quota,
+} from '../../../testing/chat-page';
+import { one } from '../../../testing/dom';
+import { useLanguage } from '../../../testing/i18n';
+
+describe('ChatPage: models', { timeout: 20_000 }, () => {
+  let page: ChatPageHarness;
+  let fixture: ChatPageHarness['fixture'];
+  let el: HTMLElement;
+  let http: ChatPageHarness['http'];
+  let fetchFn: ChatPageHarness['fetchFn'];
+  let settle: ChatPageHarness['settle'];
+  let type: ChatPageHarness['type'];
+  let submit: ChatPageHarness['submit'];
+
+  beforeEach(async () => {
+    page = await openChatPage();
+    ({ fixture, el, http, fetchFn, settle, type, submit } = page);
+  });
+
+  afterEach(() => closeChatPage(page));
+
+  const picker = () => one<HTMLElement>(el, '[data-testid="model-picker"]');
+  const pickerValue = () =>
+    el.querySelector('[data-testid="model-picker-value"]')?.textContent?.trim();
+  const options = () => [
+    ...document.querySelectorAll<HTMLElement>('[data-testid="model-option"]'),
+  ];
+
+  async function openPicker(): Promise<void> {
+    one<HTMLElement>(picker(), '.mat-mdc-select-trigger').click();
+    await settle();
+  }
+
+  async function pick(id: string): Promise<void> {
+    await openPicker();
+    one<HTMLElement>(document, `[data-model="${id}"]`).click();
+    await settle();
+  }
+
+  function answer(cost: number, modelId: string): Message {
+    return { ...message('assistant', 'Hi'), model: modelId, cost };
+  }
+
+  afterEach(() => {
+    document.querySelector('.cdk-overlay-container')?.remove();
+  });
+
+  it("offers the enabled models with their prices, the chat's model chosen", async () => {
+    expect(pickerValue()).toBe('Local');
+    await openPicker();
+    expect(
+      options().map((o) => [
+        o.querySelector('.name')?.textContent?.trim(),
+        o.querySelector('[data-testid="model-price"]')?.textContent?.trim(),
+      ]),
+    ).toEqual([
+      ['Local', 'Free'],
+      ['GPT-4o mini', '$0.15 in · $0.60 out per 1M tokens'],
+    ]);
+  });
+
+  it("sets the chat's model, asks for its quota, and holds Send until the change is stored", async () => {
+    await type('Hello');
+    await pick('gpt-4o-mini');
+    const patch = http.expectOne('/api/chats/c1');
+    expect(patch.request.method).toBe('PATCH');
+    expect(patch.request.body).toEqual({ model: 'gpt-4o-mini' });
+    expect(one<HTMLButtonElement>(el, '[data-testid="send"]').disabled).toBe(
+      true,
+    );
+    patch.flush({ ...CHAT, model: 'gpt-4o-mini' });
+    await settle();
+    http
+      .expectOne('/api/chats/quota?model=gpt-4o-mini')
+      .flush({ ...quota(3), model: 'gpt-4o-mini' });
+    expect(pickerValue()).toBe('GPT-4o mini');
+    expect(one<HTMLButtonElement>(el, '[data-testid="send"]').disabled).toBe(
+      false,
+    );
+  });
+
+  it('puts the model back and says why when the pick is refused', async () => {
+    await pick('gpt-4o-mini');
+    http.expectOne('/api/chats/c1').flush(
+      {
+        statusCode: 400,
+        error: 'Bad Request',
+        code: 'UNKNOWN_MODEL',
+        message: 'unknown model',
+      },
+      { status: 400, statusText: 'Bad Request' },
+    );
+    await settle();
+    expect(pickerValue()).toBe('Local');
+    expect(
+      el.querySelector('[data-testid="chat-error"]')?.textContent?.trim(),
+    ).toBe('This model is not available. Choose another one.');
+    // the list is loaded again: the model may have gone
+    http.expectOne('/api/models').flush({
+      ...MODELS,
+      items: [MODELS.items[0]],
+    });
+  });
+
+  it('shows the cost of answers from a priced model, and none for a free one', async () => {
+    for (const [cost, modelId] of [
+      [0, 'local'],
+      [1234, 'gpt-4o-mini'],
+    ] as const) {
+      const stream = controllableStream();
+      fetchFn.mockResolvedValue(stream.response);
+      await type('Hello');
+      await submit();
+      stream.send('done', {
+        assistant_message: { ...answer(cost, modelId), id: `a-${modelId}` },
+        usage: {
+          prompt_tokens: 5,
+          completion_tokens: 3,
+          total_tokens: 8,
+          cost,
+        },
+        quota: quota(4),
+      });
+      stream.close();
+      await settle();
+    }
+    const answers = el.querySelectorAll('[data-testid="message-assistant"]');
+    expect(answers).toHaveLength(2);
+    expect(answers[0].querySelector('[data-testid="message-cost"]')).toBeNull();
+    expect(
+      answers[0]
+        .querySelector('[data-testid="message-model"]')
+        ?.textContent?.trim(),
+    ).toBe('Local');
+    expect(
+      answers[1]
+        .querySelector('[data-testid="message-cost"]')
+        ?.textContent?.trim(),
+    ).toBe('Cost: $0.001234');
+
+    useLanguage('ru');
+    await settle();
+    expect(
+      answers[1]
+        .querySelector('[data-testid="message-cost"]')
+        ?.textContent?.trim(),
+    ).toBe('Стоимость: 0,001234\u00a0$');
+  });
+
+  it('creates a new chat with the model picked for it', async () => {
+    fixture.componentRef.setInput('id', undefined);
+    await settle();
+    http.expectOne('/api/chats/quota').flush(quota(3));
+    expect(pickerValue()).toBe('Local'); // the default
+    await pick('gpt-4o-mini');
+    http.expectNone('/api/chats/c1');
+    http.expectOne('/api/chats/quota?model=gpt-4o-mini').flush(quota(3));
+
+    fetchFn.mockResolvedValue(controllableStream().response);
+    await type('Hello there');
+    await submit();
+    const create = http.expectOne('/api/chats');
+    expect(create.request.method).toBe('POST');
+    expect(create.request.body).toEqual({
+      title: 'Hello there',
+      model: 'gpt-4o-mini',
+    });
+  });
+
+  it('a new chat left alone gets the default model', async () => {
+    fixture.componentRef.setInput('id', undefined);
+    await settle();
+    http.expectOne('/api/chats/quota').flush(quota(3));
+    fetchFn.mockResolvedValue(controllableStream().response);
+    await type('Hello');
+    await submit();
+    expect(http.expectOne('/api/chats').request.body).toEqual({
+      title: 'Hello',
+    });
+  });
+
+  it("says so when the chat's model went away, and counts the default's quota", async () => {
+    fixture.componentRef.setInput('id', 'c2');
+    await settle();
+    http
+      .expectOne('/api/chats/c2')
+      .flush({ ...CHAT, id: 'c2', model: 'retired' });
+    await settle();
+    http.expectOne('/api/chats/quota').flush(quota(3));
+    expect(pickerValue()).toBe('Local');
+    expect(
+      el.querySelector('[data-testid="model-missing"]')?.textContent?.trim(),
+    ).toBe(
+      "This chat's model “retired” is no longer available: answers come from the default model.",
+    );
+  });
+});
