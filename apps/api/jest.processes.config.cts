@@ -11,4 +11,7 @@ module.exports = {
   displayName: 'api-processes',
   testMatch: ['<rootDir>/test/processes/**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/'],
+  // Each test starts and stops whole API processes, which on a busy machine
+  // take tens of seconds each; a test's own waits say what it expects.
+  testTimeout: 180_000,
 };
