@@ -13,6 +13,7 @@ import {
   type ResolvedKey,
 } from './api-keys.service';
 import { AuthThrottle } from './auth-throttle.service';
+import { VerifiedTokens } from './verified-tokens';
 
 interface TokenPayload {
   sub: string;
@@ -23,6 +24,11 @@ interface TokenPayload {
 
 @Injectable()
 export class AuthService {
+  /** Access tokens whose signature was checked; their expiry is checked on every use. */
+  private readonly tokens = new VerifiedTokens<TokenPayload>((token) =>
+    this.jwt.verifyAsync<TokenPayload>(token),
+  );
+
   constructor(
     private readonly users: UsersService,
     private readonly apiKeys: ApiKeysService,
@@ -107,14 +113,9 @@ export class AuthService {
       userId = key?.userId ?? null;
       via = 'api_key';
     } else {
-      let payload: TokenPayload;
-      try {
-        payload = await this.jwt.verifyAsync<TokenPayload>(token);
-      } catch {
-        return null;
-      }
+      const payload = await this.tokens.payload(token);
       // jsonwebtoken accepts a token without `exp` as one that never expires.
-      if (typeof payload.exp !== 'number') return null;
+      if (!payload || typeof payload.exp !== 'number') return null;
       userId = typeof payload.sub === 'string' ? payload.sub : null;
       version = payload.ver ?? 0;
       via = 'token';
