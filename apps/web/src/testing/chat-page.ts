@@ -226,3 +226,16 @@ export function closeChatPage(page: ChatPageHarness): void {
   page.fixture.destroy();
   vi.useRealTimers();
 }
+
+/**
+ * The chat page, opened before each test of the suite and closed after it:
+ * `const page = useChatPage();` at the top of a `describe`.
+ */
+export function useChatPage(): ChatPageHarness {
+  const page = {} as ChatPageHarness;
+  beforeEach(async () => {
+    Object.assign(page, await openChatPage());
+  });
+  afterEach(() => closeChatPage(page));
+  return page;
+}

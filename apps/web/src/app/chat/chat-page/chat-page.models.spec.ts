@@ -1,50 +1,37 @@
 import type { Message } from '@tally/api-contract';
 import {
   CHAT,
-  type ChatPageHarness,
   MODELS,
-  closeChatPage,
   controllableStream,
   message,
-  openChatPage,
+  useChatPage,
   quota,
 } from '../../../testing/chat-page';
 import { one } from '../../../testing/dom';
 import { useLanguage } from '../../../testing/i18n';
 
 describe('ChatPage: models', { timeout: 20_000 }, () => {
-  let page: ChatPageHarness;
-  let fixture: ChatPageHarness['fixture'];
-  let el: HTMLElement;
-  let http: ChatPageHarness['http'];
-  let fetchFn: ChatPageHarness['fetchFn'];
-  let settle: ChatPageHarness['settle'];
-  let type: ChatPageHarness['type'];
-  let submit: ChatPageHarness['submit'];
+  const page = useChatPage();
 
-  beforeEach(async () => {
-    page = await openChatPage();
-    ({ fixture, el, http, fetchFn, settle, type, submit } = page);
-  });
-
-  afterEach(() => closeChatPage(page));
-
-  const picker = () => one<HTMLElement>(el, '[data-testid="model-picker"]');
+  const picker = () =>
+    one<HTMLElement>(page.el, '[data-testid="model-picker"]');
   const pickerValue = () =>
-    el.querySelector('[data-testid="model-picker-value"]')?.textContent?.trim();
+    page.el
+      .querySelector('[data-testid="model-picker-value"]')
+      ?.textContent?.trim();
   const options = () => [
     ...document.querySelectorAll<HTMLElement>('[data-testid="model-option"]'),
   ];
 
   async function openPicker(): Promise<void> {
     one<HTMLElement>(picker(), '.mat-mdc-select-trigger').click();
-    await settle();
+    await page.settle();
   }
 
   async function pick(id: string): Promise<void> {
     await openPicker();
     one<HTMLElement>(document, `[data-model="${id}"]`).click();
-    await settle();
+    await page.settle();
   }
 
   function answer(cost: number, modelId: string): Message {
@@ -70,28 +57,28 @@ describe('ChatPage: models', { timeout: 20_000 }, () => {
   });
 
   it("sets the chat's model, asks for its quota, and holds Send until the change is stored", async () => {
-    await type('Hello');
+    await page.type('Hello');
     await pick('gpt-4o-mini');
-    const patch = http.expectOne('/api/chats/c1');
+    const patch = page.http.expectOne('/api/chats/c1');
     expect(patch.request.method).toBe('PATCH');
     expect(patch.request.body).toEqual({ model: 'gpt-4o-mini' });
-    expect(one<HTMLButtonElement>(el, '[data-testid="send"]').disabled).toBe(
-      true,
-    );
+    expect(
+      one<HTMLButtonElement>(page.el, '[data-testid="send"]').disabled,
+    ).toBe(true);
     patch.flush({ ...CHAT, model: 'gpt-4o-mini' });
-    await settle();
-    http
+    await page.settle();
+    page.http
       .expectOne('/api/chats/quota?model=gpt-4o-mini')
       .flush({ ...quota(3), model: 'gpt-4o-mini' });
     expect(pickerValue()).toBe('GPT-4o mini');
-    expect(one<HTMLButtonElement>(el, '[data-testid="send"]').disabled).toBe(
-      false,
-    );
+    expect(
+      one<HTMLButtonElement>(page.el, '[data-testid="send"]').disabled,
+    ).toBe(false);
   });
 
   it('puts the model back and says why when the pick is refused', async () => {
     await pick('gpt-4o-mini');
-    http.expectOne('/api/chats/c1').flush(
+    page.http.expectOne('/api/chats/c1').flush(
       {
         statusCode: 400,
         error: 'Bad Request',
@@ -100,13 +87,13 @@ describe('ChatPage: models', { timeout: 20_000 }, () => {
       },
       { status: 400, statusText: 'Bad Request' },
     );
-    await settle();
+    await page.settle();
     expect(pickerValue()).toBe('Local');
     expect(
-      el.querySelector('[data-testid="chat-error"]')?.textContent?.trim(),
+      page.el.querySelector('[data-testid="chat-error"]')?.textContent?.trim(),
     ).toBe('This model is not available. Choose another one.');
     // the list is loaded again: the model may have gone
-    http.expectOne('/api/models').flush({
+    page.http.expectOne('/api/models').flush({
       ...MODELS,
       items: [MODELS.items[0]],
     });
@@ -118,9 +105,9 @@ describe('ChatPage: models', { timeout: 20_000 }, () => {
       [1234, 'gpt-4o-mini'],
     ] as const) {
       const stream = controllableStream();
-      fetchFn.mockResolvedValue(stream.response);
-      await type('Hello');
-      await submit();
+      page.fetchFn.mockResolvedValue(stream.response);
+      await page.type('Hello');
+      await page.submit();
       stream.send('done', {
         assistant_message: { ...answer(cost, modelId), id: `a-${modelId}` },
         usage: {
@@ -132,9 +119,11 @@ describe('ChatPage: models', { timeout: 20_000 }, () => {
         quota: quota(4),
       });
       stream.close();
-      await settle();
+      await page.settle();
     }
-    const answers = el.querySelectorAll('[data-testid="message-assistant"]');
+    const answers = page.el.querySelectorAll(
+      '[data-testid="message-assistant"]',
+    );
     expect(answers).toHaveLength(2);
     expect(answers[0].querySelector('[data-testid="message-cost"]')).toBeNull();
     expect(
@@ -149,7 +138,7 @@ describe('ChatPage: models', { timeout: 20_000 }, () => {
     ).toBe('Cost: $0.001234');
 
     useLanguage('ru');
-    await settle();
+    await page.settle();
     expect(
       answers[1]
         .querySelector('[data-testid="message-cost"]')
@@ -158,18 +147,18 @@ describe('ChatPage: models', { timeout: 20_000 }, () => {
   });
 
   it('creates a new chat with the model picked for it', async () => {
-    fixture.componentRef.setInput('id', undefined);
-    await settle();
-    http.expectOne('/api/chats/quota').flush(quota(3));
+    page.fixture.componentRef.setInput('id', undefined);
+    await page.settle();
+    page.http.expectOne('/api/chats/quota').flush(quota(3));
     expect(pickerValue()).toBe('Local'); // the default
     await pick('gpt-4o-mini');
-    http.expectNone('/api/chats/c1');
-    http.expectOne('/api/chats/quota?model=gpt-4o-mini').flush(quota(3));
+    page.http.expectNone('/api/chats/c1');
+    page.http.expectOne('/api/chats/quota?model=gpt-4o-mini').flush(quota(3));
 
-    fetchFn.mockResolvedValue(controllableStream().response);
-    await type('Hello there');
-    await submit();
-    const create = http.expectOne('/api/chats');
+    page.fetchFn.mockResolvedValue(controllableStream().response);
+    await page.type('Hello there');
+    await page.submit();
+    const create = page.http.expectOne('/api/chats');
     expect(create.request.method).toBe('POST');
     expect(create.request.body).toEqual({
       title: 'Hello there',
@@ -178,28 +167,30 @@ describe('ChatPage: models', { timeout: 20_000 }, () => {
   });
 
   it('a new chat left alone gets the default model', async () => {
-    fixture.componentRef.setInput('id', undefined);
-    await settle();
-    http.expectOne('/api/chats/quota').flush(quota(3));
-    fetchFn.mockResolvedValue(controllableStream().response);
-    await type('Hello');
-    await submit();
-    expect(http.expectOne('/api/chats').request.body).toEqual({
+    page.fixture.componentRef.setInput('id', undefined);
+    await page.settle();
+    page.http.expectOne('/api/chats/quota').flush(quota(3));
+    page.fetchFn.mockResolvedValue(controllableStream().response);
+    await page.type('Hello');
+    await page.submit();
+    expect(page.http.expectOne('/api/chats').request.body).toEqual({
       title: 'Hello',
     });
   });
 
   it("says so when the chat's model went away, and counts the default's quota", async () => {
-    fixture.componentRef.setInput('id', 'c2');
-    await settle();
-    http
+    page.fixture.componentRef.setInput('id', 'c2');
+    await page.settle();
+    page.http
       .expectOne('/api/chats/c2')
       .flush({ ...CHAT, id: 'c2', model: 'retired' });
-    await settle();
-    http.expectOne('/api/chats/quota').flush(quota(3));
+    await page.settle();
+    page.http.expectOne('/api/chats/quota').flush(quota(3));
     expect(pickerValue()).toBe('Local');
     expect(
-      el.querySelector('[data-testid="model-missing"]')?.textContent?.trim(),
+      page.el
+        .querySelector('[data-testid="model-missing"]')
+        ?.textContent?.trim(),
     ).toBe(
       "This chat's model “retired” is no longer available: answers come from the default model.",
     );
