@@ -1,12 +1,15 @@
 import {
   ChangeDetectionStrategy,
   Component,
+  WritableSignal,
   computed,
   input,
 } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
-import { MatDialogModule } from '@angular/material/dialog';
+import { MatDialogModule, MatDialogRef } from '@angular/material/dialog';
 import { TranslatePipe } from '@ngx-translate/core';
+import type { Observable } from 'rxjs';
+import { errorMessageKey } from '../core/http/api-error';
 
 /**
  * The frame of a dialog that edits one thing in a form: the title, the
@@ -85,4 +88,32 @@ export class FormDialog {
   readonly width = input('460px');
 
   protected readonly minWidth = computed(() => `min(${this.width()}, 80vw)`);
+}
+
+/** What a form dialog's save works with: its ref, and the busy and error it shows. */
+export interface DialogSaving<R> {
+  ref: MatDialogRef<unknown, R>;
+  busy: WritableSignal<boolean>;
+  error: WritableSignal<string | null>;
+}
+
+/**
+ * Runs a form dialog's save: busy while the request runs; then the dialog
+ * closes with the answer, or its error line says what failed (`byStatus`:
+ * statuses with words of their own, as `errorMessageKey` takes them).
+ */
+export function saveAndClose<R>(
+  dialog: DialogSaving<R>,
+  request: Observable<R>,
+  byStatus: Readonly<Record<number, string>> = {},
+): void {
+  dialog.busy.set(true);
+  dialog.error.set(null);
+  request.subscribe({
+    next: (answer) => dialog.ref.close(answer),
+    error: (err: unknown) => {
+      dialog.busy.set(false);
+      dialog.error.set(errorMessageKey(err, byStatus));
+    },
+  });
 }

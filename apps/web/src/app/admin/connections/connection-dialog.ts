@@ -24,10 +24,9 @@ import {
   type UpdateConnectionRequest,
 } from '@tally/api-contract';
 import { Observable, of } from 'rxjs';
-import { errorMessageKey } from '../../core/http/api-error';
 import { formatNumber } from '../../core/i18n/format';
 import { LanguageService } from '../../core/i18n/language.service';
-import { FormDialog } from '../../shared/form-dialog';
+import { FormDialog, saveAndClose } from '../../shared/form-dialog';
 import { TextField } from '../../shared/forms/text-field';
 import {
   httpUrlValidator,
@@ -164,15 +163,10 @@ export class ConnectionDialog {
     if (this.form.invalid || this.busy()) {
       return;
     }
-    this.busy.set(true);
-    this.error.set(null);
-    this.request().subscribe({
-      next: (connection) => this.ref.close(connection),
-      error: (err: unknown) => {
-        this.busy.set(false);
-        this.error.set(errorMessageKey(err));
-      },
-    });
+    saveAndClose(
+      { ref: this.ref, busy: this.busy, error: this.error },
+      this.request(),
+    );
   }
 
   private request(): Observable<Connection> {

@@ -11,8 +11,7 @@ import {
 } from '@angular/forms';
 import { MAT_DIALOG_DATA, MatDialogRef } from '@angular/material/dialog';
 import { GROUP_NAME_MAX, type Group } from '@tally/api-contract';
-import { errorMessageKey } from '../../core/http/api-error';
-import { FormDialog } from '../../shared/form-dialog';
+import { FormDialog, saveAndClose } from '../../shared/form-dialog';
 import { TextField } from '../../shared/forms/text-field';
 import { lengthValidator } from '../../shared/forms/validators';
 import { GroupsApi } from '../data-access/groups-api.service';
@@ -88,19 +87,10 @@ export class GroupDialog {
       name,
       description: this.form.controls.description.value.trim(),
     };
-    this.busy.set(true);
-    this.error.set(null);
-    const request = this.group
-      ? this.api.update(this.group.id, body)
-      : this.api.create(body);
-    request.subscribe({
-      next: (group) => this.ref.close(group),
-      error: (err: unknown) => {
-        this.busy.set(false);
-        this.error.set(
-          errorMessageKey(err, { 409: 'errors.code.GROUP_EXISTS' }),
-        );
-      },
-    });
+    saveAndClose(
+      { ref: this.ref, busy: this.busy, error: this.error },
+      this.group ? this.api.update(this.group.id, body) : this.api.create(body),
+      { 409: 'errors.code.GROUP_EXISTS' },
+    );
   }
 }

@@ -23,10 +23,9 @@ import {
   type Model,
 } from '@tally/api-contract';
 import { Observable } from 'rxjs';
-import { errorMessageKey } from '../../core/http/api-error';
 import { LanguageService } from '../../core/i18n/language.service';
 import { PickerOption, SearchPicker } from '../../shared/forms/search-picker';
-import { FormDialog } from '../../shared/form-dialog';
+import { FormDialog, saveAndClose } from '../../shared/form-dialog';
 import { TextField } from '../../shared/forms/text-field';
 import {
   LimitSentencePipe,
@@ -212,15 +211,10 @@ export class LimitDialog {
       this.error.set(`admin.limits.dialog.pick.${this.subject()}`);
       return;
     }
-    this.busy.set(true);
-    this.error.set(null);
-    this.request().subscribe({
-      next: (limit) => this.ref.close(limit),
-      error: (err: unknown) => {
-        this.busy.set(false);
-        this.error.set(errorMessageKey(err));
-      },
-    });
+    saveAndClose(
+      { ref: this.ref, busy: this.busy, error: this.error },
+      this.request(),
+    );
   }
 
   private request(): Observable<AdminLimit> {

@@ -34,7 +34,7 @@ import { errorMessageKey } from '../../core/http/api-error';
 import { formatNumber } from '../../core/i18n/format';
 import { LanguageService } from '../../core/i18n/language.service';
 import { PluralPipe } from '../../core/i18n/plural';
-import { FormDialog } from '../../shared/form-dialog';
+import { FormDialog, saveAndClose } from '../../shared/form-dialog';
 import { TextField } from '../../shared/forms/text-field';
 import {
   decimalValidator,
@@ -268,20 +268,11 @@ export class ModelDialog {
     if (this.form.invalid || this.busy()) {
       return;
     }
-    this.busy.set(true);
-    this.error.set(null);
-    this.request().subscribe({
-      next: (model) => this.ref.close(model),
-      error: (err: unknown) => {
-        this.busy.set(false);
-        this.error.set(
-          errorMessageKey(
-            err,
-            this.model ? {} : { 409: 'errors.code.MODEL_EXISTS' },
-          ),
-        );
-      },
-    });
+    saveAndClose(
+      { ref: this.ref, busy: this.busy, error: this.error },
+      this.request(),
+      this.model ? {} : { 409: 'errors.code.MODEL_EXISTS' },
+    );
   }
 
   private request(): Observable<Model> {

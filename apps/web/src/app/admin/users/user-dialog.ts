@@ -29,7 +29,7 @@ import {
   type UpdateAdminUserRequest,
 } from '@tally/api-contract';
 import { Observable, of } from 'rxjs';
-import { errorMessageKey } from '../../core/http/api-error';
+import { saveAndClose } from '../../shared/form-dialog';
 import { TextField } from '../../shared/forms/text-field';
 import { NEW_PASSWORD, lengthValidator } from '../../shared/forms/validators';
 import { LIMITS } from '@tally/api-contract';
@@ -119,20 +119,11 @@ export class UserDialog {
     if (this.form.invalid || this.busy()) {
       return;
     }
-    this.busy.set(true);
-    this.error.set(null);
-    this.request().subscribe({
-      next: (user) => this.ref.close(user),
-      error: (err: unknown) => {
-        this.busy.set(false);
-        this.error.set(
-          errorMessageKey(
-            err,
-            this.editing ? {} : { 409: 'errors.code.EMAIL_TAKEN' },
-          ),
-        );
-      },
-    });
+    saveAndClose(
+      { ref: this.ref, busy: this.busy, error: this.error },
+      this.request(),
+      this.editing ? {} : { 409: 'errors.code.EMAIL_TAKEN' },
+    );
   }
 
   private request(): Observable<AdminUser> {
