@@ -12,9 +12,11 @@ import {
   Validators,
 } from '@angular/forms';
 import { MatDialogRef } from '@angular/material/dialog';
+import { Subject, throwError } from 'rxjs';
+import { ApiRequestError } from '../core/http/api-error';
 import { provideTestI18n, useLanguage } from '../../testing/i18n';
 import { one } from '../../testing/dom';
-import { FormDialog } from './form-dialog';
+import { FormDialog, saveAndClose } from './form-dialog';
 import { TextField } from './forms/text-field';
 
 @Component({
@@ -111,5 +113,39 @@ describe('FormDialog', () => {
     expect(
       one(el, '[data-testid="group-dialog-error"]').getAttribute('role'),
     ).toBe('alert');
+  });
+});
+
+describe('saveAndClose', () => {
+  function dialog() {
+    return {
+      ref: { close: vi.fn() } as unknown as MatDialogRef<unknown, string>,
+      busy: signal(false),
+      error: signal<string | null>('errors.status.network'),
+    };
+  }
+
+  it('is busy while the request runs, then closes the dialog with the answer', () => {
+    const d = dialog();
+    const answer = new Subject<string>();
+    saveAndClose(d, answer);
+    expect(d.busy()).toBe(true);
+    expect(d.error()).toBeNull();
+    answer.next('saved');
+    expect(d.ref.close).toHaveBeenCalledWith('saved');
+  });
+
+  it('says what failed in words, its own words for a status it is given', () => {
+    const d = dialog();
+    saveAndClose(
+      d,
+      throwError(() => new ApiRequestError(409, null)),
+      {
+        409: 'errors.code.GROUP_EXISTS',
+      },
+    );
+    expect(d.busy()).toBe(false);
+    expect(d.error()).toBe('errors.code.GROUP_EXISTS');
+    expect(d.ref.close).not.toHaveBeenCalled();
   });
 });
