@@ -345,6 +345,16 @@ function quotaFlow(lang) {
 quotaFlow('en');
 quotaFlow('ru');
 
+/** Waits until the sidebar drawer is not sliding in or out. */
+function drawerSettled(page) {
+  return page.waitForFunction(
+    () =>
+      !document
+        .querySelector('#sidebar')
+        ?.classList.contains('mat-drawer-animating'),
+  );
+}
+
 test(
   'on a phone-width screen the sidebar opens from the menu button',
   { timeout: 60_000 },
@@ -377,9 +387,11 @@ test(
       await phone.page.waitForSelector(`${byTestId('chat-list')} a`);
       await expectAccessible(phone.page, 'the open menu on a phone');
       await expectNoOverflow(phone.page, 'the open menu on a phone');
+      // Escape closes the drawer once it has opened (and taken the focus);
+      // the picture is taken once it has slid shut, not half way.
+      await drawerSettled(phone.page);
       await phone.page.keyboard.press('Escape');
-      // The drawer slides shut: the picture is of the chat, not of the drawer half way.
-      await sidebar.waitFor({ state: 'hidden' });
+      await drawerSettled(phone.page);
       await phone.page.screenshot({
         path: join(SCREENSHOTS, 'chat-phone.png'),
       });
