@@ -391,7 +391,7 @@ test(
       // the picture is taken once it has slid shut, not half way.
       await drawerSettled(phone.page);
       await phone.page.keyboard.press('Escape');
-      await drawerSettled(phone.page);
+      await sidebar.waitFor({ state: 'hidden' });
       await phone.page.screenshot({
         path: join(SCREENSHOTS, 'chat-phone.png'),
       });
