@@ -47,6 +47,18 @@ describe('operations (PostgreSQL)', () => {
       expect(ok.text).toContain('# TYPE');
     });
 
+    it('with it set, a caller without the token hears 401 before any word about the query string', async () => {
+      const wrong = await t.http.get('/metrics?x=1', {
+        headers: { authorization: `Bearer ${METRICS_TOKEN}x` },
+      });
+      expect([wrong.status, wrong.body.code]).toEqual([401, 'UNAUTHORIZED']);
+      const right = await t.http.get('/metrics?x=1', {
+        headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+      });
+      expect(right.status).toBe(400);
+      expect(right.text).not.toContain('# TYPE');
+    });
+
     it('without it, /metrics is open', async () => {
       const res = await open.http.get('/metrics');
       expect(res.status).toBe(200);

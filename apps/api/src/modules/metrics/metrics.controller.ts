@@ -1,6 +1,7 @@
 import { Controller, Get, Header, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../../common/decorators';
+import { NoQueryParams } from '../../common/query-params.guard';
 import { MetricsTokenGuard } from './metrics-token.guard';
 import { MetricsService } from './metrics.service';
 
@@ -10,7 +11,8 @@ export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
 
   @Public()
-  @UseGuards(MetricsTokenGuard)
+  // The token first: a caller without it hears 401, not a word about the query.
+  @UseGuards(MetricsTokenGuard, NoQueryParams)
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   scrape(): Promise<string> {
