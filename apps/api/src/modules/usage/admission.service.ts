@@ -121,6 +121,7 @@ export class AdmissionService
         outputPrice: o.model?.outputPrice ?? 0,
         slotId,
         maxStreams: max,
+        slotFirst: this.busy(o.userId),
       });
     } catch (err) {
       if (err instanceof NoFreeSlot) {
@@ -151,6 +152,13 @@ export class AdmissionService
       });
     }
     return lease;
+  }
+
+  /** A send of this user is in progress in this process (admitted and not yet ended). */
+  private busy(userId: string): boolean {
+    for (const lease of this.live)
+      if (lease.userId === userId && !lease.ended) return true;
+    return false;
   }
 
   /** The caller's RateLimit headers, for a refusal that reserved nothing; none if the quota cannot be read. */

@@ -37,6 +37,12 @@ export interface ReserveRequest extends Sender {
   slotId?: string;
   /** Answers the user may have in progress at once (with `slotId`). */
   maxStreams?: number;
+  /**
+   * Take the slot on its own statement first (with `slotId`): another send
+   * of the same user is being admitted or answered, and the one-statement
+   * admission would wait for it and then try again.
+   */
+  slotFirst?: boolean;
 }
 
 /** Every stream slot of the user is in use: nothing was taken or reserved. */
@@ -131,38 +137,60 @@ export class HoldsService {
       apiKeyId: r.apiKeyId ?? null,
     };
     // Each turn either admits, refuses, or changed nothing but what it
-    // retries for: a slot a concurrent send took first (another is free),
-    // or counters missing at the start of a window (created, then again).
+    // retries for: counters missing at the start of a window (created,
+    // then again), or a slot a concurrent send of the same user took first.
+    // Then the slot is taken on its own statement, which tries every free
+    // one, and the hold without it: retrying the whole statement would wait
+    // behind each of that user's admissions in turn.
     const maxStreams = r.slotId ? (r.maxStreams ?? 1) : null;
-    for (let attempt = 0; attempt <= (maxStreams ?? 0) + 3; attempt++) {
+    /** A slot taken on its own, kept over the turns. */
+    let own: StreamSlot | null = null;
+    if (r.slotId && maxStreams !== null && r.slotFirst) {
+      own = await this.slots.acquire(r.userId, r.slotId, maxStreams);
+      if (!own) throw new NoFreeSlot();
+    }
+    const giveBack = async (slot: StreamSlot | undefined) => {
+      if (slot)
+        await this.slots
+          .release([slot.id])
+          .catch((err: Error) =>
+            this.logger.warn(`Could not release a stream slot: ${err.message}`),
+          );
+    };
+    for (let attempt = 0; attempt <= 3; attempt++) {
       const ctx = await this.usage.context();
       const base = UsageService.params(sender, ctx);
+      const takeSlot = r.slotId !== undefined && own === null;
       // Prepared: planning this statement costs more than running it.
-      const [row] = await this.db.prepared<ReserveRow>(
-        'tally_admit_v1',
-        RESERVE_SQL,
-        [
+      const [row] = await this.db
+        .prepared<ReserveRow>('tally_admit_v1', RESERVE_SQL, [
           ...base,
           prompt,
           maxOutput,
           inputPrice,
           outputPrice,
           this.config.quota.holdTtlSeconds,
-          r.slotId ?? null,
-          maxStreams,
-        ],
-      );
-      let slot: StreamSlot | undefined;
-      if (r.slotId && maxStreams !== null) {
+          takeSlot ? r.slotId : null,
+          takeSlot ? maxStreams : null,
+        ])
+        .catch(async (err: unknown) => {
+          await giveBack(own ?? undefined);
+          throw err;
+        });
+      let slot: StreamSlot | undefined = own ?? undefined;
+      if (takeSlot && r.slotId && maxStreams !== null) {
         if (row.slot === null) {
           if (Number(row.live_slots) >= maxStreams) throw new NoFreeSlot();
+          own = await this.slots.acquire(r.userId, r.slotId, maxStreams);
+          if (!own) throw new NoFreeSlot();
+          attempt--;
           continue;
         }
         slot = { id: r.slotId, userId: r.userId, slot: Number(row.slot) };
       }
       if (!row.complete) {
         // First send of a window (or to a new limit): create its counters, then again.
-        if (slot) await this.slots.release([slot.id]);
+        if (takeSlot && slot) await this.slots.release([slot.id]);
         await this.db.query(ENSURE_COUNTERS_SQL, base);
         continue;
       }
@@ -190,17 +218,13 @@ export class HoldsService {
           slot,
         };
       }
-      if (slot)
-        await this.slots
-          .release([slot.id])
-          .catch((err: Error) =>
-            this.logger.warn(`Could not release a stream slot: ${err.message}`),
-          );
+      await giveBack(slot);
       const refusing = refusingLimit(before, prompt, inputPrice, outputPrice);
       const quota = this.usage.quotaOf(before, ctx, r.model);
       if (refusing) throw this.usage.refusal(refusing, quota);
       throw new Error('A send was refused by no limit');
     }
+    await giveBack(own ?? undefined);
     throw new ApiError(
       HttpStatus.SERVICE_UNAVAILABLE,
       'DATABASE_UNAVAILABLE',
