@@ -76,6 +76,8 @@ export class AdmissionService
 {
   private readonly logger = new Logger('Admission');
   private readonly live = new Set<Lease>();
+  /** Admissions under way, per user. */
+  private readonly admitting = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   private beat: Promise<void> | null = null;
   private draining = false;
@@ -109,6 +111,8 @@ export class AdmissionService
     }
     const max = o.maxStreams ?? (await this.limits.streamsPerUser());
     const slotId = randomUUID();
+    const busy = this.busy(o.userId);
+    this.admitting.set(o.userId, (this.admitting.get(o.userId) ?? 0) + 1);
     let reservation: Reservation;
     try {
       reservation = await this.holds.reserve({
@@ -121,7 +125,7 @@ export class AdmissionService
         outputPrice: o.model?.outputPrice ?? 0,
         slotId,
         maxStreams: max,
-        slotFirst: this.busy(o.userId),
+        slotFirst: busy,
       });
     } catch (err) {
       if (err instanceof NoFreeSlot) {
@@ -138,6 +142,10 @@ export class AdmissionService
         this.metrics.quotaRejections.inc({ code: err.code });
       }
       throw err;
+    } finally {
+      const n = (this.admitting.get(o.userId) ?? 1) - 1;
+      if (n > 0) this.admitting.set(o.userId, n);
+      else this.admitting.delete(o.userId);
     }
     const slot = reservation.slot ?? { id: slotId, userId: o.userId, slot: 0 };
     const lease = new Lease(this, { ...reservation, who: o.user }, slot);
@@ -154,8 +162,9 @@ export class AdmissionService
     return lease;
   }
 
-  /** A send of this user is in progress in this process (admitted and not yet ended). */
+  /** A send of this user is in progress in this process (being admitted, or admitted and not yet ended). */
   private busy(userId: string): boolean {
+    if (this.admitting.has(userId)) return true;
     for (const lease of this.live)
       if (lease.userId === userId && !lease.ended) return true;
     return false;
