@@ -285,7 +285,8 @@ async function main() {
       "charges counters of their own. One user's sends cannot overlap in the database: each one " +
       "locks that user's counter rows in the admission and again in the settle, so " +
       `${CONNECTIONS} connections of one user queue on those rows (the check-and-charge is exact ` +
-      'because of it), and the figure shows what that queue costs.',
+      'because of it), and the figure shows what that queue costs. Where the time goes: "The send path ' +
+      'and the gateway: where the time goes" below.',
     '',
     `One JSON send costs **${statements.length} database statements** on the wire, ${transactionControl} of them ` +
       'transaction control (counted by a recording proxy in front of PostgreSQL, heartbeat statements left out):',
