@@ -3,7 +3,8 @@
  * The floor for a quota read on this machine: a minimal `node:http` + `pg`
  * server that verifies the same JWT (HS256, a key made once) and runs the
  * same SQL the API ran for one `GET /api/chats/quota` (recorded by
- * quota-rate.mjs), with the caller's id in place of the recorded user's.
+ * quota-rate.mjs), with the caller's id in place of the recorded user's, as
+ * named (prepared) statements, as the API runs them.
  * Started by quota-rate.mjs; not meant to be run by hand.
  *
  * Environment: PORT, DATABASE_URL, JWT_SECRET, FLOOR_STATEMENTS (a JSON file:
@@ -37,12 +38,16 @@ async function quota(sub) {
   const client = await pool.connect();
   try {
     let rows = [];
-    for (const s of statements) {
+    for (const [i, s] of statements.entries()) {
+      // Named, so each connection parses and plans it once, as the API's
+      // prepared statements are: planning the quota statement costs more
+      // than running it.
       rows = (
-        await client.query(
-          s.text,
-          s.values.map((v) => param(v, sub)),
-        )
+        await client.query({
+          name: `floor_${i}`,
+          text: s.text,
+          values: s.values.map((v) => param(v, sub)),
+        })
       ).rows;
     }
     return rows;
