@@ -1,0 +1,190 @@
+import type {
+  AiStreamEvent,
+  AiStreamRequest,
+  AiUsage,
+} from './ai-provider.port';
+import type { ProviderVoice } from './provider-voice';
+import { type SseEvent, SseParser } from './sse-parser';
+import type { TokenCounter } from './tokenizer';
+import type { UpstreamResponse } from './upstream-http';
+
+/** One wait on the network, under the request's time-out. */
+export type Timed = <T>(wait: () => Promise<T>) => Promise<T>;
+
+/** What reading an answer needs: the request, its time-out, how to tell failures, and the tokenizer. */
+export interface ReadContext {
+  req: AiStreamRequest;
+  timed: Timed;
+  voice: ProviderVoice;
+  tokens: TokenCounter;
+}
+
+type Chunk = {
+  choices?: Array<{
+    delta?: { content?: unknown; tool_calls?: unknown };
+    message?: { content?: unknown; tool_calls?: unknown };
+    finish_reason?: unknown;
+  }>;
+  usage?: {
+    prompt_tokens?: unknown;
+    completion_tokens?: unknown;
+    total_tokens?: unknown;
+  } | null;
+  error?: unknown;
+};
+
+const isCount = (v: unknown): v is number =>
+  typeof v === 'number' && Number.isInteger(v) && v >= 0;
+
+/**
+ * An answer streamed as server-sent events (`chat.completion.chunk`s):
+ * its text, with `passthrough` its tool calls and finish reason, and last
+ * its usage (the provider's, else counted).
+ */
+export async function* readSse(
+  res: UpstreamResponse,
+  { req, timed, voice, tokens }: ReadContext,
+): AsyncGenerator<AiStreamEvent, void, undefined> {
+  const decoder = new TextDecoder();
+  const parser = new SseParser();
+  let completion = '';
+  let usage: AiUsage | null = null;
+  let finishReason: string | null = null;
+  let done = false;
+
+  const passthrough = req.passthrough !== undefined;
+  /** The events one server-sent event makes: text, and with `passthrough` tool calls and the finish reason. */
+  const handle = (event: SseEvent): AiStreamEvent[] => {
+    if (event.data.trim() === '[DONE]') {
+      done = true;
+      return [];
+    }
+    const chunk = parseChunk(event, voice);
+    usage = readUsage(chunk) ?? usage;
+    const choice = chunk.choices?.[0];
+    const out: AiStreamEvent[] = [];
+    const content = choice?.delta?.content;
+    if (typeof content === 'string' && content !== '') {
+      completion += content;
+      out.push({ type: 'delta', content });
+    }
+    const calls = choice?.delta?.tool_calls;
+    if (passthrough && Array.isArray(calls) && calls.length > 0)
+      out.push({ type: 'tool_calls', toolCalls: calls });
+    if (typeof choice?.finish_reason === 'string') {
+      finishReason = choice.finish_reason;
+      if (passthrough) out.push({ type: 'finish', reason: finishReason });
+    }
+    return out;
+  };
+
+  for (;;) {
+    let read: { done: boolean; value?: Buffer };
+    try {
+      read = await timed(() => res.read());
+    } catch (err) {
+      // Once `[DONE]`, the finish reason or the usage arrived, only the end
+      // of the body was missing: the answer is whole (as on a clean end
+      // below), and the usage the provider reported is what it cost.
+      if (done || finishReason !== null || usage !== null) break;
+      throw err;
+    }
+    const events = read.done
+      ? [...parser.push(decoder.decode()), ...parser.end()]
+      : parser.push(decoder.decode(read.value, { stream: true }));
+    for (const event of events) {
+      if (done) break;
+      yield* handle(event);
+    }
+    if (read.done) break;
+  }
+
+  if (!done && finishReason === null && usage === null) {
+    throw voice.error(
+      'ended the stream before the answer was complete',
+      'ended its answer too early',
+    );
+  }
+  yield {
+    type: 'usage',
+    usage: usage ?? tokens.usageOf(req.messages, completion),
+  };
+}
+
+/** A server that ignored `stream: true` and answered with one JSON object. */
+export async function* readJson(
+  res: UpstreamResponse,
+  { req, timed, voice, tokens }: ReadContext,
+): AsyncGenerator<AiStreamEvent, void, undefined> {
+  const text = await timed(() => res.text());
+  const chunk = parseChunk({ event: 'message', data: text }, voice);
+  const choice = chunk.choices?.[0];
+  const content = choice?.message?.content;
+  const completion = typeof content === 'string' ? content : '';
+  if (completion !== '') yield { type: 'delta', content: completion };
+  if (req.passthrough) {
+    const calls = choice?.message?.tool_calls;
+    if (Array.isArray(calls) && calls.length > 0)
+      yield {
+        type: 'tool_calls',
+        toolCalls: calls.map((c, index) => ({ index, ...(c as object) })),
+      };
+    const reason = choice?.finish_reason;
+    if (typeof reason === 'string') yield { type: 'finish', reason };
+  }
+  yield {
+    type: 'usage',
+    usage: readUsage(chunk) ?? tokens.usageOf(req.messages, completion),
+  };
+}
+
+/** One chunk as JSON, or the provider's error it carries, thrown. */
+function parseChunk(event: SseEvent, voice: ProviderVoice): Chunk {
+  let chunk: unknown;
+  try {
+    chunk = JSON.parse(event.data);
+  } catch {
+    throw voice.error(
+      `sent data that is not JSON: ${voice.excerpt(event.data)}`,
+      'sent an answer that could not be read',
+    );
+  }
+  if (chunk === null || typeof chunk !== 'object') {
+    throw voice.error(
+      `sent an unexpected chunk: ${voice.excerpt(event.data)}`,
+      'sent an answer that could not be read',
+    );
+  }
+  const { error } = chunk as Chunk;
+  if (event.event === 'error' || (error !== undefined && error !== null)) {
+    const message =
+      typeof error === 'string'
+        ? error
+        : typeof (error as { message?: unknown })?.message === 'string'
+          ? (error as { message: string }).message
+          : event.data;
+    throw voice.error(
+      `reported an error while answering: ${voice.excerpt(message)}`,
+      'reported an error while answering',
+      null,
+      { streamDetail: voice.excerpt(message) },
+    );
+  }
+  return chunk as Chunk;
+}
+
+/** The usage a chunk reports, when it is whole. */
+function readUsage(chunk: Chunk): AiUsage | null {
+  const u = chunk.usage;
+  if (!u || !isCount(u.prompt_tokens) || !isCount(u.completion_tokens))
+    return null;
+  const total = isCount(u.total_tokens)
+    ? u.total_tokens
+    : u.prompt_tokens + u.completion_tokens;
+  return {
+    promptTokens: u.prompt_tokens,
+    completionTokens: u.completion_tokens,
+    totalTokens: total,
+    estimated: false,
+  };
+}
