@@ -4,14 +4,13 @@ import { ApiError } from '../../common/api-error';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { DatabaseService, type Tx } from '../../database/database.service';
 import {
-  ENSURE_COUNTERS_SQL,
   EXPIRED_HOLDS_SQL,
   FORGET_HOLDS_SQL,
   RELEASE_SQL,
   RENEW_HOLDS_SQL,
-  RESERVE_SQL,
   SETTLE_SQL,
-} from './limits.sql';
+} from './holds.sql';
+import { ENSURE_COUNTERS_SQL, RESERVE_SQL } from './limits.sql';
 import {
   type AppliedLimit,
   type CounterRow,
@@ -105,7 +104,7 @@ interface ReserveRow {
 
 /**
  * The quota holds of sends in progress (`usage_holds`): the reserve, settle,
- * renew and reap statements of limits.sql.ts, run. Stateless: what this
+ * renew and reap statements of limits.sql.ts and holds.sql.ts, run. Stateless: what this
  * process holds is the admission leases' business.
  */
 @Injectable()

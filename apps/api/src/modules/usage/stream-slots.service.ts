@@ -41,7 +41,7 @@ const IN_USE_SQL = `
  * The per-user cap on answers in progress (`max_concurrent_streams_per_user`),
  * counted in the database so it holds across API processes and on PGlite.
  * A slot is taken with the quota hold by the admission statement and given
- * back by the settle statement (RESERVE_SQL, SETTLE_SQL in limits.sql.ts).
+ * back by the settle statement (RESERVE_SQL in limits.sql.ts, SETTLE_SQL in holds.sql.ts).
  * Stateless: the admission lease holds a slot, and the admission heartbeat
  * renews the slots of live leases and forgets long-expired rows.
  */
