@@ -74,7 +74,9 @@ export function freePort() {
 /** Starts the built API in production mode on a free port; resolves once healthy. */
 export async function startBuiltApi(env) {
   const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
+  // BENCH_API_NODE_ARGS go to the API's node alone, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
+  const nodeArgs = (process.env.BENCH_API_NODE_ARGS || '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, MAIN], {
     env: {
       PATH: process.env.PATH,
       NODE_ENV: 'production',
