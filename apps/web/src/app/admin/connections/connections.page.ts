@@ -20,6 +20,7 @@ import { LocalNumberPipe } from '../../core/i18n/format';
 import { PluralPipe } from '../../core/i18n/plural';
 import { confirmAction } from '../../shared/confirm-dialog';
 import { DataTable } from '../../shared/table/data-table';
+import { RowActions } from '../../shared/table/row-actions';
 import { CatalogApi } from '../data-access/catalog-api.service';
 import { ConnectionDialog, ConnectionDialogData } from './connection-dialog';
 
@@ -75,6 +76,7 @@ export function deleteRefusal(err: unknown, inUseBy: string[]): Said {
     LocalNumberPipe,
     PluralPipe,
     DataTable,
+    RowActions,
   ],
   templateUrl: './connections.page.html',
   styleUrls: ['../admin-page.css', './connections.page.css'],

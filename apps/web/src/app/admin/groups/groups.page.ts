@@ -15,6 +15,7 @@ import { errorMessageKey } from '../../core/http/api-error';
 import { LocalNumberPipe } from '../../core/i18n/format';
 import { confirmAction } from '../../shared/confirm-dialog';
 import { DataTable } from '../../shared/table/data-table';
+import { RowActions } from '../../shared/table/row-actions';
 import { TableSearch } from '../../shared/table/table-controls';
 import { TablePaging, loadOnChange } from '../../shared/table/table-paging';
 import { GroupsApi } from '../data-access/groups-api.service';
@@ -31,6 +32,7 @@ import { GroupDialog, GroupDialogData } from './group-dialog';
     LocalNumberPipe,
     TableSearch,
     DataTable,
+    RowActions,
   ],
   templateUrl: './groups.page.html',
   styleUrl: '../admin-page.css',

@@ -6,7 +6,6 @@ import {
   output,
   signal,
 } from '@angular/core';
-import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
 import { MatTableModule } from '@angular/material/table';
 import { TranslatePipe, TranslateService } from '@ngx-translate/core';
@@ -16,6 +15,7 @@ import { LocalDateTimePipe } from '../../core/i18n/format';
 import { LanguageService } from '../../core/i18n/language.service';
 import { confirmAction } from '../../shared/confirm-dialog';
 import { DataTable } from '../../shared/table/data-table';
+import { RowActions } from '../../shared/table/row-actions';
 import {
   LimitSentencePipe,
   limitSentence,
@@ -33,11 +33,11 @@ import { LimitDialog, LimitDialogData } from './limit-dialog';
   selector: 'app-limit-table',
   imports: [
     MatTableModule,
-    MatButtonModule,
     TranslatePipe,
     LocalDateTimePipe,
     LimitSentencePipe,
     DataTable,
+    RowActions,
   ],
   templateUrl: './limit-table.html',
   styleUrls: ['../admin-page.css', './limit-table.css'],

@@ -20,6 +20,7 @@ import { LocalNumberPipe } from '../../core/i18n/format';
 import { confirmAction } from '../../shared/confirm-dialog';
 import { PricePipe } from '../../shared/money';
 import { DataTable } from '../../shared/table/data-table';
+import { RowActions } from '../../shared/table/row-actions';
 import { AdminApi } from '../data-access/admin-api.service';
 import { CatalogApi } from '../data-access/catalog-api.service';
 import { ModelDialog, ModelDialogData } from './model-dialog';
@@ -35,6 +36,7 @@ import { ModelDialog, ModelDialogData } from './model-dialog';
     LocalNumberPipe,
     PricePipe,
     DataTable,
+    RowActions,
   ],
   templateUrl: './models.page.html',
   styleUrls: ['../admin-page.css', './models.page.css'],
