@@ -12,15 +12,12 @@ import { MAT_DIALOG_DATA, MatDialogRef } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatSelectModule } from '@angular/material/select';
 import { TranslatePipe, TranslateService } from '@ngx-translate/core';
-import {
-  LIMIT_METRICS,
-  LIMIT_WINDOWS,
-  type AdminLimit,
-  type CreateLimitRequest,
-  type LimitMetric,
-  type LimitSubject,
-  type LimitWindow,
-  type Model,
+import type {
+  AdminLimit,
+  CreateLimitRequest,
+  LimitMetric,
+  LimitSubject,
+  LimitWindow,
 } from '@tally/api-contract';
 import { Observable } from 'rxjs';
 import { LanguageService } from '../../core/i18n/language.service';
@@ -31,9 +28,9 @@ import {
   LimitSentencePipe,
   limitSentence,
 } from '../../shared/limits/limit-words';
-import { CatalogApi } from '../data-access/catalog-api.service';
 import { LimitsApi } from '../data-access/limits-api.service';
 import { amountValidator, fromAmount, toAmount } from './limit-amount';
+import { LimitFields, amountFollowsMetric, amountLabel } from './limit-fields';
 import { subjectSearch } from './subject-search';
 
 /** A group or a user the new limit is for, fixed by the page that opens the dialog. */
@@ -65,6 +62,7 @@ const SUBJECTS: LimitSubject[] = ['everyone', 'group', 'user'];
     FormDialog,
     TextField,
     SearchPicker,
+    LimitFields,
     LimitSentencePipe,
   ],
   templateUrl: './limit-dialog.html',
@@ -99,9 +97,6 @@ export class LimitDialog {
   protected readonly editing = this.data.limit ?? null;
   protected readonly fixed = this.data.subject ?? null;
   protected readonly subjects = SUBJECTS;
-  protected readonly metrics = LIMIT_METRICS;
-  protected readonly windows = LIMIT_WINDOWS;
-  protected readonly models = signal<Model[]>([]);
   /** The group or user picked for the limit. */
   protected readonly picked = signal<PickerOption | null>(
     this.fixed ? { id: this.fixed.id, label: this.fixed.name } : null,
@@ -146,11 +141,7 @@ export class LimitDialog {
     () => this.subject() !== 'everyone' && !this.picked(),
   );
   protected readonly metric = computed(() => this.value().metric ?? 'messages');
-  protected readonly amountLabel = computed(() =>
-    this.metric() === 'cost'
-      ? 'admin.limits.dialog.amountDollars'
-      : 'admin.limits.dialog.amount',
-  );
+  protected readonly amountLabel = computed(() => amountLabel(this.metric()));
 
   /** The limit as it will read: "each member of Research: 50 messages a day". */
   protected readonly preview = computed(() => {
@@ -181,25 +172,10 @@ export class LimitDialog {
   });
 
   constructor() {
-    this.form.controls.metric.valueChanges
-      .pipe(takeUntilDestroyed())
-      .subscribe((metric) => {
-        const amount = this.form.controls.amount;
-        amount.setValidators(amountValidator(metric));
-        amount.updateValueAndValidity();
-      });
+    amountFollowsMetric(this.form.controls.metric, this.form.controls.amount);
     this.form.controls.subject.valueChanges
       .pipe(takeUntilDestroyed())
       .subscribe(() => this.picked.set(null));
-    if (!this.editing) {
-      inject(CatalogApi)
-        .models()
-        .pipe(takeUntilDestroyed())
-        .subscribe({
-          next: (models) => this.models.set(models),
-          error: () => undefined,
-        });
-    }
   }
 
   protected save(): void {

@@ -7,24 +7,19 @@ import {
   signal,
   viewChild,
 } from '@angular/core';
-import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
+import { toSignal } from '@angular/core/rxjs-interop';
 import {
   FormGroupDirective,
   NonNullableFormBuilder,
   ReactiveFormsModule,
 } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
-import { MatFormFieldModule } from '@angular/material/form-field';
-import { MatSelectModule } from '@angular/material/select';
 import { TranslatePipe, TranslateService } from '@ngx-translate/core';
-import {
-  LIMIT_METRICS,
-  LIMIT_WINDOWS,
-  type AdminUser,
-  type Grant,
-  type LimitMetric,
-  type LimitWindow,
-  type Model,
+import type {
+  AdminUser,
+  Grant,
+  LimitMetric,
+  LimitWindow,
 } from '@tally/api-contract';
 import { errorMessageKey } from '../../core/http/api-error';
 import { LocalDateTimePipe } from '../../core/i18n/format';
@@ -32,9 +27,13 @@ import { LanguageService } from '../../core/i18n/language.service';
 import { TextField } from '../../shared/forms/text-field';
 import { amountText, periodText } from '../../shared/limits/limit-words';
 import { loadOnChange } from '../../shared/table/table-paging';
-import { CatalogApi } from '../data-access/catalog-api.service';
 import { LimitsApi } from '../data-access/limits-api.service';
 import { amountValidator, toAmount } from '../limits/limit-amount';
+import {
+  LimitFields,
+  amountFollowsMetric,
+  amountLabel,
+} from '../limits/limit-fields';
 
 /**
  * A user's grants in the windows now in force ("+10 messages this week"),
@@ -45,8 +44,7 @@ import { amountValidator, toAmount } from '../limits/limit-amount';
   imports: [
     ReactiveFormsModule,
     MatButtonModule,
-    MatFormFieldModule,
-    MatSelectModule,
+    LimitFields,
     TranslatePipe,
     LocalDateTimePipe,
     TextField,
@@ -62,9 +60,6 @@ export class UserGrants {
   private readonly translate = inject(TranslateService);
   private readonly language = inject(LanguageService);
 
-  protected readonly metrics = LIMIT_METRICS;
-  protected readonly windows = LIMIT_WINDOWS;
-  protected readonly models = signal<Model[]>([]);
   protected readonly busy = signal(false);
   protected readonly error = signal<string | null>(null);
   private readonly reloads = signal(0);
@@ -84,26 +79,10 @@ export class UserGrants {
   private readonly metric = toSignal(this.form.controls.metric.valueChanges, {
     initialValue: this.form.controls.metric.value,
   });
-  protected readonly amountLabel = computed(() =>
-    this.metric() === 'cost'
-      ? 'admin.limits.dialog.amountDollars'
-      : 'admin.limits.dialog.amount',
-  );
+  protected readonly amountLabel = computed(() => amountLabel(this.metric()));
 
   constructor() {
-    this.form.controls.metric.valueChanges
-      .pipe(takeUntilDestroyed())
-      .subscribe((metric) => {
-        this.form.controls.amount.setValidators(amountValidator(metric));
-        this.form.controls.amount.updateValueAndValidity();
-      });
-    inject(CatalogApi)
-      .models()
-      .pipe(takeUntilDestroyed())
-      .subscribe({
-        next: (models) => this.models.set(models),
-        error: () => undefined,
-      });
+    amountFollowsMetric(this.form.controls.metric, this.form.controls.amount);
   }
 
   /** "+10 messages this week", "+$2 this month on gpt-4o". */
