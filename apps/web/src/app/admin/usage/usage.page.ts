@@ -31,6 +31,7 @@ import { CostPipe } from '../../shared/money';
 import { UsageBar } from '../../shared/usage-bar';
 import { UsageChart } from '../../shared/usage-chart';
 import { DataTable } from '../../shared/table/data-table';
+import { NumberColumn } from '../../shared/table/number-column';
 import { TableSearch } from '../../shared/table/table-controls';
 import { TablePaging, loadOnChange } from '../../shared/table/table-paging';
 import { AdminApi } from '../data-access/admin-api.service';
@@ -61,6 +62,7 @@ const SORT_FIELDS: UsageSortField[] = ['tokens', 'messages', 'email', 'name'];
     CostPipe,
     TableSearch,
     DataTable,
+    NumberColumn,
     UsageBar,
     UsageChart,
     UsageRangeExport,

@@ -17,6 +17,7 @@ import {
 import { TranslatePipe } from '@ngx-translate/core';
 import { PluralPipe } from '../../core/i18n/plural';
 import { LoadStatus } from '../load-status';
+import { NumberColumn } from './number-column';
 import { TablePaginator } from './table-controls';
 import type { TablePaging } from './table-paging';
 
@@ -25,9 +26,9 @@ function idOf(row: unknown): unknown {
 }
 
 /**
- * A table of the admin pages: the page gives its columns (`matColumnDef`)
- * and its row (`matRowDef`, with the row's own attributes); this gives the
- * rest, the same everywhere: the count ("12 users"), the loading bar and
+ * A table of the admin pages: the page gives its columns (`matColumnDef`,
+ * or `app-number-column`) and its row (`matRowDef`, with the row's own
+ * attributes); this gives the rest, the same everywhere: the count ("12 users"), the loading bar and
  * what failed, a slot for a notice (`[tableNotice]`), the scrolling
  * wrapper, the header row, the line of an empty table ("Loading…" while
  * loading) and the paginator. Rows are tracked by `key` (their id), so
@@ -116,12 +117,15 @@ export class DataTable<T> implements AfterContentInit {
 
   @ViewChild(MatTable, { static: true }) private table!: MatTable<T>;
   @ContentChildren(MatColumnDef) private columnDefs!: QueryList<MatColumnDef>;
+  @ContentChildren(NumberColumn)
+  private numberColumns!: QueryList<NumberColumn>;
   @ContentChildren(MatRowDef) private rowDefs!: QueryList<MatRowDef<T>>;
 
   protected readonly trackBy = (_: number, row: T) => this.key()(row);
 
   ngAfterContentInit(): void {
     this.columnDefs.forEach((def) => this.table.addColumnDef(def));
+    this.numberColumns.forEach((c) => this.table.addColumnDef(c.columnDef));
     this.rowDefs.forEach((def) => this.table.addRowDef(def));
   }
 }
