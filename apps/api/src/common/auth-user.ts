@@ -13,6 +13,11 @@ export interface AuthUser {
   apiKeyId: string | null;
   /** The only models the API key may use; null: no restriction. */
   models: readonly string[] | null;
+  /**
+   * The model catalog's version, read with the API key after the request
+   * began (see ModelCatalog); absent with an access token.
+   */
+  catalogVersion?: string | null;
 }
 
 /** Whether the caller may send to `model` (an API key may be restricted to some models). */

@@ -7,6 +7,7 @@ import { TokenVersion1764420000000 } from './1764420000000-token-version';
 import { LimitsAndGroups1764500000000 } from './1764500000000-limits-and-groups';
 import { Gateway1764600000000 } from './1764600000000-gateway';
 import { Alerts1764700000000 } from './1764700000000-alerts';
+import { CatalogVersion1764810000000 } from './1764810000000-catalog-version';
 
 /** Every migration, oldest first. Forward-only once landed. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   LimitsAndGroups1764500000000,
   Gateway1764600000000,
   Alerts1764700000000,
+  CatalogVersion1764810000000,
 ];

@@ -32,6 +32,8 @@ export interface ResolvedKey {
   models: string[] | null;
   /** The key's owner, read in the same statement. */
   user: AuthRow;
+  /** `catalog_version` read in the same statement (see ModelCatalog); null without its row. */
+  catalogVersion: string | null;
 }
 
 interface ApiKeyRow {
@@ -181,26 +183,39 @@ export class ApiKeysService {
    * The key, if it exists, with its owner as every request reads them
    * (`findForAuth`'s columns), in one statement. Marks it used at most once
    * a minute per key, in the same statement, so that a hot key does not
-   * write (and wait for a commit) on every request.
+   * write (and wait for a commit) on every request. Reads the model
+   * catalog's version too, so that the request's model comes from memory
+   * unless the catalog changed (ModelCatalog).
    */
   async resolve(key: string): Promise<ResolvedKey | null> {
     const rows = await this.db.prepared<
-      AuthRow & { key_id: string; models: string[] | null }
+      AuthRow & {
+        key_id: string;
+        models: string[] | null;
+        catalog_version: string | null;
+      }
     >(
-      'tally_resolve_api_key_v3',
+      'tally_resolve_api_key_v4',
       `WITH k AS (SELECT id, user_id, models, last_used_at FROM api_keys WHERE key_hash = $1),
             touched AS (
               UPDATE api_keys SET last_used_at = now()
               WHERE id IN (SELECT id FROM k WHERE last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
             )
-       SELECT k.id AS key_id, k.models, u.id, u.email, u.name, u.role, u.is_active, u.token_version
+       SELECT k.id AS key_id, k.models, u.id, u.email, u.name, u.role, u.is_active, u.token_version,
+              (SELECT version::text FROM catalog_version) AS catalog_version
        FROM k JOIN users u ON u.id = k.user_id`,
       [hashApiKey(key)],
     );
     const row = rows[0];
     if (!row) return null;
-    const { key_id, models, ...user } = row;
-    return { id: key_id, userId: user.id, models, user };
+    const { key_id, models, catalog_version, ...user } = row;
+    return {
+      id: key_id,
+      userId: user.id,
+      models,
+      user,
+      catalogVersion: catalog_version,
+    };
   }
 
   /** The keys with their own limits and each one's use in the window now in force. */

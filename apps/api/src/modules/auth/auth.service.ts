@@ -133,6 +133,7 @@ export class AuthService {
       via,
       apiKeyId: key?.id ?? null,
       models: key?.models ?? null,
+      catalogVersion: key?.catalogVersion ?? null,
     };
   }
 

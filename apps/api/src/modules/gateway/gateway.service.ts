@@ -125,7 +125,7 @@ export class GatewayService {
     try {
       const request = parseCompletionRequest(body);
       const model = await this.models
-        .forSend(request.model, null)
+        .forSend(request.model, null, user.catalogVersion)
         .catch((err: unknown) => {
           throw err instanceof ApiError && err.code === 'UNKNOWN_MODEL'
             ? modelNotFound(request.model)

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AiModule } from '../ai';
 import { ConnectionsService } from './connections.service';
+import { ModelCatalog } from './model-catalog';
 import { ModelsController } from './models.controller';
 import { ModelsService } from './models.service';
 
@@ -12,7 +13,7 @@ import { ModelsService } from './models.service';
 @Module({
   imports: [AiModule],
   controllers: [ModelsController],
-  providers: [ConnectionsService, ModelsService],
+  providers: [ConnectionsService, ModelsService, ModelCatalog],
   exports: [ConnectionsService, ModelsService],
 })
 export class ModelsModule {}

@@ -11,6 +11,7 @@ import {
 } from './connections.service';
 import type { CreateModelDto, UpdateModelDto } from './dto/model.dto';
 import type { ModelPrices } from './cost';
+import { ModelCatalog } from './model-catalog';
 
 interface ModelRow {
   id: string;
@@ -65,6 +66,7 @@ export class ModelsService {
     private readonly connections: ConnectionsService,
     private readonly settings: SettingsService,
     private readonly ai: AiProviders,
+    private readonly catalog: ModelCatalog,
   ) {}
 
   async list(): Promise<Model[]> {
@@ -202,14 +204,26 @@ export class ModelsService {
   /**
    * The model a send goes to, in one statement: `requested` (a send's
    * override: 400 `UNKNOWN_MODEL` unless enabled), else the chat's model
-   * while it is enabled, else `default_model`.
+   * while it is enabled, else `default_model`. With `catalogVersion` (the
+   * caller read `catalog_version` after its request began) from memory
+   * unless the catalog changed since (see ModelCatalog): no statement.
    */
   async forSend(
     requested: string | undefined,
     chatModel: string | null,
+    catalogVersion?: string | null,
   ): Promise<ModelForSend> {
     const fallback = await this.settings.value('default_model');
     const wanted = requested ?? chatModel ?? fallback;
+    if (catalogVersion) {
+      const model =
+        (await this.catalog.get(wanted, catalogVersion)) ??
+        (requested === undefined
+          ? await this.catalog.get(fallback, catalogVersion)
+          : null);
+      if (!model) throw unknownModel(requested ?? fallback);
+      return model;
+    }
     const rows = await this.db.query<ModelRow & { c: ConnectionRow }>(
       `SELECT ${MODEL_COLUMNS.split(',')
         .map((c) => `m.${c.trim()}`)
