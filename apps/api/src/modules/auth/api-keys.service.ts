@@ -13,7 +13,7 @@ import { DatabaseService } from '../../database/database.service';
 import { ModelsService } from '../models/models.service';
 import { LimitsService } from '../usage/limits.service';
 import { UsageService } from '../usage/usage.service';
-import type { AuthRow } from '../users/users.service';
+import { type AuthRow, authColumns } from '../users/users.service';
 
 /** Every key starts with this, so a bearer token can be told from a JWT at a glance. */
 export const API_KEY_PREFIX = 'tly_';
@@ -201,7 +201,7 @@ export class ApiKeysService {
               UPDATE api_keys SET last_used_at = now()
               WHERE id IN (SELECT id FROM k WHERE last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
             )
-       SELECT k.id AS key_id, k.models, u.id, u.email, u.name, u.role, u.is_active, u.token_version,
+       SELECT k.id AS key_id, k.models, ${authColumns('u')},
               (SELECT version::text FROM catalog_version) AS catalog_version
        FROM k JOIN users u ON u.id = k.user_id`,
       [hashApiKey(key)],

@@ -41,6 +41,24 @@ export interface AuthRow {
   token_version: number;
 }
 
+/** AuthRow's columns, in its order. */
+const AUTH_COLUMNS = [
+  'id',
+  'email',
+  'name',
+  'role',
+  'is_active',
+  'token_version',
+] as const satisfies readonly (keyof AuthRow)[];
+
+/**
+ * The select list of an AuthRow, for a statement of another module that
+ * reads a user with its own row in one go (an API key and its owner):
+ * `authColumns('u')` is `u.id, u.email, …` for `JOIN users u`.
+ */
+export const authColumns = (alias?: string): string =>
+  AUTH_COLUMNS.map((c) => (alias ? `${alias}.${c}` : c)).join(', ');
+
 export interface UserPage {
   items: UserEntity[];
   total: number;
@@ -69,7 +87,7 @@ export class UsersService {
   async findForAuth(id: string): Promise<AuthRow | null> {
     const [row] = await this.db.prepared<AuthRow>(
       'tally_auth_user_v3',
-      'SELECT id, email, name, role, is_active, token_version FROM users WHERE id = $1',
+      `SELECT ${authColumns()} FROM users WHERE id = $1`,
       [id],
     );
     return row ?? null;
