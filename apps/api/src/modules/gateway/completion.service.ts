@@ -67,8 +67,11 @@ export class CompletionService {
     if (c.signal.aborted || lease.cut.aborted) cancel();
     c.signal.addEventListener('abort', cancel, { once: true });
     lease.cut.addEventListener('abort', cancel, { once: true });
+    /** The provider's stream ran to its end (or failed): nothing upstream is left to stop. */
+    let ran = false;
     try {
       const outcome: Outcome = yield* this.run(c, upstream.signal);
+      ran = true;
       this.observe(c, outcome);
       const usage = outcome.usage;
       const cost = usage
@@ -121,7 +124,8 @@ export class CompletionService {
     } finally {
       c.signal.removeEventListener('abort', cancel);
       lease.cut.removeEventListener('abort', cancel);
-      upstream.abort();
+      // Stopped early (the reader returned): the provider's request must not keep running.
+      if (!ran) upstream.abort();
       await lease.release();
     }
   }

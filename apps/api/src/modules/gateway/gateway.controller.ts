@@ -134,7 +134,11 @@ export class GatewayController {
     @Res() res: Response,
   ): Promise<void> {
     const gone = new AbortController();
-    res.once('close', () => gone.abort());
+    // Closed before the whole answer was sent: the client left. (Once it
+    // was sent, nothing is left to stop.)
+    res.once('close', () => {
+      if (!res.writableFinished) gone.abort();
+    });
     if (res.destroyed) gone.abort();
     const admitted = await this.gateway.admit(user, body, gone.signal);
     res.set(this.headers(admitted.lease.quota));
