@@ -78,11 +78,7 @@ export class AlertsService {
    * makes no query at all. Returns how many crossings it saw.
    */
   async recordCrossings(tx: Tx, uses: readonly LimitUse[]): Promise<number> {
-    // Keeps the cached settings fresh, without waiting (and outside `tx`).
-    void this.settings.get().catch(() => undefined);
-    const settings = this.settings.peek();
-    if (settings) this.known = settings;
-    const thresholds = this.known.alert_thresholds;
+    const thresholds = this.thresholds();
     const params: unknown[] = [];
     const values: string[] = [];
     for (const use of uses) {
@@ -115,6 +111,18 @@ export class AlertsService {
     );
     if (scheduled) this.onRecorded();
     return values.length;
+  }
+
+  /**
+   * The thresholds (percentages) a settle is checked against, from the
+   * settings this process has read (never a query; the read is refreshed
+   * in the background).
+   */
+  thresholds(): readonly number[] {
+    void this.settings.get().catch(() => undefined);
+    const settings = this.settings.peek();
+    if (settings) this.known = settings;
+    return this.known.alert_thresholds;
   }
 
   /** Thresholds and URL until the settings were read (AlertDeliveryService reads them at start). */

@@ -47,3 +47,13 @@ export function crossedThresholds(
     (t) => !reached(use.before, t, amount) && reached(use.after, t, amount),
   );
 }
+
+/**
+ * The smallest whole use that reaches `percent`% of `amount` (above 0):
+ * a use crosses that threshold when it goes from below it to at least it.
+ * A string: it may pass 2^53.
+ */
+export function thresholdMark(percent: number, amount: number): string {
+  const need = BigInt(percent) * BigInt(Math.trunc(amount));
+  return ((need + BigInt(99)) / BigInt(100)).toString();
+}

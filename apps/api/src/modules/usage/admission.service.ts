@@ -12,19 +12,18 @@ import type { Quota } from '@tally/api-contract';
 import { randomUUID } from 'node:crypto';
 import { ApiError } from '../../common/api-error';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { DatabaseService } from '../../database/database.service';
-import { AlertsService } from '../alerts/alerts.service';
 import { MetricsService } from '../metrics/metrics.service';
-import { limitUses } from './limit-uses';
 import {
   type HoldCharge,
   HoldsService,
   NoFreeSlot,
   type Reservation,
 } from './holds.service';
-import { type Committed, Lease, type LeaseOwner, type Store } from './lease';
+import { type Committed, Lease, type LeaseOwner, type Stored } from './lease';
 import { type CounterRow, fromCounters } from './quota';
 import { LimitsService } from './limits.service';
+import type { Rider } from './rider';
+import { SettleService } from './settle.service';
 import { StreamSlotsService } from './stream-slots.service';
 import { UsageService } from './usage.service';
 
@@ -48,6 +47,8 @@ export interface AdmitOptions {
   maxStreams?: number;
   /** Fires when the client leaves: before the answer starts, the lease gives everything back. */
   signal?: AbortSignal;
+  /** What the caller stores with the admission, in its statement (rider.ts): see `Lease.admitted`. */
+  rider?: Rider<unknown>;
 }
 
 /** The client left while its send was being admitted: nobody is left to answer. */
@@ -84,13 +85,12 @@ export class AdmissionService
   private graceTimer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly db: DatabaseService,
     private readonly holds: HoldsService,
+    private readonly settler: SettleService,
     private readonly slots: StreamSlotsService,
     private readonly limits: LimitsService,
     private readonly usage: UsageService,
     private readonly metrics: MetricsService,
-    private readonly alerts: AlertsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -126,6 +126,7 @@ export class AdmissionService
         slotId,
         maxStreams: max,
         slotFirst: busy,
+        rider: o.rider,
       });
     } catch (err) {
       if (err instanceof NoFreeSlot) {
@@ -185,33 +186,24 @@ export class AdmissionService
 
   // LeaseOwner: what a lease asks of the database.
 
-  async commit<T>(
+  commit<T>(
     lease: Lease,
     charge: HoldCharge,
-    store: Store<T> | null,
+    store: Stored<T> | null,
   ): Promise<Committed<T>> {
-    // The settle statement first: it deletes the hold, so only the first
-    // settle of a send finds it, and the answer is stored only then. Either
-    // both commit or neither: a crash in between leaves the hold to the
-    // reaper and nothing stored (issue 13).
-    return this.db.inTransaction(async (tx) => {
-      const counters = await this.holds.settle(
-        lease.holdId,
-        lease.slot.id,
-        charge,
-        tx,
-      );
-      if (!counters) return { counters: null, stored: null };
-      // Thresholds this settle crossed: recorded with it, or not at all (the outbox).
-      await this.alerts.recordCrossings(
-        tx,
-        limitUses(lease.reservation, charge, counters),
-      );
-      if (!store) return { counters, stored: null };
-      const delay = this.config.testing.settleStoreDelayMs;
-      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-      return { counters, stored: await store(tx) };
-    });
+    // The settle deletes the hold, so only the first settle of a send finds
+    // it, and the answer is stored only then. Either both commit or
+    // neither: a crash in between leaves the hold to the reaper and nothing
+    // stored (issue 13).
+    return this.settler.commit(
+      {
+        holdId: lease.holdId,
+        slotId: lease.slot.id,
+        reservation: lease.reservation,
+      },
+      charge,
+      store,
+    );
   }
 
   /** Gives the slot back on its own, when the settle's transaction (which does it too) failed. */

@@ -2,24 +2,23 @@ import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import type { Quota } from '@tally/api-contract';
 import { ApiError } from '../../common/api-error';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { DatabaseService, type Tx } from '../../database/database.service';
+import { DatabaseService } from '../../database/database.service';
 import {
   EXPIRED_HOLDS_SQL,
   FORGET_HOLDS_SQL,
   RELEASE_SQL,
   RENEW_HOLDS_SQL,
-  SETTLE_SQL,
 } from './holds.sql';
-import { ENSURE_COUNTERS_SQL, RESERVE_SQL } from './limits.sql';
+import { ENSURE_COUNTERS_SQL, RESERVE_PARAMS, reserveSql } from './limits.sql';
 import {
   type AppliedLimit,
-  type CounterRow,
   type LimitRow,
   plusHold,
   sortLimits,
   toLimit,
 } from './quota';
 import { refusingLimit } from './refusal';
+import { type Rider, withRider } from './rider';
 import { type StreamSlot, StreamSlotsService } from './stream-slots.service';
 import { type LimitContext, type Sender, UsageService } from './usage.service';
 
@@ -42,6 +41,8 @@ export interface ReserveRequest extends Sender {
    * admission would wait for it and then try again.
    */
   slotFirst?: boolean;
+  /** What the caller stores with the admission, in its statement (rider.ts). */
+  rider?: Rider<unknown>;
 }
 
 /** Every stream slot of the user is in use: nothing was taken or reserved. */
@@ -77,6 +78,8 @@ export interface Reservation {
   who?: { email: string; name: string };
   /** The stream slot taken with the hold, when one was asked for. */
   slot?: StreamSlot;
+  /** What the admission's rider stored (its `read`), when it had one. */
+  admitted?: unknown;
 }
 
 /** What a settle moves into the counters: 1 message and the tokens used, or nothing. */
@@ -100,11 +103,13 @@ interface ReserveRow {
   output_cap: number | string | null;
   cost_hold: number | string | null;
   limits: LimitRow[];
+  rider?: unknown;
 }
 
 /**
- * The quota holds of sends in progress (`usage_holds`): the reserve, settle,
- * renew and reap statements of limits.sql.ts and holds.sql.ts, run. Stateless: what this
+ * The quota holds of sends in progress (`usage_holds`): the reserve, renew
+ * and reap statements of limits.sql.ts and holds.sql.ts, run (the settle:
+ * settle.service.ts). Stateless: what this
  * process holds is the admission leases' business.
  */
 @Injectable()
@@ -156,13 +161,19 @@ export class HoldsService {
             this.logger.warn(`Could not release a stream slot: ${err.message}`),
           );
     };
+    const statement = withRider(
+      'tally_admit_v2',
+      reserveSql,
+      RESERVE_PARAMS,
+      r.rider ?? null,
+    );
     for (let attempt = 0; attempt <= 3; attempt++) {
       const ctx = await this.usage.context();
       const base = UsageService.params(sender, ctx);
       const takeSlot = r.slotId !== undefined && own === null;
       // Prepared: planning this statement costs more than running it.
       const [row] = await this.db
-        .prepared<ReserveRow>('tally_admit_v1', RESERVE_SQL, [
+        .prepared<ReserveRow>(...statement, [
           ...base,
           prompt,
           maxOutput,
@@ -171,6 +182,7 @@ export class HoldsService {
           this.config.quota.holdTtlSeconds,
           takeSlot ? r.slotId : null,
           takeSlot ? maxStreams : null,
+          ...(r.rider?.params ?? []),
         ])
         .catch(async (err: unknown) => {
           await giveBack(own ?? undefined);
@@ -215,6 +227,7 @@ export class HoldsService {
           context: ctx,
           quota: this.usage.quotaOf(limits, ctx, r.model),
           slot,
+          admitted: r.rider?.read(row.rider ?? null),
         };
       }
       await giveBack(slot);
@@ -229,45 +242,6 @@ export class HoldsService {
       'DATABASE_UNAVAILABLE',
       'The limits changed while the send was admitted; send again',
     );
-  }
-
-  /**
-   * Runs the settle statement (in `tx` when given), which also gives the
-   * send's stream slot back. The counters after the charge when this settle
-   * was the one that counted; null when the hold was already settled (or
-   * forgotten a day after it was reaped).
-   */
-  async settle(
-    holdId: string,
-    slotId: string,
-    charge: HoldCharge,
-    tx?: Tx,
-  ): Promise<CounterRow[] | null> {
-    const params = [
-      holdId,
-      charge.messages,
-      charge.tokens,
-      charge.cost ?? 0,
-      charge.model ?? null,
-      charge.promptTokens ?? 0,
-      charge.completionTokens ?? 0,
-      slotId,
-    ];
-    // Prepared: planning this statement costs more than running it.
-    const rows = tx?.prepared
-      ? await tx.prepared<{ counters: CounterRow[] }>(
-          'tally_settle_v1',
-          SETTLE_SQL,
-          params,
-        )
-      : tx
-        ? await tx.query<{ counters: CounterRow[] }>(SETTLE_SQL, params)
-        : await this.db.prepared<{ counters: CounterRow[] }>(
-            'tally_settle_v1',
-            SETTLE_SQL,
-            params,
-          );
-    return rows.length > 0 ? rows[0].counters : null;
   }
 
   /** Keeps the holds of sends still in progress alive for another TTL. */

@@ -37,6 +37,16 @@ const MOVE_COUNTERS_SQL = (
     RETURNING c.*
   )`;
 
+/** The parameters of the settle statement; a rider's follow them. */
+export const SETTLE_PARAMS = 9;
+
+/**
+ * What makes the one-statement settle fail (and roll back) when this settle
+ * crosses an alert threshold: the caller then settles again in a
+ * transaction that records the crossings (the alerts outbox).
+ */
+export const CROSSES_THRESHOLD = 'tally: the settle crosses an alert threshold';
+
 /**
  * Settles a hold in one statement: the hold row is deleted (so only the
  * first settle finds it) and moved into its counters: what it held is
@@ -44,19 +54,28 @@ const MOVE_COUNTERS_SQL = (
  * The same statement adds the usage to the settled ledger of the reports
  * (`usage_daily`, and `usage_daily_models` per model). Not charged (0, 0):
  * the message is given back too. A row back means this settle was the one
- * that counted; the caller stores what the answer used in the same
- * transaction only then, so the stored answers and the counters move
- * together. `counters` are the counters after the charge.
+ * that counted; what the answer used is stored only then (by the rider's
+ * CTEs in this very statement, see rider.ts, or by the caller in the same
+ * transaction), so the stored answers and the counters move together.
+ * `counters` are the counters after the charge; `rider` the rider's result.
  *
  * The send's stream slot ($8) is given back by the same statement, whether
  * or not the hold was still there, before any counter is locked (the lock
- * order of RESERVE_SQL).
+ * order of RESERVE_SQL); a rider's writes come after the counters'.
+ *
+ * `crossing` ($9, null for none) guards the one-statement settle of a send
+ * whose alert thresholds are not recorded by a transaction: json
+ * `[{scope, period_start, metric, added, mark}]`, where `mark` is the
+ * smallest use of that counter's metric that reaches a threshold. A counter
+ * whose use goes from below a mark to at least it fails the statement with
+ * CROSSES_THRESHOLD, so nothing of it happens.
  *
  * $1 hold id, $2 messages to charge (0 or 1), $3 tokens to charge,
  * $4 cost in micro-dollars, $5 model (null: no per-model ledger),
- * $6 prompt tokens, $7 completion tokens, $8 stream slot acquisition id.
+ * $6 prompt tokens, $7 completion tokens, $8 stream slot acquisition id,
+ * $9 threshold marks (json, or null).
  */
-export const SETTLE_SQL = `
+export const settleSql = (rider?: { ctes: string; result: string }) => `
   WITH h AS (
     DELETE FROM usage_holds WHERE id = $1
     RETURNING user_id, day, scopes, periods,
@@ -90,10 +109,34 @@ export const SETTLE_SQL = `
       completion_tokens = m.completion_tokens + EXCLUDED.completion_tokens,
       cost = m.cost + EXCLUDED.cost
     RETURNING 1
-  )
+  ),
+  crossing AS (
+    SELECT 1 FROM moved c
+    JOIN json_to_recordset(coalesce($9::json, '[]'))
+      AS g (scope text, period_start date, metric text, added bigint, mark bigint)
+      ON c.scope = g.scope AND c.period_start = g.period_start
+    WHERE CASE g.metric WHEN 'messages' THEN c.messages WHEN 'tokens' THEN c.tokens ELSE c.cost END
+      BETWEEN g.mark AND g.mark + g.added - 1
+  ),
+  -- One row when this settle counted, once its counters are moved: what a rider writes from.
+  settled AS (SELECT h.user_id, h.day FROM h WHERE (SELECT count(*) FROM moved) >= 0)${
+    rider
+      ? `,
+  ${rider.ctes}`
+      : ''
+  }
   SELECT (SELECT coalesce(json_agg(moved), '[]') FROM moved) AS counters,
-         (SELECT count(*) FROM ledger) + (SELECT count(*) FROM per_model) AS ledger_rows
+         (SELECT count(*) FROM ledger) + (SELECT count(*) FROM per_model) AS ledger_rows,
+         (SELECT '${CROSSES_THRESHOLD}' FROM crossing LIMIT 1)::int AS crossing${
+           rider
+             ? `,
+         (${rider.result}) AS rider`
+             : ''
+         }
   FROM h`;
+
+/** The settle statement alone (see settleSql). */
+export const SETTLE_SQL = settleSql();
 
 /**
  * Releases one expired hold (its process died or stalled): what it held

@@ -3,6 +3,7 @@ import type { Quota } from '@tally/api-contract';
 import type { Tx } from '../../database/database.service';
 import type { HoldCharge, Reservation } from './holds.service';
 import type { CounterRow } from './quota';
+import type { Rider } from './rider';
 import type { StreamSlot } from './stream-slots.service';
 
 /**
@@ -23,9 +24,14 @@ export interface Charge {
 /**
  * Stores what the answer used (its message, a request row) inside the
  * settle's transaction, through `tx` only. Runs only when this settle is the
- * one that counts, so the stored answer and the charge go together.
+ * one that counts, so the stored answer and the charge go together. A Rider
+ * (rider.ts) does the same inside the settle's own statement, which saves
+ * the transaction's BEGIN and COMMIT and a round trip.
  */
 export type Store<T> = (tx: Tx) => Promise<T>;
+
+/** What a settle stores with it: statements in its transaction, or a rider on its statement. */
+export type Stored<T> = Store<T> | Rider<T>;
 
 /** How a settle ended. */
 export interface Settled<T> {
@@ -45,11 +51,11 @@ export interface Committed<T> {
 
 /** What AdmissionService does for its leases; the lease decides when, and that it happens once. */
 export interface LeaseOwner {
-  /** In one transaction: the settle statement (which frees the slot too), then `store` if the settle counted. */
+  /** At once: the settle statement (which frees the slot too) and `store` if the settle counted. */
   commit<T>(
     lease: Lease,
     charge: HoldCharge,
-    store: Store<T> | null,
+    store: Stored<T> | null,
   ): Promise<Committed<T>>;
   /** Frees the slot alone (when the settle's transaction failed). */
   freeSlot(lease: Lease): Promise<void>;
@@ -83,8 +89,10 @@ export class Lease {
   private started = false;
   private ending: Promise<Settled<unknown>> | null = null;
   /** A settle whose transaction failed, for the heartbeat to retry. */
-  private pending: { charge: HoldCharge; store: Store<unknown> | null } | null =
-    null;
+  private pending: {
+    charge: HoldCharge;
+    store: Stored<unknown> | null;
+  } | null = null;
   private retrying: Promise<void> | null = null;
   private slotHeld = true;
   private readonly cutter = new AbortController();
@@ -110,6 +118,10 @@ export class Lease {
   /** The output cap to send upstream. */
   get outputCap(): number {
     return this.reservation.outputCap;
+  }
+  /** What the admission's rider stored (AdmitOptions.rider), as its `read` made it. */
+  get admitted(): unknown {
+    return this.reservation.admitted;
   }
   /** The quota right after admission. */
   get quota(): Quota {
@@ -152,11 +164,11 @@ export class Lease {
 
   /**
    * Charges what the answer used, frees the slot and, in the same
-   * transaction, stores it (`store`). Exactly once: later calls change
-   * nothing and resolve like the first.
+   * transaction (or the same statement, for a Rider), stores it (`store`).
+   * Exactly once: later calls change nothing and resolve like the first.
    */
-  settle<T>(charge: Charge, store?: Store<T>): Promise<Settled<T>> {
-    this.ending ??= this.end(charge, (store as Store<unknown>) ?? null);
+  settle<T>(charge: Charge, store?: Stored<T>): Promise<Settled<T>> {
+    this.ending ??= this.end(charge, (store as Stored<unknown>) ?? null);
     return this.ending as Promise<Settled<T>>;
   }
 
@@ -182,7 +194,7 @@ export class Lease {
 
   private async end(
     charge: Charge,
-    store: Store<unknown> | null,
+    store: Stored<unknown> | null,
   ): Promise<Settled<unknown>> {
     const hold: HoldCharge = charge.charged
       ? {

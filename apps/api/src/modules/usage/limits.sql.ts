@@ -131,12 +131,17 @@ export const ENSURE_COUNTERS_SQL = `
  * slot row, then counters in key order (SETTLE_SQL, holds.sql.ts, deletes its slot before
  * it locks counters), so none of them can deadlock another.
  *
+ * A rider (rider.ts) stores what the caller keeps of an admitted send
+ * (chat: the user's message) in this same statement: its CTEs write from
+ * `admitted`, one row only when the hold was taken, after the counters
+ * (its row locks come last); `rider` is its result.
+ *
  * $1..$7 as APPLICABLE_SQL; $8 estimated prompt tokens; $9 largest output
  * cap; $10 input and $11 output price (micro-dollars per token); $12 hold
  * and slot TTL (s); $13 slot acquisition id (null: reserve without a
  * slot); $14 slots the user may hold.
  */
-export const RESERVE_SQL = `
+export const reserveSql = (rider?: { ctes: string; result: string }) => `
   WITH slot AS (
     INSERT INTO stream_slots (user_id, slot, id, expires_at)
     SELECT $1::uuid, s, $13::uuid, now() + make_interval(secs => $12::int)
@@ -203,7 +208,11 @@ export const RESERVE_SQL = `
       now() + make_interval(secs => $12::int)
     FROM granted g
     RETURNING id
-  )
+  ),
+  -- One row when the send is admitted, once its counters are charged: what a rider writes from.
+  admitted AS (SELECT id FROM hold WHERE (SELECT count(*) FROM upd) >= 0)${
+    rider ? `,\n  ${rider.ctes}` : ''
+  }
   SELECT (SELECT slot FROM slot) AS slot,
     (SELECT count(*) FROM stream_slots
      WHERE user_id = $1::uuid AND slot <= $14::int AND expires_at >= now())::int AS live_slots,
@@ -211,8 +220,16 @@ export const RESERVE_SQL = `
     (SELECT cap FROM granted) AS output_cap, (SELECT cost_hold FROM granted) AS cost_hold,
     (SELECT count(*) FROM upd) AS counters,
     (SELECT coalesce(json_agg(${LIMIT_JSON}), '[]') FROM checked a JOIN locked c
-       ON c.scope = a.scope AND c.period_start = a.period_start) AS limits
+       ON c.scope = a.scope AND c.period_start = a.period_start) AS limits${
+         rider ? `,\n    (${rider.result}) AS rider` : ''
+       }
   FROM verdict v`;
+
+/** The parameters of the admission statement; a rider's follow them. */
+export const RESERVE_PARAMS = 14;
+
+/** The admission statement alone (see reserveSql). */
+export const RESERVE_SQL = reserveSql();
 
 /**
  * Every limit that applies to a send of the user to the model, with its

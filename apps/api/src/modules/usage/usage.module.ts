@@ -8,6 +8,7 @@ import { HoldsService } from './holds.service';
 import { LimitAdminService } from './limit-admin.service';
 import { LimitsService } from './limits.service';
 import { OwnUsageService } from './own-usage.service';
+import { SettleService } from './settle.service';
 import { StreamSlotsService } from './stream-slots.service';
 import { UsageExportService } from './usage-export.service';
 import { UsageHistoryService } from './usage-history.service';
@@ -32,6 +33,7 @@ import { UsageService } from './usage.service';
     UsageService,
     LimitsService,
     HoldsService,
+    SettleService,
     StreamSlotsService,
     AdmissionService,
     UsageReportService,
