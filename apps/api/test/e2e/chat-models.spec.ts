@@ -224,6 +224,40 @@ describe('chats on models of several connections (PostgreSQL)', () => {
     }
   });
 
+  it('sends a chat whose model was deleted to the default model, and still honours an override', async () => {
+    const { token } = await t.register();
+    const connection = (
+      await t.http.get('/api/admin/connections', { token: admin })
+    ).body.items.find((c: { name: string }) => c.name === 'Two');
+    await adminPost('/api/admin/models', {
+      id: 'short-lived',
+      name: 'Short-lived',
+      connection_id: connection.id,
+      upstream_model: 'upstream-short-lived',
+      input_price: 1,
+      output_price: 1,
+    });
+    const chat = await newChat(token, 'short-lived');
+    const removed = await t.http.delete('/api/admin/models/short-lived', {
+      token: admin,
+    });
+    expect(removed.status).toBe(204);
+
+    const res = await sendJson(token, chat.id, { content: 'still answered' });
+    expect(res.status).toBe(200);
+    expect(res.body.assistant_message.model).toBe('local');
+    expect(two.requests).toHaveLength(0);
+    // An explicit override on the send still goes to its own model.
+    const override = await sendJson(token, chat.id, {
+      content: 'to alpha',
+      model: 'alpha',
+    });
+    expect(override.status).toBe(200);
+    expect(override.body.assistant_message.model).toBe('alpha');
+    expect(one.requests).toHaveLength(1);
+    expect(one.requests[0].body.model).toBe('upstream-alpha');
+  });
+
   it('retries a 503 before the first byte, then answers', async () => {
     const { token } = await t.register();
     const chat = await newChat(token, 'alpha');

@@ -1,11 +1,13 @@
-import type { Tx } from '../../src/database/database.service';
-import { ChatService } from '../../src/modules/chat/chat.service';
+import { Client } from 'pg';
+import { DatabaseService, type Tx } from '../../src/database/database.service';
+import { ChatSendService } from '../../src/modules/chat/chat-send.service';
 import { AdmissionService } from '../../src/modules/usage/admission.service';
 import {
   accounting,
   expectAccountingBalanced,
   type Query,
 } from '../support/accounting';
+import { sendMessage } from '../support/chat-stream';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -17,13 +19,13 @@ import { startTestApp, type TestApp } from '../support/test-app';
 describe('settling a hold and storing its answer (PostgreSQL)', () => {
   let t: TestApp;
   let admission: AdmissionService;
-  let chats: ChatService;
+  let chats: ChatSendService;
   const q: Query = (text, params) => t.query(text, params);
 
   beforeAll(async () => {
     t = await startTestApp();
     admission = t.app.get(AdmissionService);
-    chats = t.app.get(ChatService);
+    chats = t.app.get(ChatSendService);
   });
   afterAll(() => t?.close());
 
@@ -107,4 +109,101 @@ describe('settling a hold and storing its answer (PostgreSQL)', () => {
       expect(await accounting(q, [u.id])).toEqual([row]);
     },
   );
+
+  it("stores a JSON send's answer in the settle's own statement, with no transaction", async () => {
+    const u = await t.register();
+    const chatId = await t.newChat(u.token);
+    const transactions = jest.spyOn(
+      t.app.get(DatabaseService),
+      'inTransaction',
+    );
+    try {
+      const res = await sendMessage(
+        t.url,
+        u.token,
+        chatId,
+        { content: 'one statement' },
+        { query: '?stream=false' },
+      );
+      expect(res.status).toBe(200);
+      expect(transactions).not.toHaveBeenCalled();
+      const [stored] = await t.query(
+        `SELECT id, status, prompt_tokens, completion_tokens FROM messages
+         WHERE chat_id = $1 AND role = 'assistant'`,
+        [chatId],
+      );
+      expect(stored).toMatchObject({
+        id: res.body.assistant_message.id,
+        status: 'complete',
+        prompt_tokens: res.body.usage.prompt_tokens,
+        completion_tokens: res.body.usage.completion_tokens,
+      });
+      await expectAccountingBalanced(q, [u.id]);
+    } finally {
+      transactions.mockRestore();
+    }
+  });
+
+  it('counts a send once when its one-statement settle is cut while it runs, and the retry stores it', async () => {
+    const u = await t.register();
+    const chatId = await t.newChat(u.token);
+    const lease = await admission.admit({
+      userId: u.id,
+      model: null,
+      promptTokens: 10,
+      maxOutputTokens: 50,
+      maxStreams: 10,
+    });
+    // Another session holds the chat row: the settle moves the counters, then waits for it.
+    const other = new Client({ connectionString: t.db?.url });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT 1 FROM chats WHERE id = $1 FOR UPDATE', [
+        chatId,
+      ]);
+      const settling = lease.settle(
+        { promptTokens: 10, completionTokens: 5, charged: true },
+        chats.answerRider(chatId, {
+          content: 'the answer',
+          status: 'complete',
+          promptTokens: 10,
+          completionTokens: 5,
+        }),
+      );
+      let pid: number | undefined;
+      for (let i = 0; i < 200 && pid === undefined; i++) {
+        const {
+          rows: [row],
+        } = await other.query<{ pid: number }>(
+          `SELECT pid FROM pg_stat_activity
+           WHERE query LIKE '%DELETE FROM usage_holds%' AND wait_event_type = 'Lock'`,
+        );
+        pid = row?.pid;
+        if (pid === undefined) await new Promise((r) => setTimeout(r, 25));
+      }
+      expect(pid).toBeDefined();
+      await other.query('SELECT pg_terminate_backend($1)', [pid]);
+      const settled = await settling;
+      expect(settled.error).toBeTruthy();
+      expect(settled.stored).toBeNull();
+      await other.query('COMMIT');
+    } finally {
+      await other.end();
+    }
+    // Nothing of the statement happened: the hold is open, nothing charged or stored.
+    expect(await accounting(q, [u.id])).toMatchObject([
+      {
+        messages: 0,
+        tokens: 0,
+        held_messages: 1,
+        open_holds: 1,
+        stored_messages: 0,
+      },
+    ]);
+    await admission.heartbeat();
+    await admission.heartbeat();
+    const [row] = await expectAccountingBalanced(q, [u.id]);
+    expect(row).toMatchObject({ messages: 1, tokens: 15, stored_messages: 1 });
+  });
 });

@@ -6,7 +6,7 @@ import type {
   Quota,
 } from '@tally/api-contract';
 import type { Lease } from '../usage/lease';
-import type { PreparedSend } from './chat.service';
+import type { PreparedSend } from './chat-send.service';
 import type { AnswerLanguage } from '../ai';
 
 /** A send QuotaGuard admitted, handed to the answer. */

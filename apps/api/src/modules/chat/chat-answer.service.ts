@@ -6,6 +6,7 @@ import type {
   Usage,
 } from '@tally/api-contract';
 import { isDatabaseUnavailable } from '../../common/all-exceptions.filter';
+import { notFound } from '../../common/api-error';
 import {
   AiAbortedError,
   AiProviderError,
@@ -17,7 +18,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { costOf } from '../models/cost';
 import type { Charge } from '../usage/lease';
 import type { AdmittedSend, AnswerEvent } from './answer-events';
-import { ChatService } from './chat.service';
+import { ChatSendService } from './chat-send.service';
 
 const NOT_CHARGED: Charge = {
   promptTokens: 0,
@@ -37,8 +38,8 @@ interface Outcome {
 }
 
 /**
- * Runs an admitted send to its end, as the contract's events: stores the
- * user's message, asks the AI provider, yields the answer's pieces, then
+ * Runs an admitted send to its end, as the contract's events: the user's
+ * message (stored with the admission), asks the AI provider, yields the answer's pieces, then
  * stores the answer with how it ended and settles its lease in one
  * transaction (charged what it used), however it ends: complete, provider
  * error, time-out or client gone. The events are consumed to the end
@@ -50,7 +51,7 @@ export class ChatAnswerService {
   private readonly logger = new Logger('ChatAnswer');
 
   constructor(
-    private readonly chats: ChatService,
+    private readonly chats: ChatSendService,
     private readonly tokens: TokenCounter,
     private readonly metrics: MetricsService,
   ) {}
@@ -66,7 +67,9 @@ export class ChatAnswerService {
     send.signal.addEventListener('abort', cancel, { once: true });
     lease.cut.addEventListener('abort', cancel, { once: true });
     try {
-      const userMessage = await this.chats.storeUserMessage(prepared);
+      // Stored with the admission (null: the chat was deleted meanwhile).
+      const userMessage = lease.admitted as Message | null;
+      if (!userMessage) throw notFound('Chat');
       yield { event: 'user_message', data: userMessage };
       const outcome: Outcome = yield* this.run(send, upstream.signal);
       this.observe(send, outcome);
@@ -89,19 +92,17 @@ export class ChatAnswerService {
             cost: cost ?? 0,
           }
         : NOT_CHARGED;
-      const settled = await lease.settle(charge, (tx) =>
-        this.chats.storeAnswer(
-          prepared.chatId,
-          {
-            content: outcome.text,
-            status: outcome.status,
-            model: model.id,
-            promptTokens: outcome.usage?.promptTokens ?? null,
-            completionTokens: outcome.usage?.completionTokens ?? null,
-            cost,
-          },
-          tx,
-        ),
+      // The answer is stored by the settle's own statement, when it counts.
+      const settled = await lease.settle(
+        charge,
+        this.chats.answerRider(prepared.chatId, {
+          content: outcome.text,
+          status: outcome.status,
+          model: model.id,
+          promptTokens: outcome.usage?.promptTokens ?? null,
+          completionTokens: outcome.usage?.completionTokens ?? null,
+          cost,
+        }),
       );
       const quota = { ...settled.quota, model: model.id };
 

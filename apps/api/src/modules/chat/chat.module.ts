@@ -8,6 +8,7 @@ import { ChatAnswerService } from './chat-answer.service';
 import { ChatController } from './chat.controller';
 import { ChatEntity } from './chat.entity';
 import { ChatService } from './chat.service';
+import { ChatSendService } from './chat-send.service';
 import { MessageEntity } from './message.entity';
 import { QuotaGuard } from './quota.guard';
 
@@ -20,7 +21,13 @@ import { QuotaGuard } from './quota.guard';
     UsageModule,
   ],
   controllers: [ChatController],
-  providers: [ChatService, ChatAnswerService, AnswerResponder, QuotaGuard],
+  providers: [
+    ChatService,
+    ChatSendService,
+    ChatAnswerService,
+    AnswerResponder,
+    QuotaGuard,
+  ],
   exports: [ChatService],
 })
 export class ChatModule {}

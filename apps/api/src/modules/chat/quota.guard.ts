@@ -17,7 +17,7 @@ import {
   ADMITTED_SEND,
   type RequestWithAdmittedSend,
 } from './admitted-send.decorator';
-import { ChatService } from './chat.service';
+import { ChatSendService } from './chat-send.service';
 import { SendMessageDto, SendMessageQueryDto } from './dto/send-message.dto';
 
 /** The same checks and error shape as the global pipe (create-app.ts): guards run before pipes. */
@@ -38,7 +38,7 @@ const idPipe = new ParseUUIDPipe({
 @Injectable()
 export class QuotaGuard implements CanActivate {
   constructor(
-    private readonly chats: ChatService,
+    private readonly chats: ChatSendService,
     private readonly admission: AdmissionService,
     private readonly usage: UsageService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -92,6 +92,8 @@ export class QuotaGuard implements CanActivate {
           prepared.model.maxOutputTokens,
         ),
         signal: gone.signal,
+        // The user's message is stored by the admission's own statement.
+        rider: this.chats.userMessageRider(prepared),
       })
       .catch((err: unknown) => {
         throw withModel(err, prepared.model.id);

@@ -27,6 +27,12 @@ interface Row {
   c: ConnectionRow;
 }
 
+/**
+ * The catalog's version, as an expression for a caller's own statement:
+ * pass what it read to `ModelsService.forSend` (no statement of its own).
+ */
+export const CATALOG_VERSION_SQL = `(SELECT version::text FROM catalog_version)`;
+
 /** The version and every enabled model with its connection: one statement, so one snapshot. */
 const LOAD_SQL = `SELECT v.version::text AS version, m.id, m.name, m.upstream_model,
     m.input_price, m.output_price, m.max_output_tokens, m.context_tokens, row_to_json(c) AS c
