@@ -8,21 +8,20 @@
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { atWidths, checkPage, checkPageAtWidths } from './support/checks.mjs';
 import {
   byTestId,
   chooseLanguage,
   login,
-  newPage,
   openAdmin,
+  shot,
+  text,
 } from './support/pages.mjs';
-import { ADMIN, ARTIFACTS, SCREENSHOTS, startStack } from './support/stack.mjs';
+import { stackWithPages } from './support/sessions.mjs';
+import { ADMIN } from './support/stack.mjs';
 
 const SECRET = `whsec-e2e-${randomBytes(8).toString('hex')}`;
-const shot = (name) => join(SCREENSHOTS, `${name}.png`);
-const text = async (locator) => (await locator.textContent())?.trim() ?? '';
 
 /** A webhook on loopback that records every POST and answers 200. */
 async function startReceiver() {
@@ -64,34 +63,20 @@ function verifies(header, body, secret) {
   return timingSafeEqual(expected, Buffer.from(parts.v1, 'hex'));
 }
 
-let stack;
 let receiver;
-let admin;
 
-before(
-  async () => {
-    receiver = await startReceiver();
-    // The stack's API gets this process's environment: a key to encrypt the webhook secret with.
-    process.env.SECRETS_KEY ??= randomBytes(32).toString('hex');
-    stack = await startStack();
-    admin = await newPage(stack.browser, {
-      baseUrl: stack.baseUrl,
-      locale: 'en-US',
-    });
+const { admin } = stackWithPages(
+  'alerts',
+  { admin: 'admin' },
+  {
+    async setUp() {
+      receiver = await startReceiver();
+      // The stack's API gets this process's environment: a key to encrypt the webhook secret with.
+      process.env.SECRETS_KEY ??= randomBytes(32).toString('hex');
+    },
+    tearDown: () => receiver?.close(),
   },
-  { timeout: 180_000 },
 );
-
-after(async () => {
-  if (admin) {
-    await admin.page
-      .screenshot({ path: join(ARTIFACTS, 'last-alerts-admin.png') })
-      .catch(() => undefined);
-    await admin.context.close();
-  }
-  await stack?.stop();
-  await receiver?.close();
-});
 
 describe('alert settings', { timeout: 600_000 }, () => {
   test('the admin sets the webhook, thresholds and a write-only secret', async () => {

@@ -7,19 +7,19 @@
  * accessibility and overflow. Screenshots land in docs/screenshots/.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { checkPage, checkPageAtWidths } from './support/checks.mjs';
 import {
   byTestId,
   chooseLanguage,
   createUser,
   login,
-  newPage,
   openAdmin,
+  shot,
   waitForDialog,
 } from './support/pages.mjs';
-import { ADMIN, ARTIFACTS, SCREENSHOTS, startStack } from './support/stack.mjs';
+import { stackWithPages } from './support/sessions.mjs';
+import { ADMIN } from './support/stack.mjs';
 
 const USER = {
   email: 'gateway-user@example.com',
@@ -27,19 +27,15 @@ const USER = {
   name: 'Gateway User',
 };
 
-const shot = (name) => join(SCREENSHOTS, `${name}.png`);
 const text = async (locator) =>
   ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
 
-let stack;
-let admin;
-let member;
 /** The key the user created, as the dialog showed it. */
 let secret;
 
 /** One completion on /v1 with `key`, as a service would send it. */
 function complete(key, model = 'local') {
-  return fetch(`${stack.baseUrl}/v1/chat/completions`, {
+  return fetch(`${run.stack.baseUrl}/v1/chat/completions`, {
     method: 'POST',
     headers: {
       authorization: `Bearer ${key}`,
@@ -58,39 +54,15 @@ async function openApiKeys(page) {
   await page.waitForSelector(byTestId('api-keys-list'), { state: 'attached' });
 }
 
-before(
-  async () => {
-    stack = await startStack();
-    admin = await newPage(stack.browser, {
-      baseUrl: stack.baseUrl,
-      locale: 'en-US',
-    });
-    member = await newPage(stack.browser, {
-      baseUrl: stack.baseUrl,
-      locale: 'en-US',
-    });
-    await member.context.grantPermissions([
-      'clipboard-read',
-      'clipboard-write',
-    ]);
+const run = stackWithPages(
+  'gateway',
+  { admin: 'admin', member: 'user' },
+  {
+    ready: ({ member }) =>
+      member.context.grantPermissions(['clipboard-read', 'clipboard-write']),
   },
-  { timeout: 180_000 },
 );
-
-after(async () => {
-  for (const [session, name] of [
-    [admin, 'admin'],
-    [member, 'user'],
-  ]) {
-    if (session) {
-      await session.page
-        .screenshot({ path: join(ARTIFACTS, `last-gateway-${name}.png`) })
-        .catch(() => undefined);
-      await session.context.close();
-    }
-  }
-  await stack?.stop();
-});
+const { admin, member } = run;
 
 describe('API keys and the request log', { timeout: 600_000 }, () => {
   test('a user creates a key restricted to a model, sees it once and copies it', async () => {

@@ -1,92 +1,41 @@
 /**
- * Browser tests of limits, against the built API and web app with the local
- * model: the admin makes a group with a member, gives it a limit per member
- * and a shared budget, adds a weekly limit for one user on the Limits page
- * (a second one like it and deleting an everyone daily limit are refused, in
- * words), and grants that user more for today in the user dialog. The user
- * sends until the weekly limit passes 80 %, sees it in the chat header, and
- * finds every limit that applies on "My usage", in English and Russian.
- * Screenshots land in docs/screenshots/.
+ * Browser tests of limits from the admin's side, against the built API and
+ * web app: the admin makes a group with a member, gives it a limit per
+ * member and a shared budget, adds a weekly limit for one user on the Limits
+ * page (a second one like it and deleting an everyone daily limit are
+ * refused, in words), grants that user more for today in the user dialog,
+ * and sees the pages in Russian. What the user then sees of her limits is
+ * limits-usage.e2e.mjs. Screenshots land in docs/screenshots/.
  *
  * Where the API has no admin endpoints for groups, limits and grants yet
- * (404), the admin's tests are skipped and say so, and the same group,
- * limits and grant are written into the database instead, so the user's
- * side is tested all the same.
+ * (404), the admin's tests are skipped and say so.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { checkPageAtWidths } from './support/checks.mjs';
+import { ANN, WEEK, seedLimits, status } from './support/limits.mjs';
 import {
   byTestId,
   chooseLanguage,
   createUser,
   login,
-  newPage,
   openAdmin,
-  sendAndWatch,
   waitForDialog,
-  waitForQuotaText,
+  shot,
+  text,
 } from './support/pages.mjs';
-import { ADMIN, ARTIFACTS, SCREENSHOTS, startStack } from './support/stack.mjs';
+import { stackWithPages } from './support/sessions.mjs';
+import { ADMIN } from './support/stack.mjs';
 
-const ANN = {
-  email: 'ann-limits@example.com',
-  password: 'password-limits-1',
-  name: 'Ann',
-};
-/** Ann's own weekly limit: the fourth message takes her to 80 %. */
-const WEEK = 5;
-const SENDS = 4;
 /** The row of Ann's weekly limit on a limit table. */
 const ANN_WEEK_ROW = `tr[data-limit^="Ann"][data-limit$=": ${WEEK} messages a week"]`;
 
-const shot = (name) => join(SCREENSHOTS, `${name}.png`);
-const text = async (locator) => (await locator.textContent())?.trim() ?? '';
-
-let stack;
-let admin;
-let member;
+const run = stackWithPages('limits', { admin: 'admin' });
+const { admin } = run;
 /** Whether the API has the admin endpoints of groups, limits and grants. */
 let adminApi = false;
-/** Whether the API has the user's own history (`GET /api/usage`). */
-let ownHistory = false;
 const NO_ADMIN_API =
   'the API has no /api/admin/groups yet: the group, limits and grant were written into the database';
-
-/** The status of a GET with the signed-in user's token. */
-function status(page, path) {
-  return page.evaluate(
-    async (url) =>
-      (
-        await fetch(url, {
-          headers: {
-            Authorization: `Bearer ${localStorage.getItem('tally.token')}`,
-          },
-        })
-      ).status,
-    path,
-  );
-}
-
-/** What the admin's tests set up through the pages, written into the database. */
-async function seedWithoutAdminApi() {
-  const ann = `(SELECT id FROM users WHERE email = '${ANN.email}')`;
-  const research = `(SELECT id FROM user_groups WHERE name = 'Research')`;
-  await stack.sql(`
-    INSERT INTO user_groups (name, description) VALUES ('Research', 'The lab');
-    INSERT INTO group_members (group_id, user_id) VALUES (${research}, ${ann});
-    INSERT INTO limits (subject, subject_id, metric, period, amount)
-      VALUES ('group', ${research}, 'messages', 'day', 50);
-    INSERT INTO limits (subject, subject_id, metric, period, shared, amount)
-      VALUES ('group', ${research}, 'cost', 'month', true, 200000000);
-    INSERT INTO limits (subject, subject_id, metric, period, amount)
-      VALUES ('user', ${ann}, 'messages', 'week', ${WEEK});
-    INSERT INTO limit_grants (user_id, metric, period, amount, note, expires_at)
-      VALUES (${ann}, 'messages', 'day', 10, 'Demo day',
-        (date_trunc('day', now() AT TIME ZONE 'UTC') + interval '1 day') AT TIME ZONE 'UTC');
-  `);
-}
 
 /** Picks the option of a Material select whose text is `label`. */
 async function choose(page, testId, label) {
@@ -112,45 +61,14 @@ async function waitForSentence(page, sentence) {
   await page.waitForSelector(`tr[data-limit="${sentence}"]`);
 }
 
-before(
-  async () => {
-    stack = await startStack();
-    admin = await newPage(stack.browser, {
-      baseUrl: stack.baseUrl,
-      locale: 'en-US',
-    });
-    member = await newPage(stack.browser, {
-      baseUrl: stack.baseUrl,
-      locale: 'en-US',
-    });
-  },
-  { timeout: 180_000 },
-);
-
-after(async () => {
-  for (const [session, name] of [
-    [admin, 'admin'],
-    [member, 'user'],
-  ]) {
-    if (session) {
-      await session.page
-        .screenshot({ path: join(ARTIFACTS, `last-limits-${name}.png`) })
-        .catch(() => undefined);
-      await session.context.close();
-    }
-  }
-  await stack?.stop();
-});
-
 describe('limits', { timeout: 600_000 }, () => {
   test('the admin creates the user, and the API says what it has', async () => {
     const { page } = admin;
     await login(page, ADMIN);
     await createUser(page, ANN);
     adminApi = (await status(page, '/api/admin/groups')) !== 404;
-    ownHistory = (await status(page, '/api/usage')) !== 404;
     if (!adminApi) {
-      await seedWithoutAdminApi();
+      await seedLimits(run.stack);
     }
   });
 
@@ -359,86 +277,6 @@ describe('limits', { timeout: 600_000 }, () => {
     await page.screenshot({ path: shot('admin-user-limits') });
     await page.click('mat-dialog-actions button:not([type="submit"])');
     await page.waitForSelector(byTestId('user-dialog'), { state: 'detached' });
-  });
-
-  test('past 80 % of the weekly limit, the chat header adds it to the two daily counts', async () => {
-    const { page } = member;
-    await login(page, ANN);
-    // Research's 50 a day for each member (a group's limit comes before
-    // everyone's 100), plus today's grant of 10.
-    await waitForQuotaText(page, '0/60 messages');
-    for (let i = 1; i <= SENDS; i++) {
-      await sendAndWatch(page, `Message ${i} of the week.`);
-      await waitForQuotaText(page, `${i}/60 messages`);
-    }
-    await waitForQuotaText(page, `· ${SENDS}/${WEEK} messages this week`);
-    const header = page.locator(byTestId('quota-header'));
-    assert.equal(await header.getAttribute('data-level'), 'warn');
-    assert.match(
-      await text(page.locator(byTestId('quota-text'))),
-      new RegExp(
-        `^${SENDS}/60 messages · [^·]+ tokens · ${SENDS}/${WEEK} messages this week$`,
-      ),
-    );
-    await page.screenshot({ path: shot('chat-limit-week') });
-  });
-
-  test('"My usage" has a bar for every limit that applies, and the last 30 days', async () => {
-    const { page } = member;
-    await page.click(byTestId('nav-usage'));
-    await page.waitForURL(/\/usage$/);
-    await page.waitForSelector(byTestId('limit-card'));
-    if (ownHistory) {
-      await page.waitForSelector(byTestId('history-totals'));
-    }
-    const cards = async () =>
-      page
-        .locator(byTestId('limit-card'))
-        .evaluateAll((all) =>
-          all.map((c) => [
-            c.querySelector('[data-testid="limit-title"]')?.textContent?.trim(),
-            c.querySelector('[data-testid="limit-value"]')?.textContent?.trim(),
-          ]),
-        );
-    const en = await cards();
-    for (const [title, value] of [
-      ['Your messages today', `${SENDS} of 60 messages`],
-      ['Your messages this week', `${SENDS} of ${WEEK} messages`],
-      ['Research together', '$0 of $200 this month'],
-    ]) {
-      assert.ok(
-        en.some(([t, v]) => t === title && v === value),
-        `${title}: ${value} in ${JSON.stringify(en)}`,
-      );
-    }
-    const week = page.locator('[data-testid="limit-card"][data-window="week"]');
-    assert.equal(
-      await text(week.locator(byTestId('limit-left'))),
-      '1 message left',
-    );
-    await page.waitForTimeout(500); // let the chart draw
-    await checkPageAtWidths(page, 'my usage (en)');
-    await page.screenshot({ path: shot('my-usage'), fullPage: true });
-
-    await chooseLanguage(page, 'ru');
-    await page.waitForFunction(() =>
-      document
-        .querySelector('[data-testid="limit-title"]')
-        ?.textContent?.includes('Ваши'),
-    );
-    const ru = await cards();
-    for (const [title, value] of [
-      ['Ваши сообщения сегодня', `${SENDS} из 60 сообщений`],
-      ['Ваши сообщения на этой неделе', `${SENDS} из ${WEEK} сообщений`],
-      ['Группа Research вместе', '0\u00a0$ из 200\u00a0$ в этом месяце'],
-    ]) {
-      assert.ok(
-        ru.some(([t, v]) => t === title && v === value),
-        `${title}: ${value} in ${JSON.stringify(ru)}`,
-      );
-    }
-    await checkPageAtWidths(page, 'my usage (ru)');
-    await page.screenshot({ path: shot('my-usage-ru'), fullPage: true });
   });
 
   test('the admin pages of groups and limits in Russian', async (t) => {

@@ -8,8 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { checkPage, checkPageAtWidths } from './support/checks.mjs';
 import { startFakeOpenAi } from './support/fake-openai.mjs';
 import {
@@ -17,12 +16,15 @@ import {
   chooseLanguage,
   createUser,
   login,
-  newPage,
   openAdmin,
   sendAndWatch,
+  shot,
+  text,
+  usd,
   waitForDialog,
 } from './support/pages.mjs';
-import { ADMIN, ARTIFACTS, SCREENSHOTS, startStack } from './support/stack.mjs';
+import { stackWithPages } from './support/sessions.mjs';
+import { ADMIN } from './support/stack.mjs';
 
 /** Dollars per million tokens, as the admin types them. */
 const PRICE = { input: 2.5, output: 10 };
@@ -33,62 +35,22 @@ const USER = {
   name: 'Model User',
 };
 
-/** Micro-dollars written as the app writes them (cents, 4 or 6 places by size). */
-function usd(lang, micro) {
-  const dollars = micro / 1_000_000;
-  const size = Math.abs(dollars);
-  const digits = size >= 1 || size === 0 ? 2 : size >= 0.01 ? 4 : 6;
-  return new Intl.NumberFormat(lang, {
-    style: 'currency',
-    currency: 'USD',
-    minimumFractionDigits: 2,
-    maximumFractionDigits: digits,
-  }).format(dollars);
-}
-
-const shot = (name) => join(SCREENSHOTS, `${name}.png`);
-const text = async (locator) => (await locator.textContent())?.trim() ?? '';
-
-let stack;
 let fake;
-let admin;
-let member;
 /** The answer the user got, as the API stored it. */
 let answer;
 
-before(
-  async () => {
-    fake = await startFakeOpenAi();
-    // The stack's API gets this process's environment: a key to encrypt provider keys with.
-    process.env.SECRETS_KEY = randomBytes(32).toString('hex');
-    stack = await startStack();
-    admin = await newPage(stack.browser, {
-      baseUrl: stack.baseUrl,
-      locale: 'en-US',
-    });
-    member = await newPage(stack.browser, {
-      baseUrl: stack.baseUrl,
-      locale: 'en-US',
-    });
+const { admin, member } = stackWithPages(
+  'models',
+  { admin: 'admin', member: 'user' },
+  {
+    async setUp() {
+      fake = await startFakeOpenAi();
+      // The stack's API gets this process's environment: a key to encrypt provider keys with.
+      process.env.SECRETS_KEY = randomBytes(32).toString('hex');
+    },
+    tearDown: () => fake?.close(),
   },
-  { timeout: 180_000 },
 );
-
-after(async () => {
-  for (const [session, name] of [
-    [admin, 'admin'],
-    [member, 'user'],
-  ]) {
-    if (session) {
-      await session.page
-        .screenshot({ path: join(ARTIFACTS, `last-models-${name}.png`) })
-        .catch(() => undefined);
-      await session.context.close();
-    }
-  }
-  await stack?.stop();
-  await fake?.close();
-});
 
 describe('models and prices', { timeout: 600_000 }, () => {
   test('the admin adds a connection with a write-only key and tests it; the built-in one is read-only', async () => {

@@ -1,7 +1,29 @@
 /** Page helpers for the Tally web client, by `data-testid`. */
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { SCREENSHOTS } from './stack.mjs';
 
 export const byTestId = (id) => `[data-testid="${id}"]`;
+
+/** Where the screenshot `name` lands: docs/screenshots/<name>.png. */
+export const shot = (name) => join(SCREENSHOTS, `${name}.png`);
+
+/** A locator's text, trimmed ('' when it has none). */
+export const text = async (locator) =>
+  (await locator.textContent())?.trim() ?? '';
+
+/** Micro-dollars written as the app writes them (cents, 4 or 6 places by size). */
+export function usd(lang, micro) {
+  const dollars = micro / 1_000_000;
+  const size = Math.abs(dollars);
+  const digits = size >= 1 || size === 0 ? 2 : size >= 0.01 ? 4 : 6;
+  return new Intl.NumberFormat(lang, {
+    style: 'currency',
+    currency: 'USD',
+    minimumFractionDigits: 2,
+    maximumFractionDigits: digits,
+  }).format(dollars);
+}
 
 /** What the UI says, per language. */
 export const TEXT = {

@@ -1,0 +1,11 @@
+/**
+ * The quota flow of tally.e2e.mjs in Russian, on a stack of its own: the
+ * user's browser prefers Russian, the admin switches to it by hand.
+ * Screenshots land in docs/screenshots/ (`*-ru.png`).
+ */
+import { quotaFlow } from './support/quota-flow.mjs';
+import { stackWithPages } from './support/sessions.mjs';
+
+const run = stackWithPages('tally-ru', {});
+
+quotaFlow('ru', () => run.stack);
