@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ADMIN, startStack } from './support/stack.mjs';
+import { stackWithPages } from './support/sessions.mjs';
+import { ADMIN } from './support/stack.mjs';
 import {
   byTestId,
   createUser,
@@ -14,18 +15,7 @@ import {
 } from './support/pages.mjs';
 import { checkPageAtWidths, expectAccessible } from './support/checks.mjs';
 
-let stack;
-
-before(
-  async () => {
-    stack = await startStack();
-  },
-  { timeout: 180_000 },
-);
-
-after(async () => {
-  await stack?.stop();
-});
+const run = stackWithPages('account', {});
 
 const text = async (page, id) =>
   ((await page.textContent(byTestId(id))) ?? '').trim();
@@ -46,7 +36,10 @@ describe('account', { timeout: 300_000 }, () => {
   let admin;
   const sessions = [];
   const open = async (locale = 'en-US') => {
-    const s = await newPage(stack.browser, { baseUrl: stack.baseUrl, locale });
+    const s = await newPage(run.stack.browser, {
+      baseUrl: run.stack.baseUrl,
+      locale,
+    });
     sessions.push(s);
     return s;
   };

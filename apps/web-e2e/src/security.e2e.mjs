@@ -6,29 +6,19 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ADMIN, startStack } from './support/stack.mjs';
+import { stackWithPages } from './support/sessions.mjs';
+import { ADMIN } from './support/stack.mjs';
 import { byTestId, login, newPage, sendAndWatch } from './support/pages.mjs';
 
-let stack;
-
-before(
-  async () => {
-    stack = await startStack();
-  },
-  { timeout: 180_000 },
-);
-
-after(async () => {
-  await stack?.stop();
-});
+const run = stackWithPages('security', {});
 
 /**
  * A page that records every CSP violation, both as the console reports it
  * ("Refused to ...") and as the document's `securitypolicyviolation` events.
  */
 async function watchedPage() {
-  const opened = await newPage(stack.browser, {
-    baseUrl: stack.baseUrl,
+  const opened = await newPage(run.stack.browser, {
+    baseUrl: run.stack.baseUrl,
     locale: 'en-US',
   });
   const violations = [];
