@@ -42,7 +42,7 @@ interface Outcome {
 /**
  * Runs an admitted completion to its end: streams from the model's
  * provider (the request passed through), then settles the lease with what
- * was used and, in the same transaction, writes the request's log row;
+ * was used and, in the same statement, writes the request's log row;
  * however it ends (complete, provider error, client gone). The events are
  * read to the end whether or not the client still listens.
  */
@@ -86,22 +86,20 @@ export class CompletionService {
             cost: cost ?? 0,
           }
         : { promptTokens: 0, completionTokens: 0, charged: false };
-      const settled = await lease.settle(charge, (tx) =>
-        this.log.insert(
-          {
-            userId: user.id,
-            apiKeyId: user.apiKeyId,
-            model: model.id,
-            status: outcome.status,
-            code: outcome.failure ? failureCode(outcome.failure) : null,
-            promptTokens: usage?.promptTokens ?? null,
-            completionTokens: usage?.completionTokens ?? null,
-            cost,
-            startedAt: c.startedAt,
-            durationMs: Date.now() - c.startedAt,
-          },
-          tx,
-        ),
+      const settled = await lease.settle(
+        charge,
+        this.log.rider({
+          userId: user.id,
+          apiKeyId: user.apiKeyId,
+          model: model.id,
+          status: outcome.status,
+          code: outcome.failure ? failureCode(outcome.failure) : null,
+          promptTokens: usage?.promptTokens ?? null,
+          completionTokens: usage?.completionTokens ?? null,
+          cost,
+          startedAt: c.startedAt,
+          durationMs: Date.now() - c.startedAt,
+        }),
       );
       if (settled.error || !settled.stored) {
         yield { kind: 'error', error: storeFailure(settled.error) };

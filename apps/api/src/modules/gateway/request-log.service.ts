@@ -5,6 +5,7 @@ import type {
   GatewayRequestStatus,
 } from '@tally/api-contract';
 import { DatabaseService, type Tx } from '../../database/database.service';
+import type { Rider } from '../usage/rider';
 
 /** One gateway request, as it is logged. */
 export interface RequestLogEntry {
@@ -44,10 +45,33 @@ interface Row {
   total?: string | number;
 }
 
-const INSERT = `INSERT INTO gateway_requests
-  (user_id, api_key_id, model, status, code, prompt_tokens, completion_tokens, cost, started_at, duration_ms)
+const COLUMNS =
+  'user_id, api_key_id, model, status, code, prompt_tokens, completion_tokens, cost, started_at, duration_ms';
+
+const INSERT = `INSERT INTO gateway_requests (${COLUMNS})
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, to_timestamp($9::double precision / 1000), $10)
   RETURNING id`;
+
+/** The same row written by the settle statement itself, once it counted (see Rider). */
+const RIDER_CTES = `r_log AS (
+  INSERT INTO gateway_requests (${COLUMNS})
+  SELECT $1::uuid, $2::uuid, $3::varchar, $4::varchar, $5::varchar, $6::int, $7::int, $8::bigint,
+    to_timestamp($9::double precision / 1000), $10::int
+  FROM settled
+  RETURNING id)`;
+
+const paramsOf = (e: RequestLogEntry): unknown[] => [
+  e.userId,
+  e.apiKeyId,
+  e.model === null ? null : e.model.slice(0, 64),
+  e.status,
+  e.code === null ? null : e.code.slice(0, 64),
+  e.promptTokens,
+  e.completionTokens,
+  e.cost,
+  e.startedAt,
+  Math.max(0, Math.round(e.durationMs)),
+];
 
 const nullableNumber = (v: string | number | null) =>
   v === null ? null : Number(v);
@@ -55,27 +79,30 @@ const nullableNumber = (v: string | number | null) =>
 /**
  * The request log (`gateway_requests`): one row per
  * `POST /v1/chat/completions` of a known caller, refused ones included.
- * What an admitted request used is written in the transaction that settles
+ * What an admitted request used is written by the statement that settles
  * its lease, so the log and the usage counters agree.
  */
 @Injectable()
 export class RequestLogService {
   constructor(private readonly db: DatabaseService) {}
 
-  /** Writes one row (through `tx` inside a settle); returns its id. */
+  /**
+   * The row of an admitted request, for its lease's settle to write in
+   * the same statement (one commit); `stored` is its id.
+   */
+  rider(e: RequestLogEntry): Rider<string> {
+    return {
+      name: 'request_log_v1',
+      ctes: RIDER_CTES,
+      result: '(SELECT id FROM r_log)',
+      params: paramsOf(e),
+      read: (id) => id as string,
+    };
+  }
+
+  /** Writes one row (through `tx` inside a transaction); returns its id. */
   async insert(e: RequestLogEntry, tx?: Tx): Promise<string> {
-    const params = [
-      e.userId,
-      e.apiKeyId,
-      e.model === null ? null : e.model.slice(0, 64),
-      e.status,
-      e.code === null ? null : e.code.slice(0, 64),
-      e.promptTokens,
-      e.completionTokens,
-      e.cost,
-      e.startedAt,
-      Math.max(0, Math.round(e.durationMs)),
-    ];
+    const params = paramsOf(e);
     const [row] = tx?.prepared
       ? await tx.prepared<{ id: string }>(
           'tally_request_log_v1',
