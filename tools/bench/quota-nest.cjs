@@ -41,7 +41,7 @@ async function quota(sub) {
   const client = await pool.connect();
   try {
     let rows = [];
-    for (const s of statements) {
+    for (const [i, s] of statements.entries()) {
       const values = s.values.map((v) =>
         v === null
           ? null
@@ -51,7 +51,9 @@ async function quota(sub) {
               ? sub
               : v,
       );
-      rows = (await client.query(s.text, values)).rows;
+      // Named, as quota-floor.mjs and the API run them: parsed and planned once per connection.
+      rows = (await client.query({ name: `nest_${i}`, text: s.text, values }))
+        .rows;
     }
     return rows;
   } finally {

@@ -11,24 +11,30 @@
  * 2. Records, through a PostgreSQL proxy, the SQL one warmed-up quota request
  *    runs; then starts the API again directly on the database.
  * 3. Holds each rate of BENCH_RATES (default 333,1000) for BENCH_SECONDS
- *    (default 10), spreading the requests over all users on keep-alive
- *    connections, and reports the API process's CPU (from /proc, in % of one
- *    core), latency p50/p99 (counted from when each request was due, so a
+ *    (default 10) against each server of BENCH_RATE_TARGETS (default
+ *    `tally`), BENCH_ROUNDS times (default 1; every other round in the
+ *    opposite order), spreading the requests over all users on keep-alive
+ *    connections, and reports each server process's CPU (from /proc, in % of
+ *    one core), latency p50/p99 (counted from when each request was due, so a
  *    queue is not hidden), errors, and how busy the whole machine was.
+ *    Targets, all on the same database:
+ *    - `tally`: the built API (BENCH_API, default dist/apps/api/main.js;
+ *      BENCH_API_NODE_ARGS are passed to its node, e.g. --cpu-prof);
+ *    - `base`: another build (BENCH_BASE_API), to compare a before and an
+ *      after side by side in one run;
+ *    - `floor`: a minimal node:http + pg server (quota-floor.mjs) that
+ *      verifies the same JWT and replays the SQL recorded from `tally`;
+ *    - `nest-express`, `nest-fastify`: the same minimal handler inside NestJS
+ *      on each adapter (quota-nest.cjs; Fastify needs BENCH_NEST_DIR).
  * 4. Measures the maximum rate (BENCH_MAX_CONNECTIONS concurrent requests,
- *    default 32, BENCH_MAX_SECONDS each, default 5) of the API and of a
- *    minimal node:http + pg server (quota-floor.mjs) that verifies the same
- *    JWT and replays the recorded SQL, alternated twice in the same run.
+ *    default 32, BENCH_MAX_SECONDS each, default 5) of every started server
+ *    (the targets, `tally` and `floor`), alternated twice, and divides each
+ *    by the floor's.
  * 5. With BENCH_PROFILE=<dir>: runs the API once more under `node --cpu-prof`
- *    at the highest rate and prints the functions with the most self time in
+ *    at the first rate and prints the functions with the most self time in
  *    the load phase only.
  *
- * 6. With BENCH_NEST_ADAPTERS=express,fastify (and BENCH_NEST_DIR, see
- *    quota-nest.cjs): the same minimal handler inside NestJS on each adapter,
- *    in the maximum-rate rounds, to price the framework and a move to Fastify.
- *
- * BENCH_API picks another build (default dist/apps/api/main.js), to compare
- * a before and an after. Nothing is written to docs: the figures are printed.
+ * Nothing is written to docs: the figures are printed.
  */
 import { fork, spawn } from 'node:child_process';
 import {
@@ -41,13 +47,19 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import http from 'node:http';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startCaptureProxy } from './pg-capture.mjs';
+import {
+  DRAIN_MS,
+  fixedRate,
+  maxRate,
+  settle,
+  topOfProfile,
+} from './rate-load.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const MAIN = resolve(
@@ -69,10 +81,16 @@ const ADMIN = {
   email: 'bench-admin@example.com',
   password: 'bench-admin-pw-1',
 };
-const CLK_TCK = 100;
-const DRAIN_MS = 10_000;
-const NEST_ADAPTERS = (process.env.BENCH_NEST_ADAPTERS || '')
+const TARGETS = (process.env.BENCH_RATE_TARGETS || 'tally')
   .split(',')
+  .filter(Boolean);
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 1);
+const BASE_MAIN = process.env.BENCH_BASE_API
+  ? resolve(process.env.BENCH_BASE_API)
+  : null;
+// BENCH_API_NODE_ARGS go to the node of the target "tally" alone, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
+const API_NODE_ARGS = (process.env.BENCH_API_NODE_ARGS || '')
+  .split(' ')
   .filter(Boolean);
 
 const dbName = decodeURIComponent(new URL(DATABASE_URL).pathname.slice(1));
@@ -176,9 +194,9 @@ async function waitHealthy(url, child, what) {
   throw new Error(`${what} did not start`);
 }
 
-async function startApi(databaseUrl, nodeArgs = []) {
+async function startApi(databaseUrl, nodeArgs = [], main = MAIN) {
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, MAIN], {
+  const child = spawn(process.execPath, [...nodeArgs, main], {
     env: apiEnv(port, databaseUrl),
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -265,193 +283,45 @@ async function seedUsers(url) {
  * quota-nest.cjs, copied into BENCH_NEST_DIR: a folder whose node_modules
  * holds NestJS 11 with both adapters, pg, jsonwebtoken and reflect-metadata
  * (the Fastify adapter is no dependency of Tally), so that every module it
- * loads comes from there.
+ * loads comes from there. Without BENCH_NEST_DIR, NestJS on Express runs
+ * from Tally's own node_modules.
  */
-function nestScript() {
+function nestScript(adapter) {
   const dir = process.env.BENCH_NEST_DIR;
-  if (!dir) throw new Error('BENCH_NEST_ADAPTERS needs BENCH_NEST_DIR');
+  if (!dir) {
+    if (adapter === 'express') return join(ROOT, 'tools/bench/quota-nest.cjs');
+    throw new Error('nest-fastify needs BENCH_NEST_DIR (see quota-nest.cjs)');
+  }
   const script = join(resolve(dir), 'quota-nest.cjs');
   copyFileSync(join(ROOT, 'tools/bench/quota-nest.cjs'), script);
   return script;
 }
 
-// ---- measuring ----
-
-function procCpuTicks(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(f[11]) + Number(f[12]); // utime + stime
-}
-
-function machineTicks() {
-  const [line] = readFileSync('/proc/stat', 'utf8').split('\n');
-  const v = line.trim().split(/\s+/).slice(1).map(Number);
-  const idle = v[3] + (v[4] || 0);
-  const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
-  return { idle, total };
-}
-
-function percentile(sorted, p) {
-  if (sorted.length === 0) return NaN;
-  return sorted[
-    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
-  ];
-}
-
-function request(agent, url, token) {
-  return new Promise((ok) => {
-    const req = http.get(
-      `${url}/api/chats/quota`,
-      { agent, headers: { authorization: `Bearer ${token}` }, timeout: 30000 },
-      (res) => {
-        res.resume();
-        res.on('end', () => ok(res.statusCode === 200));
-        res.on('error', () => ok(false));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', () => ok(false));
+/** Starts one target of BENCH_RATE_TARGETS. */
+async function startTarget(name, statementsFile) {
+  if (name === 'tally') return startApi(DATABASE_URL, API_NODE_ARGS);
+  if (name === 'base') {
+    if (!BASE_MAIN) throw new Error('the target "base" needs BENCH_BASE_API');
+    return startApi(DATABASE_URL, [], BASE_MAIN);
+  }
+  if (name === 'floor') return startFloor(statementsFile);
+  const adapter = /^nest-(express|fastify)$/.exec(name)?.[1];
+  if (!adapter) throw new Error(`unknown target "${name}"`);
+  return startFloor(statementsFile, nestScript(adapter), {
+    NEST_ADAPTER: adapter,
   });
-}
-
-const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
-
-/** Open loop: request i is due at start + i / rate, whatever the answers before it. */
-async function fixedRate(target, users, rate, seconds, pid) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-  const total = Math.round(rate * seconds);
-  const latencies = [];
-  let errors = 0;
-  const pending = [];
-  const cpu0 = pid ? procCpuTicks(pid) : 0;
-  const m0 = machineTicks();
-  const own0 = process.cpuUsage();
-  const start = nowMs();
-  const window = { startUs: process.hrtime.bigint() / 1000n };
-  let sent = 0;
-  while (sent < total) {
-    const due = Math.min(
-      total,
-      Math.floor(((nowMs() - start) * rate) / 1000) + 1,
-    );
-    while (sent < due) {
-      const scheduled = start + (sent * 1000) / rate;
-      const { token } = users[sent % users.length];
-      sent++;
-      pending.push(
-        request(agent, target, token).then((ok) => {
-          if (ok) latencies.push(nowMs() - scheduled);
-          else errors++;
-        }),
-      );
-    }
-    await sleep(1);
-  }
-  // An overloaded server is not waited for: what has not answered 10 s after
-  // the last request was due counts as an error.
-  let late = 0;
-  await Promise.race([
-    Promise.all(pending),
-    sleep(DRAIN_MS).then(() => {
-      late = total - latencies.length - errors;
-    }),
-  ]);
-  const elapsed = (nowMs() - start) / 1000;
-  const answered = latencies.length;
-  const failed = late > 0 ? total - answered : errors;
-  window.endUs = process.hrtime.bigint() / 1000n;
-  const cpuSeconds = pid ? (procCpuTicks(pid) - cpu0) / CLK_TCK : NaN;
-  const cpu = cpuSeconds / elapsed;
-  const m1 = machineTicks();
-  const own = process.cpuUsage(own0);
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  return {
-    rate,
-    achieved: answered / elapsed,
-    cpuPct: cpu * 100,
-    // CPU time per answer: what the rate would cost were the machine not shared.
-    cpuMsPerRequest: (cpuSeconds * 1000) / Math.max(1, answered),
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    errors: failed,
-    late,
-    requests: total,
-    machinePct:
-      100 *
-      (1 - (m1.idle - m0.idle) / (m1.total - m0.total)) *
-      os.cpus().length,
-    loadCpuPct: ((own.user + own.system) / 1e6 / elapsed) * 100,
-    window,
-  };
-}
-
-/** Waits until the server has worked off any backlog: one answer in under 50 ms (at most 60 s). */
-async function settle(target, users) {
-  const agent = new http.Agent({ keepAlive: false });
-  for (let i = 0; i < 600; i++) {
-    const t0 = nowMs();
-    const ok = await request(agent, target, users[i % users.length].token);
-    if (ok && nowMs() - t0 < 50) break;
-    await sleep(100);
-  }
-  agent.destroy();
-}
-
-/** Closed loop: `connections` requests always in flight; answers per second. */
-async function maxRate(target, users, seconds, connections = MAX_CONNECTIONS) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
-  let done = 0;
-  let errors = 0;
-  let i = 0;
-  const start = nowMs();
-  const end = start + seconds * 1000;
-  const worker = async () => {
-    while (nowMs() < end) {
-      const ok = await request(agent, target, users[i++ % users.length].token);
-      if (ok) done++;
-      else errors++;
-    }
-  };
-  await Promise.all(Array.from({ length: connections }, worker));
-  agent.destroy();
-  return { rps: done / ((nowMs() - start) / 1000), errors };
-}
-
-/** The functions with the most self time among the samples taken in [startUs, endUs]. */
-function topOfProfile(file, window, count = 15) {
-  const prof = JSON.parse(readFileSync(file, 'utf8'));
-  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
-  const self = new Map();
-  let t = BigInt(prof.startTime);
-  let inWindow = 0;
-  for (let k = 0; k < prof.samples.length; k++) {
-    t += BigInt(prof.timeDeltas[k] ?? 0);
-    if (t < window.startUs || t > window.endUs) continue;
-    inWindow++;
-    const cf = byId.get(prof.samples[k]).callFrame;
-    const where = cf.url
-      ? `${cf.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/dist\//, 'dist/')}:${cf.lineNumber + 1}`
-      : '';
-    const key = `${cf.functionName || '(anonymous)'} ${where}`.trim();
-    self.set(key, (self.get(key) ?? 0) + 1);
-  }
-  const idle = self.get('(idle)') ?? 0;
-  const busy = inWindow - idle;
-  const rows = [...self.entries()]
-    .filter(([k]) => k !== '(idle)')
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, count)
-    .map(([k, n]) => ({
-      fn: k,
-      ofAll: (100 * n) / inWindow,
-      ofBusy: (100 * n) / busy,
-    }));
-  return { samples: inWindow, busyPct: (100 * busy) / inWindow, rows };
 }
 
 const ms = (x) => (Number.isFinite(x) ? `${x.toFixed(1)} ms` : '—');
 const pct = (x) => `${x.toFixed(0)} %`;
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2
+    ? s[(s.length - 1) / 2]
+    : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const p99Of = (f) =>
+  f.late > f.requests / 100 ? `> ${DRAIN_MS / 1000} s` : ms(f.p99);
 
 // ---- the run ----
 
@@ -493,41 +363,43 @@ async function main() {
     JSON.stringify({ userId: probe.id, statements }),
   );
 
-  // 3: fixed rates against the API alone on the database.
-  api = await startApi(DATABASE_URL);
-  const floor = await startFloor(statementsFile);
-  const nest = [];
-  for (const adapter of NEST_ADAPTERS)
-    nest.push({
-      adapter,
-      ...(await startFloor(statementsFile, nestScript(), {
-        NEST_ADAPTER: adapter,
-      })),
-      runs: [],
-    });
-  await maxRate(api.url, users, 2);
-  await maxRate(floor.url, users, 2);
-  for (const n of nest) await maxRate(n.url, users, 2);
+  // 3: fixed rates against each target on the database, alternated round by round.
+  const servers = new Map();
+  for (const name of new Set([...TARGETS, 'tally', 'floor']))
+    servers.set(name, await startTarget(name, statementsFile));
+  for (const s of servers.values())
+    await maxRate(s.url, users, 2, MAX_CONNECTIONS);
   const fixed = [];
-  for (const rate of RATES) {
-    await settle(api.url, users);
-    log(`fixed ${rate}/s for ${SECONDS} s`);
-    fixed.push(await fixedRate(api.url, users, rate, SECONDS, api.child.pid));
+  for (let round = 1; round <= ROUNDS; round++) {
+    // Every other round in the opposite order, so no target always runs first.
+    const order = round % 2 ? TARGETS : [...TARGETS].reverse();
+    for (const rate of RATES)
+      for (const name of order) {
+        const { url, child } = servers.get(name);
+        await settle(url, users);
+        log(`round ${round}: ${name} at ${rate}/s for ${SECONDS} s`);
+        fixed.push({
+          name,
+          round,
+          ...(await fixedRate(url, users, rate, SECONDS, child.pid)),
+        });
+      }
   }
 
   // 4: maximum rates, alternated.
-  const tally = [];
-  const minimal = [];
+  const maxNames = [...servers.keys()];
+  const max = new Map(maxNames.map((n) => [n, []]));
   for (let round = 0; round < 2; round++) {
     log(`max rate, round ${round + 1}`);
-    await settle(api.url, users);
-    tally.push(await maxRate(api.url, users, MAX_SECONDS));
-    minimal.push(await maxRate(floor.url, users, MAX_SECONDS));
-    for (const n of nest) n.runs.push(await maxRate(n.url, users, MAX_SECONDS));
+    for (const name of maxNames) {
+      const { url } = servers.get(name);
+      await settle(url, users);
+      max
+        .get(name)
+        .push(await maxRate(url, users, MAX_SECONDS, MAX_CONNECTIONS));
+    }
   }
-  for (const n of nest) await stop(n.child);
-  await stop(floor.child);
-  await stop(api.child);
+  for (const s of servers.values()) await stop(s.child);
 
   // 5: the profile of the load phase.
   let profile = null;
@@ -538,7 +410,7 @@ async function main() {
       '--cpu-prof',
       `--cpu-prof-dir=${PROFILE_DIR}`,
     ]);
-    await maxRate(api.url, users, 2);
+    await maxRate(api.url, users, 2, MAX_CONNECTIONS);
     const rate = RATES[0];
     log(`profile at ${rate}/s for ${SECONDS} s`);
     const run = await fixedRate(api.url, users, rate, SECONDS, api.child.pid);
@@ -554,32 +426,55 @@ async function main() {
       };
   }
   rmSync(tmp, { recursive: true, force: true });
+  report({ started, fixed, max, profile });
+}
 
-  const avg = (xs) => xs.reduce((s, x) => s + x.rps, 0) / xs.length;
+function report({ started, fixed, max, profile }) {
   const out = [];
-  out.push(`API: ${MAIN}`);
+  out.push(`API (tally): ${MAIN}${BASE_MAIN ? `; base: ${BASE_MAIN}` : ''}`);
   out.push(
-    `Machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}, Node ${process.version}, load average before the run ${os
+    `Machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}, Node ${process.version}, load average at the end of the run ${os
       .loadavg()
       .map((x) => x.toFixed(1))
       .join(' ')}`,
   );
   out.push('');
   out.push(
-    '| rate | achieved | API CPU (% of one core) | API CPU per answer | p50 | p99 | errors | whole machine busy (% of one core) | load tool CPU |',
+    '| target | round | rate | achieved | CPU (% of one core) | CPU per answer | p50 | p99 | errors | whole machine busy (% of one core) | load tool CPU |',
   );
-  out.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  out.push(
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
   for (const f of fixed)
     out.push(
-      `| ${f.rate}/s | ${f.achieved.toFixed(0)}/s | ${pct(f.cpuPct)} | ${f.cpuMsPerRequest.toFixed(2)} ms (${pct((f.cpuMsPerRequest * f.rate) / 10)} at ${f.rate}/s) | ${ms(f.p50)} | ${f.late > f.requests / 100 ? `> ${DRAIN_MS / 1000} s` : ms(f.p99)} | ${f.errors} | ${pct(f.machinePct)} | ${pct(f.loadCpuPct)} |`,
+      `| ${f.name} | ${f.round} | ${f.rate}/s | ${f.achieved.toFixed(0)}/s | ${pct(f.cpuPct)} | ${f.cpuMsPerRequest.toFixed(2)} ms | ${ms(f.p50)} | ${p99Of(f)} | ${f.errors} | ${pct(f.machinePct)} | ${pct(f.loadCpuPct)} |`,
     );
+  if (ROUNDS > 1) {
+    out.push('');
+    out.push(`Median of ${ROUNDS} rounds:`);
+    out.push('');
+    out.push(
+      '| target | rate | CPU (% of one core) | CPU per answer | p50 | p99 | errors |',
+    );
+    out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const rate of RATES)
+      for (const name of TARGETS) {
+        const fs = fixed.filter((f) => f.name === name && f.rate === rate);
+        out.push(
+          `| ${name} | ${rate}/s | ${pct(median(fs.map((f) => f.cpuPct)))} | ${median(fs.map((f) => f.cpuMsPerRequest)).toFixed(2)} ms | ${ms(median(fs.map((f) => f.p50)))} | ${ms(median(fs.map((f) => f.p99)))} | ${fs.reduce((s, f) => s + f.errors, 0)} |`,
+        );
+      }
+  }
+  const avg = (xs) => xs.reduce((s, x) => s + x.rps, 0) / xs.length;
+  const floor = avg(max.get('floor'));
   out.push('');
   out.push(
-    `Maximum rate (${MAX_CONNECTIONS} in flight, ${MAX_SECONDS} s, alternated twice): Tally ${tally.map((x) => x.rps.toFixed(0)).join(', ')}/s; minimal node:http + pg ${minimal.map((x) => x.rps.toFixed(0)).join(', ')}/s; ratio **${(avg(tally) / avg(minimal)).toFixed(2)}** (errors ${tally.reduce((s, x) => s + x.errors, 0)} / ${minimal.reduce((s, x) => s + x.errors, 0)}).`,
+    `Maximum rate (${MAX_CONNECTIONS} in flight, ${MAX_SECONDS} s, alternated twice), and ÷ the minimal node:http + pg handler (floor):`,
   );
-  for (const n of nest)
+  out.push('');
+  for (const [name, runs] of max)
     out.push(
-      `The same minimal handler in NestJS on ${n.adapter}: ${n.runs.map((x) => x.rps.toFixed(0)).join(', ')}/s, ${(avg(n.runs) / avg(minimal)).toFixed(2)} of the minimal handler (errors ${n.runs.reduce((s, x) => s + x.errors, 0)}).`,
+      `- ${name}: ${runs.map((x) => x.rps.toFixed(0)).join(', ')}/s, **${(avg(runs) / floor).toFixed(2)}** (errors ${runs.reduce((s, x) => s + x.errors, 0)})`,
     );
   if (profile) {
     out.push('');
