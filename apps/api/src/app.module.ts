@@ -24,8 +24,14 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        // Nest's Logger writes through pino, inside a request with its request id.
-        LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true }),
+        // Nest's Logger writes through pino, inside a request with its request
+        // id. No middleware of its own (`forRoutes: []`): httpLogging, mounted
+        // first by create-app.ts, opens each request's logging context.
+        LoggerModule.forRoot({
+          pinoHttp: { logger },
+          useExisting: true,
+          forRoutes: [],
+        }),
         DatabaseModule,
         MetricsModule,
         SettingsModule,

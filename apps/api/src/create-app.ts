@@ -9,7 +9,7 @@ import express, {
 } from 'express';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Logger as PinoNestLogger } from 'nestjs-pino';
+import { Logger as PinoNestLogger, PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ApiError } from './common/api-error';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
@@ -33,8 +33,9 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
     { bodyParser: false, bufferLogs: true },
   );
   app.useLogger(app.get(PinoNestLogger));
-  // First: the request id (X-Request-Id) and the access line, for every answer.
-  app.use(httpLogging(logger));
+  // First: the request id (X-Request-Id) and the access line, for every
+  // answer; the id is on every line logged while the request is handled.
+  app.use(httpLogging(logger, await app.resolve(PinoLogger)));
   // Then the security headers (helmet), on every answer too.
   app.use(securityHeaders());
   // On SIGTERM or SIGINT: finish the requests in progress, close, then exit

@@ -17,6 +17,20 @@ export function requestIdOf(req: IncomingMessage): string {
     : randomUUID();
 }
 
+/**
+ * Where the request's log lines go: nestjs-pino's PinoLogger, whose
+ * `runInContext` makes the child logger every log line of the request is
+ * written through (Nest's Logger included), and whose `logger` is that child
+ * inside it.
+ */
+export interface RequestLogContext {
+  runInContext<T>(
+    fn: () => T,
+    options: { bindings: Record<string, unknown> },
+  ): T;
+  readonly logger: Logger;
+}
+
 type Req = IncomingMessage & {
   id?: unknown;
   log?: Logger;
@@ -41,40 +55,58 @@ export function accessFields(req: Req, res: ServerResponse, ms: number) {
 /**
  * The first middleware of every request: gives it a request id (answered as
  * `X-Request-Id`), binds that id to every log line made while it is handled
- * (`request_id`, on `req.log`, which nestjs-pino's Logger writes through),
- * and writes one access line when the answer ends, finished or cut: `info`,
- * or `error` for a 5xx or a failed answer (with the error's message).
+ * (`request_id`: on `req.log`, and, with `context`, on every line Nest's
+ * Logger writes while the request is handled), and writes one access line
+ * when the answer ends, finished or cut: `info`, or `error` for a 5xx or a
+ * failed answer (with the error's message).
  *
  * Not pino-http: it makes a second child logger of every request bound to the
  * whole request object (`log.child({ req })`), whatever the options, so every
  * request paid for serializing, redacting and stringifying the request (about
  * 15 % of the CPU of a quota read, even at a level that writes nothing) for a
- * binding the access line never uses.
+ * binding the access line never uses. Nor nestjs-pino's own middleware (see
+ * app.module.ts): mounted through Nest's middleware module, it matched every
+ * request against its routes and each path excluded from the global prefix,
+ * to do what `context.runInContext` does here.
  */
 export function httpLogging(
   logger: Logger,
+  context?: RequestLogContext,
 ): (req: Req, res: ServerResponse, next: () => void) => void {
   return (req, res, next) => {
-    const start = Date.now();
     const id = requestIdOf(req);
-    res.setHeader(REQUEST_ID_HEADER, id);
-    req.id = id;
-    const log = logger.child({ request_id: id });
-    req.log = log;
-    let logged = false;
-    const done = (err?: Error) => {
-      if (logged) return;
-      logged = true;
-      res.off('close', done);
-      res.off('finish', done);
-      res.off('error', done);
-      writeAccessLine(log, req, res, Date.now() - start, err);
-    };
-    res.on('close', done);
-    res.on('finish', done);
-    res.on('error', done);
-    next();
+    if (!context)
+      return handle(logger.child({ request_id: id }), id, req, res, next);
+    context.runInContext(() => handle(context.logger, id, req, res, next), {
+      bindings: { request_id: id },
+    });
   };
+}
+
+function handle(
+  log: Logger,
+  id: string,
+  req: Req,
+  res: ServerResponse,
+  next: () => void,
+): void {
+  const start = Date.now();
+  res.setHeader(REQUEST_ID_HEADER, id);
+  req.id = id;
+  req.log = log;
+  let logged = false;
+  const done = (err?: Error) => {
+    if (logged) return;
+    logged = true;
+    res.off('close', done);
+    res.off('finish', done);
+    res.off('error', done);
+    writeAccessLine(log, req, res, Date.now() - start, err);
+  };
+  res.on('close', done);
+  res.on('finish', done);
+  res.on('error', done);
+  next();
 }
 
 function writeAccessLine(
