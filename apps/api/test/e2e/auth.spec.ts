@@ -208,6 +208,75 @@ describe('auth (PostgreSQL)', () => {
     ).toBe(200);
   });
 
+  it('checks the caller of the quota read as every route does, and answers 401 before any 400', async () => {
+    // GET /api/chats/quota reads the caller with the quota, in one statement.
+    const user = await t.register(undefined, 'quota-password-1');
+    const admin = await t.login();
+    const key = (
+      await t.http.post(
+        '/api/auth/api-keys',
+        { name: 'poller' },
+        { token: user.token },
+      )
+    ).body.key;
+    const quota = (q: string, token: string) =>
+      t.http.get(`/api/chats/quota${q}`, { token });
+    const first = await quota('', user.token);
+    expect(first.status).toBe(200);
+    const model = first.body.model as string;
+    expect((await quota(`?model=${model}`, user.token)).body).toEqual(
+      first.body,
+    );
+    expect((await quota('', key)).body).toEqual(first.body);
+    const refused = {
+      '?model=no-such-model': 'UNKNOWN_MODEL',
+      [`?model=${model}&model=${model}`]: 'VALIDATION_FAILED',
+      '?size=1': 'VALIDATION_FAILED',
+    };
+    for (const [q, code] of Object.entries(refused))
+      for (const token of [user.token, key]) {
+        const res = await quota(q, token);
+        expect([q, res.status, res.body.code]).toEqual([q, 400, code]);
+      }
+
+    // Deactivated: 401 on the next request, before anything about the query.
+    const patch = (body: object) =>
+      t.http.patch(`/api/admin/users/${user.id}`, body, { token: admin });
+    expect((await patch({ is_active: false })).status).toBe(200);
+    for (const q of ['', `?model=${model}`, ...Object.keys(refused)])
+      for (const token of [user.token, key])
+        expect([q, (await quota(q, token)).status]).toEqual([q, 401]);
+    expect((await patch({ is_active: true })).status).toBe(200);
+    expect((await quota('', user.token)).status).toBe(200);
+
+    // A password change ends the tokens issued before it; the key stays.
+    const changed = await t.http.post(
+      '/api/auth/password',
+      {
+        current_password: 'quota-password-1',
+        new_password: 'quota-password-2',
+      },
+      { token: user.token },
+    );
+    expect(changed.status).toBe(204);
+    expect((await quota('', user.token)).status).toBe(401);
+    expect((await quota('?model=no-such-model', user.token)).status).toBe(401);
+    expect((await quota('', key)).status).toBe(200);
+    const token = (
+      await t.http.post('/api/auth/login', {
+        email: user.email,
+        password: 'quota-password-2',
+      })
+    ).body.access_token as string;
+    expect((await quota('', token)).status).toBe(200);
+
+    // Gone: 401 for its tokens and keys alike.
+    await t.query('DELETE FROM users WHERE id = $1', [user.id]);
+    for (const q of ['', '?model=no-such-model'])
+      for (const gone of [token, key])
+        expect([q, (await quota(q, gone)).status]).toEqual([q, 401]);
+  });
+
   it('closes registration when allow_registration is false', async () => {
     const admin = await t.login();
     expect(

@@ -10,14 +10,27 @@ import type { Request } from 'express';
 import { ApiError } from '../../common/api-error';
 import type { AuthUser } from '../../common/auth-user';
 import { ACCESS_TOKEN_ONLY, IS_PUBLIC, ROLES } from '../../common/decorators';
+import {
+  type CallerQuota,
+  keepCallerQuota,
+  READS_QUOTA_WITH_CALLER,
+} from '../usage/caller-quota';
+import { UsageService } from '../usage/usage.service';
+import type { AuthRow } from '../users/users.service';
 import { AuthService } from './auth.service';
 
-/** Global: every route needs a valid bearer token (access token or API key) unless @Public(). */
+/**
+ * Global: every route needs a valid bearer token (access token or API key)
+ * unless @Public(). On a route marked @ReadsQuotaWithCaller() with an access
+ * token, the caller's row comes with their quota, in one statement (the
+ * same checks of the row; the quota is left on the request).
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
+    private readonly usage: UsageService,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -37,7 +50,11 @@ export class AuthGuard implements CanActivate {
         'UNAUTHORIZED',
         'Missing bearer token',
       );
-    const user = await this.auth.authenticate(m[1]);
+    let read: CallerQuota | undefined;
+    const user = await this.auth.authenticate(
+      m[1],
+      this.quotaReader(ctx, req, (quota) => (read = quota)),
+    );
     if (!user)
       throw new ApiError(
         HttpStatus.UNAUTHORIZED,
@@ -58,7 +75,30 @@ export class AuthGuard implements CanActivate {
       );
     }
     req.user = user;
+    if (read) keepCallerQuota(req, read);
     return true;
+  }
+
+  /**
+   * On a route marked @ReadsQuotaWithCaller(): the statement that reads the
+   * caller's row with the quota of `?model=` (when it is one string or
+   * absent; otherwise the validation pipe refuses it, after this guard).
+   */
+  private quotaReader(
+    ctx: ExecutionContext,
+    req: Request,
+    found: (quota: CallerQuota | undefined) => void,
+  ): ((id: string) => Promise<AuthRow | null>) | undefined {
+    if (!this.reflector.get<boolean>(READS_QUOTA_WITH_CALLER, ctx.getHandler()))
+      return undefined;
+    const given: unknown = req.query?.['model'];
+    const requested = typeof given === 'string' ? given : undefined;
+    if (given !== undefined && requested === undefined) return undefined;
+    return async (id) => {
+      const both = await this.usage.withUser(id, requested);
+      found(both?.quota);
+      return both?.user ?? null;
+    };
   }
 }
 

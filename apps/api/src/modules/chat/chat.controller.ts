@@ -42,7 +42,11 @@ import {
 import type { AuthUser } from '../../common/auth-user';
 import { CurrentUser } from '../../common/decorators';
 import { IdParam } from '../../common/id-param';
-import { ModelsService } from '../models/models.service';
+import {
+  type CallerQuota,
+  PrefetchedQuota,
+  ReadsQuotaWithCaller,
+} from '../usage/caller-quota';
 import { UsageService } from '../usage/usage.service';
 import { ChatAnswerService } from './chat-answer.service';
 import { ChatService } from './chat.service';
@@ -125,7 +129,6 @@ export class ChatController {
     private readonly answers: ChatAnswerService,
     private readonly responder: AnswerResponder,
     private readonly usage: UsageService,
-    private readonly models: ModelsService,
   ) {}
 
   @Get()
@@ -157,13 +160,14 @@ export class ChatController {
       '`?model=` an enabled model (400 `UNKNOWN_MODEL` otherwise); default: the setting `default_model`.',
   })
   @ApiOkResponse({ type: QuotaDto, headers: RATE_LIMIT_HEADERS })
+  @ReadsQuotaWithCaller()
   async quota(
     @CurrentUser() user: AuthUser,
     @Query() q: QuotaQueryDto,
     @Res({ passthrough: true }) res: Response,
+    @PrefetchedQuota() read: CallerQuota | undefined,
   ): Promise<Quota> {
-    const model = await this.models.quotaModel(q.model);
-    const quota = await this.usage.getQuota(user.id, model, user.apiKeyId);
+    const quota = await this.usage.callerQuota(user, q.model, read);
     res.set(this.usage.rateLimitHeaders(quota));
     return quota;
   }

@@ -243,6 +243,21 @@ export const QUOTA_SQL = `
   FROM users WHERE id = $1::uuid`;
 
 /**
+ * QUOTA_SQL with the caller's own row, for `GET /api/chats/quota` with an
+ * access token: the user lookup every request makes (is_active,
+ * token_version, role: users.service `findForAuth`) and the quota in one
+ * statement, plus whether $2 is an enabled model. No row: no such user.
+ * Parameters as APPLICABLE_SQL ($3 null).
+ */
+export const QUOTA_WITH_USER_SQL = `
+  WITH ${APPLICABLE_SQL}
+  SELECT id, email, name, role, is_active, token_version,
+    EXISTS (SELECT 1 FROM ai_models m WHERE m.id = $2::varchar AND m.enabled) AS model_enabled,
+    (SELECT coalesce(json_agg(${LIMIT_JSON}), '[]') FROM applicable a
+    LEFT JOIN usage_counters c ON c.scope = a.scope AND c.period_start = a.period_start) AS limits
+  FROM users WHERE id = $1::uuid`;
+
+/**
  * The personal daily limit over all models of `metric` that applies to the
  * user aliased `u`: the user's own, else the most generous of the user's
  * groups, else everyone's (the seed's fields, API.md "Limits").

@@ -4,7 +4,10 @@ import { ApiError, notFound } from '../../common/api-error';
 import { DatabaseService } from '../../database/database.service';
 import { SettingsService } from '../settings/settings.service';
 import { Clock } from './clock';
-import { QUOTA_SQL } from './limits.sql';
+import { type AuthRow } from '../users/users.service';
+import { ModelsService, unknownModel } from '../models/models.service';
+import type { CallerQuota } from './caller-quota';
+import { QUOTA_SQL, QUOTA_WITH_USER_SQL } from './limits.sql';
 import {
   type AppliedLimit,
   type LimitRow,
@@ -66,6 +69,7 @@ export class UsageService {
     private readonly db: DatabaseService,
     private readonly settings: SettingsService,
     private readonly clock: Clock,
+    private readonly models: ModelsService,
   ) {}
 
   /** The quota day at the clock's now, in the configured zone. */
@@ -116,6 +120,54 @@ export class UsageService {
     const ctx = await this.context();
     const limits = await this.limitsOf({ userId, model, apiKeyId }, ctx);
     return this.quotaOf(limits, ctx, model);
+  }
+
+  /**
+   * The caller's row (as users.service `findForAuth` reads it) and their
+   * quota for sends to `requested` (default: the setting `default_model`),
+   * in one statement; null when there is no such user. AuthGuard checks the
+   * row, and `callerQuota` answers from the rest.
+   */
+  async withUser(
+    userId: string,
+    requested: string | undefined,
+  ): Promise<{ user: AuthRow; quota: CallerQuota } | null> {
+    const model = requested ?? (await this.settings.value('default_model'));
+    const ctx = await this.context();
+    const [row] = await this.db.prepared<
+      AuthRow & { model_enabled: boolean; limits: LimitRow[] }
+    >(
+      'tally_quota_with_user_v1',
+      QUOTA_WITH_USER_SQL,
+      UsageService.params({ userId, model, apiKeyId: null }, ctx),
+    );
+    if (!row) return null;
+    const { model_enabled, limits, ...user } = row;
+    return {
+      user,
+      quota: { requested, model, ctx, limits, modelEnabled: model_enabled },
+    };
+  }
+
+  /**
+   * `GET /api/chats/quota`: the caller's quota for sends to `requested`
+   * (400 `UNKNOWN_MODEL` unless an enabled model; default: the setting
+   * `default_model`). From what AuthGuard read with the caller when it did
+   * (`read`, for the same `?model=`), else read now.
+   */
+  async callerQuota(
+    caller: { id: string; apiKeyId: string | null },
+    requested: string | undefined,
+    read: CallerQuota | undefined,
+  ): Promise<Quota> {
+    if (!read || read.requested !== requested) {
+      const model = await this.models.quotaModel(requested);
+      return this.getQuota(caller.id, model, caller.apiKeyId);
+    }
+    if (requested !== undefined && !read.modelEnabled)
+      throw unknownModel(requested);
+    const limits = read.limits.map((r) => toLimit(r, read.ctx.windows));
+    return this.quotaOf(limits, read.ctx, read.model);
   }
 
   /** API.md's `Quota` from limits read at `ctx`. */
