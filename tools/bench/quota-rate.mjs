@@ -21,11 +21,16 @@
  *    - `tally`: the built API (BENCH_API, default dist/apps/api/main.js;
  *      BENCH_API_NODE_ARGS are passed to its node, e.g. --cpu-prof);
  *    - `base`: another build (BENCH_BASE_API), to compare a before and an
- *      after side by side in one run;
+ *      after side by side in one run; or any number of builds named
+ *      `<label>=<path of main.js>`;
  *    - `floor`: a minimal node:http + pg server (quota-floor.mjs) that
  *      verifies the same JWT and replays the SQL recorded from `tally`;
  *    - `nest-express`, `nest-fastify`: the same minimal handler inside NestJS
  *      on each adapter (quota-nest.cjs; Fastify needs BENCH_NEST_DIR).
+ *    With BENCH_SEQUENTIAL=<rounds>: then that many rounds of
+ *    BENCH_SEQUENTIAL_CALLS (default 500) requests one after the other
+ *    against each target, alternated: CPU per call from the scheduler's
+ *    counts, the figure that holds up best on a shared machine.
  * 4. Measures the maximum rate (BENCH_MAX_CONNECTIONS concurrent requests,
  *    default 32, BENCH_MAX_SECONDS each, default 5) of every started server
  *    (the targets, `tally` and `floor`), alternated twice, and divides each
@@ -57,6 +62,7 @@ import {
   DRAIN_MS,
   fixedRate,
   maxRate,
+  sequentialCpu,
   settle,
   topOfProfile,
 } from './rate-load.mjs';
@@ -85,6 +91,8 @@ const TARGETS = (process.env.BENCH_RATE_TARGETS || 'tally')
   .split(',')
   .filter(Boolean);
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 1);
+const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL || 0);
+const SEQUENTIAL_CALLS = Number(process.env.BENCH_SEQUENTIAL_CALLS || 500);
 const BASE_MAIN = process.env.BENCH_BASE_API
   ? resolve(process.env.BENCH_BASE_API)
   : null;
@@ -304,6 +312,12 @@ async function startTarget(name, statementsFile) {
     if (!BASE_MAIN) throw new Error('the target "base" needs BENCH_BASE_API');
     return startApi(DATABASE_URL, [], BASE_MAIN);
   }
+  if (name.includes('='))
+    return startApi(
+      DATABASE_URL,
+      [],
+      resolve(name.slice(name.indexOf('=') + 1)),
+    );
   if (name === 'floor') return startFloor(statementsFile);
   const adapter = /^nest-(express|fastify)$/.exec(name)?.[1];
   if (!adapter) throw new Error(`unknown target "${name}"`);
@@ -386,6 +400,19 @@ async function main() {
       }
   }
 
+  // 3b: CPU per call of sequential requests, the targets alternated round by round.
+  const sequential = new Map(TARGETS.map((n) => [n, []]));
+  for (let round = 1; round <= SEQUENTIAL; round++) {
+    log(`sequential, round ${round} of ${SEQUENTIAL}`);
+    const order = round % 2 ? TARGETS : [...TARGETS].reverse();
+    for (const name of order) {
+      const { url, child } = servers.get(name);
+      sequential
+        .get(name)
+        .push(await sequentialCpu(url, users, SEQUENTIAL_CALLS, child.pid));
+    }
+  }
+
   // 4: maximum rates, alternated.
   const maxNames = [...servers.keys()];
   const max = new Map(maxNames.map((n) => [n, []]));
@@ -426,10 +453,10 @@ async function main() {
       };
   }
   rmSync(tmp, { recursive: true, force: true });
-  report({ started, fixed, max, profile });
+  report({ started, fixed, sequential, max, profile });
 }
 
-function report({ started, fixed, max, profile }) {
+function report({ started, fixed, sequential, max, profile }) {
   const out = [];
   out.push(`API (tally): ${MAIN}${BASE_MAIN ? `; base: ${BASE_MAIN}` : ''}`);
   out.push(
@@ -464,6 +491,20 @@ function report({ started, fixed, max, profile }) {
           `| ${name} | ${rate}/s | ${pct(median(fs.map((f) => f.cpuPct)))} | ${median(fs.map((f) => f.cpuMsPerRequest)).toFixed(2)} ms | ${ms(median(fs.map((f) => f.p50)))} | ${ms(median(fs.map((f) => f.p99)))} | ${fs.reduce((s, f) => s + f.errors, 0)} |`,
         );
       }
+  }
+  if (SEQUENTIAL > 0) {
+    const first = median(sequential.get(TARGETS[0]).map((x) => x.ms));
+    out.push('');
+    out.push(
+      `CPU per call, ${SEQUENTIAL_CALLS} sequential calls on one connection, ${SEQUENTIAL} rounds alternated (median; ÷ ${TARGETS[0]}):`,
+    );
+    out.push('');
+    for (const [name, runs] of sequential) {
+      const m = median(runs.map((x) => x.ms));
+      out.push(
+        `- ${name}: **${m.toFixed(3)} ms** (${(m / first).toFixed(2)}; rounds ${runs.map((x) => x.ms.toFixed(3)).join(', ')}; errors ${runs.reduce((s, x) => s + x.errors, 0)})`,
+      );
+    }
   }
   const avg = (xs) => xs.reduce((s, x) => s + x.rps, 0) / xs.length;
   const floor = avg(max.get('floor'));

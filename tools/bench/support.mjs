@@ -75,7 +75,9 @@ export function freePort() {
 export async function startBuiltApi(env) {
   const port = await freePort();
   // BENCH_API_NODE_ARGS go to the API's node alone, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
-  const nodeArgs = (process.env.BENCH_API_NODE_ARGS || '').split(' ').filter(Boolean);
+  const nodeArgs = (process.env.BENCH_API_NODE_ARGS || '')
+    .split(' ')
+    .filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, MAIN], {
     env: {
       PATH: process.env.PATH,
