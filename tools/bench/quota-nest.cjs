@@ -4,11 +4,13 @@
  * controller, one guard verifying the JWT, the same recorded SQL, on the
  * Express adapter or the Fastify one (NEST_ADAPTER=express|fastify). It
  * prices the framework and its HTTP adapter alone, for the question whether
- * moving the API to Fastify would pay. Started by quota-rate.mjs when
- * BENCH_NEST_ADAPTERS is set, from a copy in BENCH_NEST_DIR: a folder where
- * `npm install @nestjs/core@11 @nestjs/common@11 @nestjs/platform-express@11
- * @nestjs/platform-fastify@11 rxjs reflect-metadata pg jsonwebtoken` was run
- * (the Fastify adapter is no dependency of Tally).
+ * moving the API to Fastify would pay. Started by quota-rate.mjs for the
+ * targets `nest-express` and `nest-fastify` (BENCH_RATE_TARGETS), from a copy
+ * in BENCH_NEST_DIR: a folder where `npm install @nestjs/core@11
+ * @nestjs/common@11 @nestjs/platform-express@11 @nestjs/platform-fastify@11
+ * rxjs reflect-metadata pg jsonwebtoken` was run (the Fastify adapter is no
+ * dependency of Tally); without it, `nest-express` runs from Tally's own
+ * node_modules.
  *
  * Environment: as quota-floor.mjs, plus NEST_ADAPTER.
  */
