@@ -8,7 +8,7 @@ import type { LimitContext } from './usage.service';
 
 /**
  * The quota AuthGuard read together with the caller's row, in one statement
- * (limits.sql.ts `QUOTA_WITH_USER_SQL`), for a route marked
+ * (limits.sql.ts `quotaWithUserSql`), for a route marked
  * `@ReadsQuotaWithCaller()`: the limits of `model` at `ctx`, and whether the
  * `?model=` asked for (`requested`) is an enabled model.
  */

@@ -244,14 +244,14 @@ export const QUOTA_SQL = `
 
 /**
  * QUOTA_SQL with the caller's own row, for `GET /api/chats/quota` with an
- * access token: the user lookup every request makes (is_active,
- * token_version, role: users.service `findForAuth`) and the quota in one
- * statement, plus whether $2 is an enabled model. No row: no such user.
- * Parameters as APPLICABLE_SQL ($3 null).
+ * access token: the user lookup every request makes (`userColumns`, an
+ * AuthRow's: users.service `authColumns()`) and the quota in one statement,
+ * plus whether $2 is an enabled model. No row: no such user. Parameters as
+ * APPLICABLE_SQL ($3 null).
  */
-export const QUOTA_WITH_USER_SQL = `
+export const quotaWithUserSql = (userColumns: string) => `
   WITH ${APPLICABLE_SQL}
-  SELECT id, email, name, role, is_active, token_version,
+  SELECT ${userColumns},
     EXISTS (SELECT 1 FROM ai_models m WHERE m.id = $2::varchar AND m.enabled) AS model_enabled,
     (SELECT coalesce(json_agg(${LIMIT_JSON}), '[]') FROM applicable a
     LEFT JOIN usage_counters c ON c.scope = a.scope AND c.period_start = a.period_start) AS limits

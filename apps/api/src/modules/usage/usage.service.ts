@@ -4,10 +4,10 @@ import { ApiError, notFound } from '../../common/api-error';
 import { DatabaseService } from '../../database/database.service';
 import { SettingsService } from '../settings/settings.service';
 import { Clock } from './clock';
-import { type AuthRow } from '../users/users.service';
+import { type AuthRow, authColumns } from '../users/users.service';
 import { ModelsService, unknownModel } from '../models/models.service';
 import type { CallerQuota } from './caller-quota';
-import { QUOTA_SQL, QUOTA_WITH_USER_SQL } from './limits.sql';
+import { QUOTA_SQL, quotaWithUserSql } from './limits.sql';
 import {
   type AppliedLimit,
   type LimitRow,
@@ -51,6 +51,9 @@ const CODES: Record<AppliedLimit['metric'], QuotaCode> = {
   tokens: 'QUOTA_TOKENS_EXCEEDED',
   cost: 'QUOTA_COST_EXCEEDED',
 };
+
+/** The quota read with the caller's row: the columns every request's user lookup reads. */
+const QUOTA_WITH_USER_SQL = quotaWithUserSql(authColumns());
 
 const WINDOW_WORDS = { day: 'daily', week: 'weekly', month: 'monthly' };
 const METRIC_WORDS = { messages: 'message', tokens: 'token', cost: 'cost' };
