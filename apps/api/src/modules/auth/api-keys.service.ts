@@ -10,6 +10,7 @@ import type {
 import { createHash, randomBytes } from 'node:crypto';
 import { ApiError, notFound } from '../../common/api-error';
 import { DatabaseService } from '../../database/database.service';
+import { CATALOG_VERSION_SQL } from '../models/model-catalog';
 import { ModelsService } from '../models/models.service';
 import { LimitsService } from '../usage/limits.service';
 import { UsageService } from '../usage/usage.service';
@@ -202,7 +203,7 @@ export class ApiKeysService {
               WHERE id IN (SELECT id FROM k WHERE last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
             )
        SELECT k.id AS key_id, k.models, ${authColumns('u')},
-              (SELECT version::text FROM catalog_version) AS catalog_version
+              ${CATALOG_VERSION_SQL} AS catalog_version
        FROM k JOIN users u ON u.id = k.user_id`,
       [hashApiKey(key)],
     );
