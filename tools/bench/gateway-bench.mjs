@@ -6,7 +6,7 @@
  * so drift of the machine hits both alike; the median and p99 of each and of
  * their difference. Through Tally each request is authenticated by an API
  * key, admitted atomically (stream slot and quota hold), streamed from the
- * provider, and settled with its request-log row in one transaction, on
+ * provider, and settled with its request-log row in one statement, on
  * PostgreSQL.
  *
  *   npx nx build api && npm run bench:gateway
@@ -277,7 +277,7 @@ async function main() {
       'is a fake on loopback that answers at once. Through Tally every request is authenticated by an API ' +
       'key, admitted atomically (stream slot and quota hold in the database), streamed from the provider ' +
       '(Tally always asks it for a stream with usage), and settled with its request-log row in one ' +
-      `transaction. Load average at the end of the run: ${load} (the machine is shared).`,
+      `statement. Load average at the end of the run: ${load} (the machine is shared).`,
     '',
     '| measure | median | p99 |',
     '| --- | ---: | ---: |',
