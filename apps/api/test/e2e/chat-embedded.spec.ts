@@ -22,7 +22,7 @@ describe('sending messages on embedded PGlite', () => {
     });
     ({ t, fake } = app);
     ({ token } = await t.register());
-  });
+  }, 180_000);
   afterAll(() => app?.close());
   beforeEach(() => fake.reset());
 
@@ -147,11 +147,17 @@ describe('sending messages on embedded PGlite', () => {
     fake.setMode('slow');
     fake.delayMs = 30;
     fake.reply = 'one two three four';
-    const results = await Promise.all(
-      [1, 2, 3].map((n) =>
-        sendMessage(t.url, token, id, { content: `at once ${n}` }),
+    // The admitted answer stays in progress until all three sends are decided.
+    fake.held = true;
+    let finished = 0;
+    const sends = [1, 2, 3].map((n) =>
+      sendMessage(t.url, token, id, { content: `at once ${n}` }).finally(
+        () => finished++,
       ),
     );
+    await fake.waitFor(() => finished + fake.open === 3);
+    fake.held = false;
+    const results = await Promise.all(sends);
     expect(results.map((r) => r.status).sort()).toEqual([200, 429, 429]);
     expect(
       results.filter((r) => r.status === 429).map((r) => r.body.code),

@@ -817,21 +817,33 @@ describe('sending messages (OpenAI-compatible provider)', () => {
       await setMax(1);
       const chatId = await newChat();
       fake.setMode('slow');
-      fake.delayMs = 100;
-      // 26 pieces of one token each: all within the output cap.
+      fake.delayMs = 20;
+      // 26 pieces of one token each: all within the output cap. The answer
+      // stays in progress (held) until the test lets it end.
       fake.reply = Array.from({ length: 26 }, () => 'word').join(' ');
+      fake.held = true;
       const long = send(chatId, 'a long answer');
       await fake.waitFor(() => fake.open === 1);
       const slot = () =>
         db(`SELECT expires_at FROM stream_slots WHERE user_id = $1`, [user.id]);
       const [first] = await slot();
-      await new Promise((r) => setTimeout(r, 2300));
-      // Past the 2 s TTL the slot is still held: renewed, not expired.
+      // Until the database's clock is past the slot's first expiry (the 2 s TTL).
+      await eventually(
+        async () =>
+          (
+            await db(`SELECT now() > $1::timestamptz AS past`, [
+              first.expires_at,
+            ])
+          )[0].past,
+      );
+      // Past the TTL the slot is still held: renewed, not expired.
       const [later] = await slot();
       expect(later.expires_at.getTime()).toBeGreaterThan(
         first.expires_at.getTime(),
       );
       expect((await send(chatId, 'while it streams')).status).toBe(429);
+      expect(fake.open).toBe(1);
+      fake.held = false;
       const res = await long;
       expect(names(res).at(-1)).toBe('done');
       expect(await slot()).toEqual([]);

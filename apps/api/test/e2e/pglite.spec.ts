@@ -4,9 +4,10 @@ import { startTestApp, type TestApp } from '../support/test-app';
 /** The embedded database: the same migrations and flows, and every transaction runs alone. */
 describe('embedded PGlite', () => {
   let t: TestApp;
+  // Starting PGlite (WASM) and migrating it takes long on a loaded machine.
   beforeAll(async () => {
     t = await startTestApp({ embedded: true });
-  });
+  }, 180_000);
   afterAll(() => t?.close());
 
   it('migrates an empty database and keeps it under DATA_DIR', async () => {

@@ -14,9 +14,10 @@ import {
 describe('daily quotas (PGlite, over HTTP)', () => {
   let h: QuotaHarness;
 
+  // Starting PGlite (WASM) and migrating it takes long on a loaded machine.
   beforeAll(async () => {
     h = await startQuotaHarness({ embedded: true });
-  });
+  }, 180_000);
   afterAll(() => h?.close());
   beforeEach(() => {
     h.fake.reset();

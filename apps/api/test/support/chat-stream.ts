@@ -137,7 +137,7 @@ export async function sendMessage(
 /** Polls `check` until it returns a value other than undefined/null/false. */
 export async function eventually<T>(
   check: () => Promise<T | null | undefined | false>,
-  timeoutMs = 3000,
+  timeoutMs = 20_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

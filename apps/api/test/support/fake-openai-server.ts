@@ -28,7 +28,11 @@
  * - `error-chunk`: two deltas, then a chunk `{"error": {...}}`, then the end.
  * - `hang`: reads the request and never answers (not even headers).
  * - `stall`: headers and one delta, then nothing.
- * - `slow`: as `normal`, `delayMs` (default 50) before each delta.
+ * - `slow`: as `normal`, `delayMs` (default 50) before each delta. While
+ *   `fake.held` is true, slow answers send no delta and no end: only an SSE
+ *   comment every `delayMs`, which keeps the API's read time-out from firing;
+ *   they go on once `held` is false again. So a test decides when an answer
+ *   in progress ends, instead of racing its length.
  * - `fragmented`: as `normal`, with `\r\n` line ends, comment keep-alives and
  *   two events in one `data` write, sent in pieces of 1 to 7 bytes (multi-byte
  *   characters cut too) a millisecond apart.
@@ -141,6 +145,8 @@ export interface FakeOpenAi {
   retryAfter: string | null;
   /** Stream the whole answer whatever `max_tokens` says. */
   ignoreMaxTokens: boolean;
+  /** Slow answers pause (with comment keep-alives) while true. */
+  held: boolean;
   /** Ids listed by `GET /v1/models`. */
   models: string[];
   /** Tool calls to answer a request with `tools` with; null: text. */
@@ -170,6 +176,7 @@ class FakeOpenAiServer implements FakeOpenAi {
   failStatus = 503;
   retryAfter: string | null = null;
   ignoreMaxTokens = false;
+  held = false;
   models: string[] = ['fake-model'];
   toolCalls: FakeToolCall[] | null = null;
   requests: FakeOpenAiRequest[] = [];
@@ -212,6 +219,7 @@ class FakeOpenAiServer implements FakeOpenAi {
     this.failStatus = 503;
     this.retryAfter = null;
     this.ignoreMaxTokens = false;
+    this.held = false;
     this.models = ['fake-model'];
     this.toolCalls = null;
     this.requests.length = 0;
@@ -219,7 +227,7 @@ class FakeOpenAiServer implements FakeOpenAi {
     this.completed = 0;
   }
 
-  async waitFor(condition: () => boolean, timeoutMs = 2000): Promise<void> {
+  async waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!condition()) {
       if (Date.now() > deadline)
@@ -506,7 +514,13 @@ class FakeOpenAiServer implements FakeOpenAi {
     ];
 
     if (mode === 'slow') {
-      const step = (i: number) => {
+      const step = (i: number): void => {
+        if (this.held) {
+          return later(this.delayMs, () => {
+            res.write(': held\n\n');
+            step(i);
+          });
+        }
         if (i < words.length) {
           later(this.delayMs, () => {
             send(delta(words[i]));
