@@ -26,6 +26,7 @@ import type { Rider } from './rider';
 import { SettleService } from './settle.service';
 import { StreamSlotsService } from './stream-slots.service';
 import { UsageService } from './usage.service';
+import { UserQueue } from './user-queue';
 
 /**
  * What a send asks to be admitted with. An options object, so that it can
@@ -63,7 +64,8 @@ export class ClientGoneError extends HttpException {
  * `TOO_MANY_STREAMS`, nothing charged) and reserves the quota (429
  * `QUOTA_*`) in one statement, and returns one Lease that holds both until
  * it is settled or released (one statement again, in the transaction that
- * stores the answer). One heartbeat keeps the slots and holds of this process's
+ * stores the answer). A user's admissions and settles run one at a time in
+ * this process (UserQueue). One heartbeat keeps the slots and holds of this process's
  * leases alive, retries settles that failed, and reaps the expired holds and
  * slots of processes that died.
  */
@@ -77,8 +79,6 @@ export class AdmissionService
 {
   private readonly logger = new Logger('Admission');
   private readonly live = new Set<Lease>();
-  /** Admissions under way, per user. */
-  private readonly admitting = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   private beat: Promise<void> | null = null;
   private draining = false;
@@ -87,6 +87,7 @@ export class AdmissionService
   constructor(
     private readonly holds: HoldsService,
     private readonly settler: SettleService,
+    private readonly queue: UserQueue,
     private readonly slots: StreamSlotsService,
     private readonly limits: LimitsService,
     private readonly usage: UsageService,
@@ -111,23 +112,22 @@ export class AdmissionService
     }
     const max = o.maxStreams ?? (await this.limits.streamsPerUser());
     const slotId = randomUUID();
-    const busy = this.busy(o.userId);
-    this.admitting.set(o.userId, (this.admitting.get(o.userId) ?? 0) + 1);
     let reservation: Reservation;
     try {
-      reservation = await this.holds.reserve({
-        userId: o.userId,
-        model: o.model?.id ?? null,
-        apiKeyId: o.apiKeyId ?? null,
-        promptTokens: o.promptTokens,
-        maxOutputTokens: o.maxOutputTokens,
-        inputPrice: o.model?.inputPrice ?? 0,
-        outputPrice: o.model?.outputPrice ?? 0,
-        slotId,
-        maxStreams: max,
-        slotFirst: busy,
-        rider: o.rider,
-      });
+      reservation = await this.queue.run(o.userId, () =>
+        this.holds.reserve({
+          userId: o.userId,
+          model: o.model?.id ?? null,
+          apiKeyId: o.apiKeyId ?? null,
+          promptTokens: o.promptTokens,
+          maxOutputTokens: o.maxOutputTokens,
+          inputPrice: o.model?.inputPrice ?? 0,
+          outputPrice: o.model?.outputPrice ?? 0,
+          slotId,
+          maxStreams: max,
+          rider: o.rider,
+        }),
+      );
     } catch (err) {
       if (err instanceof NoFreeSlot) {
         this.metrics.quotaRejections.inc({ code: 'TOO_MANY_STREAMS' });
@@ -143,10 +143,6 @@ export class AdmissionService
         this.metrics.quotaRejections.inc({ code: err.code });
       }
       throw err;
-    } finally {
-      const n = (this.admitting.get(o.userId) ?? 1) - 1;
-      if (n > 0) this.admitting.set(o.userId, n);
-      else this.admitting.delete(o.userId);
     }
     const slot = reservation.slot ?? { id: slotId, userId: o.userId, slot: 0 };
     const lease = new Lease(this, { ...reservation, who: o.user }, slot);
@@ -161,14 +157,6 @@ export class AdmissionService
       });
     }
     return lease;
-  }
-
-  /** A send of this user is in progress in this process (being admitted, or admitted and not yet ended). */
-  private busy(userId: string): boolean {
-    if (this.admitting.has(userId)) return true;
-    for (const lease of this.live)
-      if (lease.userId === userId && !lease.ended) return true;
-    return false;
   }
 
   /** The caller's RateLimit headers, for a refusal that reserved nothing; none if the quota cannot be read. */
@@ -195,14 +183,16 @@ export class AdmissionService
     // it, and the answer is stored only then. Either both commit or
     // neither: a crash in between leaves the hold to the reaper and nothing
     // stored (issue 13).
-    return this.settler.commit(
-      {
-        holdId: lease.holdId,
-        slotId: lease.slot.id,
-        reservation: lease.reservation,
-      },
-      charge,
-      store,
+    return this.queue.run(lease.userId, () =>
+      this.settler.commit(
+        {
+          holdId: lease.holdId,
+          slotId: lease.slot.id,
+          reservation: lease.reservation,
+        },
+        charge,
+        store,
+      ),
     );
   }
 

@@ -35,12 +35,6 @@ export interface ReserveRequest extends Sender {
   slotId?: string;
   /** Answers the user may have in progress at once (with `slotId`). */
   maxStreams?: number;
-  /**
-   * Take the slot on its own statement first (with `slotId`): another send
-   * of the same user is being admitted or answered, and the one-statement
-   * admission would wait for it and then try again.
-   */
-  slotFirst?: boolean;
   /** What the caller stores with the admission, in its statement (rider.ts). */
   rider?: Rider<unknown>;
 }
@@ -142,17 +136,14 @@ export class HoldsService {
     };
     // Each turn either admits, refuses, or changed nothing but what it
     // retries for: counters missing at the start of a window (created,
-    // then again), or a slot a concurrent send of the same user took first.
-    // Then the slot is taken on its own statement, which tries every free
-    // one, and the hold without it: retrying the whole statement would wait
-    // behind each of that user's admissions in turn.
+    // then again), or a slot a concurrent send of the same user (in another
+    // process: UserQueue runs one admission per user at a time in this one)
+    // took first. Then the slot is taken on its own statement, which tries
+    // every free one, and the hold without it: retrying the whole statement
+    // would wait behind each of that user's admissions in turn.
     const maxStreams = r.slotId ? (r.maxStreams ?? 1) : null;
     /** A slot taken on its own, kept over the turns. */
     let own: StreamSlot | null = null;
-    if (r.slotId && maxStreams !== null && r.slotFirst) {
-      own = await this.slots.acquire(r.userId, r.slotId, maxStreams);
-      if (!own) throw new NoFreeSlot();
-    }
     const giveBack = async (slot: StreamSlot | undefined) => {
       if (slot)
         await this.slots

@@ -15,6 +15,7 @@ import { UsageHistoryService } from './usage-history.service';
 import { UsageReportService } from './usage-report.service';
 import { UsageController } from './usage.controller';
 import { UsageService } from './usage.service';
+import { UserQueue } from './user-queue';
 
 /**
  * Quotas: which limits apply, the admission lease of a send (stream slot
@@ -34,6 +35,7 @@ import { UsageService } from './usage.service';
     LimitsService,
     HoldsService,
     SettleService,
+    UserQueue,
     StreamSlotsService,
     AdmissionService,
     UsageReportService,
