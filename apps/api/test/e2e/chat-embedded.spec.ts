@@ -18,7 +18,9 @@ describe('sending messages on embedded PGlite', () => {
   beforeAll(async () => {
     app = await startWithFakeAi({
       embedded: true,
-      env: { AI_API_KEY: 'sk-test-secret', AI_TIMEOUT_MS: '500' },
+      // No test here waits for the time-out: a long one, so that a loaded
+      // machine's pauses are not taken for a silent provider.
+      env: { AI_API_KEY: 'sk-test-secret', AI_TIMEOUT_MS: '10000' },
     });
     ({ t, fake } = app);
     ({ token } = await t.register());

@@ -65,7 +65,9 @@ describe('sending messages (OpenAI-compatible provider)', () => {
     app = await startWithFakeAi({
       env: {
         AI_API_KEY: 'sk-test-secret',
-        AI_TIMEOUT_MS: '500',
+        // Long enough that a loaded machine's pauses between two pieces of an
+        // answer are not taken for a silent provider; the hang test waits it out.
+        AI_TIMEOUT_MS: '3000',
         AI_MODEL: 'gpt-test',
         AI_SYSTEM_PROMPT: SYSTEM_PROMPT,
         AI_MAX_OUTPUT_TOKENS: String(MAX_OUTPUT),
