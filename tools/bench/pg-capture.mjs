@@ -44,6 +44,7 @@ class FrontendParser {
       const end = body.indexOf(0, at);
       return [body.toString('utf8', at, end), end + 1];
     };
+    if (type === 'Q' || type === 'S') this.onSync?.();
     if (type === 'Q') {
       this.onStatement({ text: cstr(0)[0], values: [] });
     } else if (type === 'P') {
@@ -82,10 +83,43 @@ class FrontendParser {
   }
 }
 
-/** Starts the proxy on a free loopback port; `record(true)` starts collecting statements. */
+/**
+ * Splits the backend's messages of one connection and calls `onReady` at
+ * each ReadyForQuery ('Z'): the server has finished a statement (and its
+ * commit, for one outside a transaction block).
+ */
+class ReadyWatcher {
+  constructor(onReady) {
+    this.pending = Buffer.alloc(0);
+    this.skip = 0;
+    this.onReady = onReady;
+  }
+
+  push(chunk) {
+    // Only the 5-byte headers are read: bodies are stepped over, also when
+    // one runs on into the next chunk (`skip` bytes of it are still body).
+    const buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    let at = this.skip;
+    while (at + 5 <= buf.length) {
+      if (buf[at] === 0x5a) this.onReady();
+      at += 1 + buf.readInt32BE(at + 1);
+    }
+    this.skip = Math.max(0, at - buf.length);
+    this.pending = at < buf.length ? buf.subarray(at) : Buffer.alloc(0);
+  }
+}
+
+/**
+ * Starts the proxy on a free loopback port; `record(true)` starts collecting
+ * statements. `waited()` is the time, in ms, the proxy's clients have waited
+ * on PostgreSQL so far: from each Sync or simple query sent to the server
+ * until its ReadyForQuery came back, summed over every connection (the
+ * round trip to the server included, the hop to the proxy not).
+ */
 export async function startCaptureProxy(targetHost, targetPort) {
   let recording = false;
   let statements = [];
+  let waitedNs = 0n;
   const sockets = new Set();
   const server = createServer((client) => {
     const upstream = connect(targetPort, targetHost);
@@ -93,17 +127,27 @@ export async function startCaptureProxy(targetHost, targetPort) {
     const parser = new FrontendParser((s) => {
       if (recording) statements.push(s);
     });
+    // Sent Syncs and simple queries not yet answered, oldest first.
+    const sent = [];
+    const watcher = new ReadyWatcher(() => {
+      const since = sent.shift();
+      if (since !== undefined) waitedNs += process.hrtime.bigint() - since;
+    });
     const drop = () => {
       client.destroy();
       upstream.destroy();
     };
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
+    parser.onSync = () => sent.push(process.hrtime.bigint());
     client.on('data', (chunk) => {
       parser.push(chunk);
       upstream.write(chunk);
     });
-    upstream.pipe(client);
+    upstream.on('data', (chunk) => {
+      watcher.push(chunk);
+      client.write(chunk);
+    });
   });
   await new Promise((ok, fail) => {
     server.once('error', fail);
@@ -116,6 +160,7 @@ export async function startCaptureProxy(targetHost, targetPort) {
       if (on) statements = [];
       return statements;
     },
+    waited: () => Number(waitedNs) / 1e6,
     async close() {
       for (const s of sockets) s.destroy();
       await new Promise((ok) => server.close(ok));
