@@ -8,6 +8,7 @@ import { LimitsAndGroups1764500000000 } from './1764500000000-limits-and-groups'
 import { Gateway1764600000000 } from './1764600000000-gateway';
 import { Alerts1764700000000 } from './1764700000000-alerts';
 import { CatalogVersion1764810000000 } from './1764810000000-catalog-version';
+import { RaiseFunction1764850000000 } from './1764850000000-raise-function';
 
 /** Every migration, oldest first. Forward-only once landed. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   Gateway1764600000000,
   Alerts1764700000000,
   CatalogVersion1764810000000,
+  RaiseFunction1764850000000,
 ];

@@ -1,7 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import type { Group, GroupList, Page, User } from '@tally/api-contract';
 import { ApiError, notFound } from '../../common/api-error';
-import { escapeLike } from '../../common/sql';
+import { escapeLike, sqlState } from '../../common/sql';
 import { DatabaseService } from '../../database/database.service';
 import { LimitsService } from '../usage/limits.service';
 import { toUser, UsersService } from '../users/users.service';
@@ -30,12 +30,6 @@ const taken = (name: string) =>
     'GROUP_EXISTS',
     `A group named "${name}" exists`,
   );
-
-/** The SQLSTATE of a failed statement (PostgreSQL and PGlite both report it). */
-function sqlState(err: unknown): string | undefined {
-  const e = err as { code?: string; driverError?: { code?: string } };
-  return e?.driverError?.code ?? e?.code;
-}
 
 /**
  * Groups of users and their members (API.md "Limits"). A group's limits

@@ -41,11 +41,12 @@ const MOVE_COUNTERS_SQL = (
 export const SETTLE_PARAMS = 9;
 
 /**
- * What makes the one-statement settle fail (and roll back) when this settle
- * crosses an alert threshold: the caller then settles again in a
- * transaction that records the crossings (the alerts outbox).
+ * The SQLSTATE with which the one-statement settle fails (and changes
+ * nothing) when it would cross an alert threshold (`tally_raise`, migration
+ * 1764850000000): the caller then settles again in a transaction that
+ * records the crossings (the alerts outbox).
  */
-export const CROSSES_THRESHOLD = 'tally: the settle crosses an alert threshold';
+export const CROSSES_THRESHOLD = 'TA001';
 
 /**
  * Settles a hold in one statement: the hold row is deleted (so only the
@@ -127,12 +128,13 @@ export const settleSql = (rider?: { ctes: string; result: string }) => `
   }
   SELECT (SELECT coalesce(json_agg(moved), '[]') FROM moved) AS counters,
          (SELECT count(*) FROM ledger) + (SELECT count(*) FROM per_model) AS ledger_rows,
-         (SELECT '${CROSSES_THRESHOLD}' FROM crossing LIMIT 1)::int AS crossing${
-           rider
-             ? `,
+         (SELECT tally_raise('${CROSSES_THRESHOLD}', 'the settle crosses an alert threshold')
+          FROM crossing LIMIT 1) AS crossing${
+            rider
+              ? `,
          (${rider.result}) AS rider`
-             : ''
-         }
+              : ''
+          }
   FROM h`;
 
 /** The settle statement alone (see settleSql). */

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { sqlState } from '../../common/sql';
 import { DatabaseService, type Tx } from '../../database/database.service';
 import { AlertsService } from '../alerts/alerts.service';
 import { thresholdMark } from '../alerts/crossings';
@@ -55,8 +56,7 @@ export class SettleService {
         );
         return this.result(rows, rider);
       } catch (err) {
-        if (!String((err as Error)?.message).includes(CROSSES_THRESHOLD))
-          throw err;
+        if (sqlState(err) !== CROSSES_THRESHOLD) throw err;
       }
     }
     return this.db.inTransaction(async (tx) => {
