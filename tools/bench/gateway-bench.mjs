@@ -17,6 +17,7 @@
  * docs/benchmarks.md (BENCH_OUT elsewhere). BENCH_REQUESTS (default 2000 of
  * each) and BENCH_WARMUP (default 200) tune the run.
  */
+import { spawn } from 'node:child_process';
 import { Agent, createServer, request } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -106,6 +107,24 @@ function startFakeProvider() {
       ok({ server, url: `http://127.0.0.1:${server.address().port}/v1` }),
     ),
   );
+}
+
+/** The bare pass-through (pass-through.mjs) in its own process, in front of the provider. */
+async function startPassThrough(providerUrl) {
+  const child = spawn(
+    process.execPath,
+    [new URL('./pass-through.mjs', import.meta.url).pathname, providerUrl],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const url = await new Promise((ok, fail) => {
+    child.once('exit', (code) =>
+      fail(new Error(`pass-through exited ${code}`)),
+    );
+    child.stdout.once('data', (line) =>
+      ok(String(line).trim().replace(/\/$/, '')),
+    );
+  });
+  return { child, url };
 }
 
 /** One POST on a kept-alive connection; resolves with the milliseconds to the whole answer. */
@@ -237,18 +256,23 @@ async function main() {
     `one completion ran ${statements.length} statement(s), waiting on PostgreSQL ${dbWait.median.toFixed(2)} ms (median)`,
   );
   const api = await startTally(DATABASE_URL, fake.url, dataDir);
+  const bare = await startPassThrough(fake.url);
   const direct = [];
   const gateway = [];
+  const forwarded = [];
   try {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const viaTally = () =>
       timedPost(agent, `${api.base}/v1/chat/completions`, api.key, BODY);
     const toProvider = () =>
       timedPost(agent, `${fake.url}/chat/completions`, 'sk-direct', BODY);
+    const viaBare = () =>
+      timedPost(agent, `${bare.url}/chat/completions`, 'sk-direct', BODY);
     log(`warming up (${WARMUP} of each)`);
     for (let i = 0; i < WARMUP; i++) {
       await toProvider();
       await viaTally();
+      await viaBare();
     }
     log(`measuring ${REQUESTS} of each, interleaved`);
     for (let i = 0; i < REQUESTS; i++) {
@@ -260,9 +284,11 @@ async function main() {
         gateway.push(await viaTally());
         direct.push(await toProvider());
       }
+      forwarded.push(await viaBare());
     }
     agent.destroy();
   } finally {
+    await stop(bare.child);
     await stop(api.child);
     fake.server.close();
   }
@@ -273,7 +299,9 @@ async function main() {
   const added = sorted(gateway.map((ms, i) => ms - direct[i]));
   const row = (name, xs) =>
     `| ${name} | ${percentile(xs, 50).toFixed(2)} ms | ${percentile(xs, 99).toFixed(2)} ms |`;
+  const f = sorted(forwarded);
   const medianAdded = percentile(g, 50) - percentile(d, 50);
+  const bareAdded = percentile(f, 50) - percentile(d, 50);
   const p99Added = percentile(g, 99) - percentile(d, 99);
   log(
     `direct median ${percentile(d, 50).toFixed(2)} ms, through Tally ${percentile(g, 50).toFixed(2)} ms: ` +
@@ -303,6 +331,11 @@ async function main() {
     row('through Tally (`POST /v1/chat/completions`)', g),
     `| **added by Tally** (difference of the two) | **${medianAdded.toFixed(2)} ms** | **${p99Added.toFixed(2)} ms** |`,
     row('added, request by request (each pair)', added),
+    row(
+      'through a bare `node:http` pass-through (tools/bench/pass-through.mjs)',
+      f,
+    ),
+    `| added by the bare pass-through | ${bareAdded.toFixed(2)} ms | ${(percentile(f, 99) - percentile(d, 99)).toFixed(2)} ms |`,
     '',
     `One completion through Tally costs **${statements.length} database statements** on the wire ` +
       '(counted by a recording proxy in front of PostgreSQL, heartbeat statements left out):',
@@ -316,7 +349,9 @@ async function main() {
       `the commits' flush to disk), measured on the recording proxy between each statement's Sync and ` +
       `the server's ReadyForQuery over ${WAIT_SAMPLES} sequential completions: **${dbWait.median.toFixed(2)} ms ` +
       `at the median** (p99 ${dbWait.p99.toFixed(2)} ms). That share of the added latency stays whatever ` +
-      'runs the HTTP side.',
+      'runs the HTTP side. With the least any Node gateway adds (the bare pass-through, which ' +
+      `forwards bytes and nothing else: ${bareAdded.toFixed(2)} ms), that is ` +
+      `**${(dbWait.median + bareAdded).toFixed(2)} ms** before Tally reads a key, a body or an answer.`,
     '',
     `Goal: a median below 2 ms added. Published figures for others measured the same way: Bifrost 0.44 ms, ` +
       'Portkey 2.37 ms, LiteLLM 4.34 ms, none of them enforcing a quota in a database. ' +
