@@ -282,10 +282,11 @@ async function main() {
     `Sends ÷ auth/me: ${r.one.ratio.toFixed(2)}.`,
     '',
     'The goal is judged on the many users: that is how a deployment is loaded, and each user ' +
-      "charges counters of their own. One user's sends cannot overlap in the database: each one " +
-      "locks that user's counter rows in the admission and again in the settle, so " +
-      `${CONNECTIONS} connections of one user queue on those rows (the check-and-charge is exact ` +
-      'because of it), and the figure shows what that queue costs. Where the time goes: "The send path ' +
+      "charges counters of their own. One user's sends cannot overlap: each one locks that user's " +
+      'counter rows in the admission and again in the settle (the check-and-charge is exact because ' +
+      `of it), so ${CONNECTIONS} connections of one user queue, in the API process (one user's ` +
+      'admissions and settles run one at a time there) rather than on the rows in PostgreSQL, and ' +
+      'the figure shows what that queue costs. Where the time goes: "The send path ' +
       'and the gateway: where the time goes" below.',
     '',
     `One JSON send costs **${statements.length} database statements** on the wire, ${transactionControl} of them ` +
