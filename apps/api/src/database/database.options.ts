@@ -32,7 +32,11 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
       url: config.databaseUrl,
       poolSize: 20,
       connectTimeoutMS: 5000,
-      extra: { idleTimeoutMillis: 30000, keepAlive: true },
+      // Idle connections stay open for 10 minutes, not 30 s: a connection opened
+      // again starts a cold backend that plans each prepared statement anew, and a
+      // burst after a short lull (every poll of 10,000 people) opened 20 at once
+      // and queued requests for most of a second (docs/benchmarks.md).
+      extra: { idleTimeoutMillis: 600_000, keepAlive: true },
       applicationName: 'tally-api',
     };
   }
