@@ -33,12 +33,29 @@ export const WIDTHS = [390, 1024, 1280];
  * `chat (ru, 390px): scrollable-region-focusable (serious) at .messages`.
  */
 export async function expectAccessible(page, label) {
-  const violations = await axeViolations(page);
+  const violations = await onceSettled(() => axeViolations(page));
   assert.ok(
     violations.length === 0,
     `${label}: axe found ${violations.length} WCAG 2.1 A/AA violation(s):\n` +
       violations.map(formatViolation).join('\n'),
   );
+}
+
+/**
+ * What `find` reports, looked at again while it reports something, for up to
+ * about 3 s: a page may still be moving when a check starts (an error
+ * message fading in has a paler colour until it is in; a textarea grows to
+ * its new placeholder a frame after the text changes). What is still wrong
+ * once the page has settled is what the checks fail on; a page with nothing
+ * wrong costs one look.
+ */
+async function onceSettled(find, looks = 15, pauseMs = 200) {
+  let found = await find();
+  for (let i = 1; i < looks && found.length > 0; i++) {
+    await new Promise((r) => setTimeout(r, pauseMs));
+    found = await find();
+  }
+  return found;
 }
 
 /** axe-core's violations on the page as it is now (for tests that want to look at them). */
@@ -79,7 +96,7 @@ function formatViolation(v) {
  * named with a selector and its size.
  */
 export async function expectNoOverflow(page, label, options = {}) {
-  const found = await overflowingElements(page, options);
+  const found = await onceSettled(() => overflowingElements(page, options));
   assert.ok(
     found.length === 0,
     `${label}: content is cut or the page scrolls sideways:\n` +
