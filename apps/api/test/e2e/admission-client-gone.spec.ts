@@ -38,14 +38,18 @@ describe('a client gone during its admission statement (PostgreSQL)', () => {
     h.fake.reply = LONG_REPLY;
   });
 
-  /** Backends of the test database waiting for a lock, other than `locker`. */
+  /**
+   * Backends of the test database waiting for a lock. Asked outside
+   * `locker`'s transaction: inside one, pg_stat_activity answers the same
+   * snapshot every time.
+   */
   const waitingForLock = async () =>
     (
-      await locker.query<{ n: number }>(
+      await h.t.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM pg_stat_activity
-         WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+         WHERE datname = current_database() AND wait_event_type = 'Lock'`,
       )
-    ).rows[0].n;
+    )[0].n;
 
   it('gives back the slot and the message, charges nothing, and calls no provider', async () => {
     await h.setting({ max_concurrent_streams_per_user: 1 });

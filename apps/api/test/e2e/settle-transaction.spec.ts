@@ -173,9 +173,9 @@ describe('settling a hold and storing its answer (PostgreSQL)', () => {
       );
       let pid: number | undefined;
       for (let i = 0; i < 200 && pid === undefined; i++) {
-        const {
-          rows: [row],
-        } = await other.query<{ pid: number }>(
+        // Asked outside `other`'s transaction: inside one, pg_stat_activity
+        // answers the same snapshot every time.
+        const [row] = await q<{ pid: number }>(
           `SELECT pid FROM pg_stat_activity
            WHERE query LIKE '%DELETE FROM usage_holds%' AND wait_event_type = 'Lock'`,
         );
