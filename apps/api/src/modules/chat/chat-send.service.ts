@@ -47,6 +47,9 @@ const HISTORY_PAGE = 50;
 
 type HistoryRow = Pick<MessageEntity, 'seq' | 'role' | 'content'>;
 
+/** The messages a prompt's history is made of: the user's, and answers with any text. */
+const IN_HISTORY = `(role = 'user' OR content <> '')`;
+
 /**
  * The chat (none unless the caller's), its newest history and the model
  * catalog's version (the models themselves come from memory while it
@@ -56,7 +59,7 @@ const PROMPT_SQL = `
   SELECT c.model, (
     SELECT coalesce(json_agg(h ORDER BY h.seq DESC), '[]') FROM (
       SELECT seq, role, content FROM messages
-      WHERE chat_id = c.id AND (role = 'user' OR content <> '')
+      WHERE chat_id = c.id AND ${IN_HISTORY}
       ORDER BY seq DESC LIMIT ${HISTORY_PAGE}) h) AS page,
     ${CATALOG_VERSION_SQL} AS catalog_version
   FROM chats c WHERE c.id = $1::uuid AND c.user_id = $2::uuid`;
@@ -144,7 +147,7 @@ export class ChatSendService {
         page ??
         (await this.db.query(
           `SELECT seq, role, content FROM messages
-           WHERE chat_id = $1 AND (role = 'user' OR content <> '')
+           WHERE chat_id = $1 AND ${IN_HISTORY}
              AND ($2::bigint IS NULL OR seq < $2::bigint)
            ORDER BY seq DESC LIMIT ${HISTORY_PAGE}`,
           [chatId, before],
