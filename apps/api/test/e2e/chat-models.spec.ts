@@ -181,6 +181,11 @@ describe('chats on models of several connections (PostgreSQL)', () => {
     }
     const quota = await t.http.get('/api/chats/quota?model=nope', { token });
     expect([quota.status, quota.body.code]).toEqual([400, 'UNKNOWN_MODEL']);
+    // Twice over: not one model (the caller and quota are then read apart).
+    const twice = await t.http.get('/api/chats/quota?model=beta&model=local', {
+      token,
+    });
+    expect(twice.status).toBe(400);
     expect(
       (await t.http.get('/api/chats/quota?model=beta', { token })).body.model,
     ).toBe('beta');
@@ -215,6 +220,8 @@ describe('chats on models of several connections (PostgreSQL)', () => {
         model: 'beta',
       });
       expect(override.body.code).toBe('UNKNOWN_MODEL');
+      const quota = await t.http.get('/api/chats/quota?model=beta', { token });
+      expect([quota.status, quota.body.code]).toEqual([400, 'UNKNOWN_MODEL']);
     } finally {
       await t.http.patch(
         '/api/admin/models/beta',
