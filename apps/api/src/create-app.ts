@@ -1,111 +1,102 @@
 import { type INestApplication, Logger, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import {
+  FastifyAdapter,
+  type NestFastifyApplication,
+} from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
-import express, {
-  type NextFunction,
-  type Request,
-  type Response,
-} from 'express';
+import type {
+  FastifyInstance,
+  FastifyRequest,
+  FastifyServerOptions,
+} from 'fastify';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger as PinoNestLogger, PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { ApiError } from './common/api-error';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import {
+  type DescribeError,
+  edgeErrorHandler,
+} from './common/http/edge-errors';
+import { readJsonBodies, refuseNonJsonBodies } from './common/http/json-body';
+import { isGatewayPath, pathOf } from './common/http/paths';
+import { serveWebApp } from './common/http/web-app';
 import { buildOpenApiDocument } from './common/openapi';
-import { checkJsonDepth, JsonTooDeepError } from './common/json-depth';
 import { openAiError } from './modules/gateway/openai-error';
-import { httpLogging } from './common/logging/http-logging';
+import { httpLogging, requestIdOf } from './common/logging/http-logging';
 import { createLogger } from './common/logging/logger';
 import { securityHeaders } from './common/security-headers';
 import { AppValidationPipe } from './common/validation.pipe';
 import type { AppConfig } from './config/app-config';
+import { metricsHook } from './modules/metrics/metrics.hook';
+import { MetricsService } from './modules/metrics/metrics.service';
 
-/** The media types read as JSON bodies. */
-const JSON_TYPES = ['application/json', 'application/*+json'];
+/**
+ * Nest on Fastify. Nest's own error handler would answer every error raised
+ * before a route's handler (reading the body, the edge's hooks) in API.md's
+ * shape, /v1 included, and Fastify warns when one handler replaces another,
+ * so the edge's handler is the one Nest installs.
+ */
+class EdgeAdapter extends FastifyAdapter {
+  constructor(
+    options: FastifyServerOptions & { skipMiddie?: boolean },
+    private readonly onError: Parameters<FastifyInstance['setErrorHandler']>[0],
+  ) {
+    super(options);
+  }
+
+  override setErrorHandler() {
+    return this.getInstance().setErrorHandler(this.onError);
+  }
+}
 
 /** Builds the whole HTTP application for a configuration; main.ts and the tests both use it. */
 export async function createApp(config: AppConfig): Promise<INestApplication> {
   const logger = createLogger(config);
-  const app = await NestFactory.create<NestExpressApplication>(
+  const adapter = new EdgeAdapter(
+    {
+      // Whose X-Forwarded-For names the client (TRUST_PROXY); by default nobody's.
+      trustProxy: config.trustProxy,
+      bodyLimit: config.bodyLimitBytes,
+      // The caller's X-Request-Id when it is sane, else a new UUID.
+      genReqId: requestIdOf,
+      routerOptions: {
+        // `/api/chats/` is `/api/chats`, as it always was.
+        ignoreTrailingSlash: true,
+        // A long garbage id is the route's 400, not the router's 404.
+        maxParamLength: 8192,
+      },
+      // No Nest middleware: the edge is Fastify hooks (below).
+      skipMiddie: true,
+    },
+    edgeErrorHandler(describeError, config.bodyLimitBytes),
+  );
+  const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, logger),
+    adapter,
     { bodyParser: false, bufferLogs: true },
   );
   app.useLogger(app.get(PinoNestLogger));
+  const fastify = adapter.getInstance();
   // First: the request id (X-Request-Id) and the access line, for every
   // answer; the id is on every line logged while the request is handled.
-  app.use(httpLogging(logger, await app.resolve(PinoLogger)));
+  fastify.addHook(
+    'onRequest',
+    httpLogging(logger, await app.resolve(PinoLogger)),
+  );
   // Then the security headers (helmet), on every answer too.
-  app.use(securityHeaders());
+  const security = securityHeaders();
+  fastify.addHook('onRequest', (req, reply, done) =>
+    security(req, reply.raw, done),
+  );
+  fastify.addHook('onRequest', metricsHook(app.get(MetricsService)));
+  // A body in anything but JSON is 415; JSON is read with its depth checked.
+  fastify.addHook('onRequest', refuseNonJsonBodies);
+  readJsonBodies(fastify, config.bodyLimitBytes);
   // On SIGTERM or SIGINT: finish the requests in progress, close, then exit
   // with code 0 (not by the signal again, which as PID 1 in a container is ignored).
   app.enableShutdownHooks([], { useProcessExit: true });
-  // Whose X-Forwarded-For names the client (TRUST_PROXY); by default nobody's.
-  app.set('trust proxy', config.trustProxy);
-  app.disable('x-powered-by');
-
-  // A body in anything but JSON is 415, rather than left unread (as if it were empty).
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    const hasBody =
-      req.headers['transfer-encoding'] !== undefined ||
-      Number(req.headers['content-length'] ?? 0) > 0;
-    const api = req.path.startsWith('/api/') || isGateway(req);
-    if (api && hasBody && !req.is(JSON_TYPES)) {
-      const { status, body } = describeError(
-        req,
-        new ApiError(
-          415,
-          'UNSUPPORTED_MEDIA_TYPE',
-          'The request body must be JSON, sent with Content-Type: application/json',
-        ),
-      );
-      return void res.status(status).json(body);
-    }
-    next();
-  });
-  // JSON bodies: malformed or nested deeper than 64 levels is 400, too large
-  // is 413, all in API.md's error shape. The depth is checked on the raw
-  // text, before it is parsed.
-  app.use(
-    express.json({
-      limit: config.bodyLimitBytes,
-      type: JSON_TYPES,
-      verify: (_req, _res, raw) => checkJsonDepth(raw),
-    }),
-  );
-  app.use(
-    (
-      err: { type?: string; status?: number },
-      req: Request,
-      res: Response,
-      next: NextFunction,
-    ) => {
-      if (!err) return next();
-      const mapped =
-        err instanceof JsonTooDeepError
-          ? new ApiError(400, err.code, err.message)
-          : err.type === 'entity.too.large'
-            ? new ApiError(
-                413,
-                'PAYLOAD_TOO_LARGE',
-                `The request body is larger than ${config.bodyLimitBytes} bytes`,
-              )
-            : err.type === 'entity.parse.failed'
-              ? new ApiError(
-                  400,
-                  'MALFORMED_JSON',
-                  'The request body is not valid JSON',
-                )
-              : new ApiError(
-                  err.status && err.status < 500 ? err.status : 400,
-                  err.status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST',
-                  'The request body could not be read',
-                );
-      const { status, body } = describeError(req, mapped);
-      res.status(status).json(body);
-    },
-  );
 
   // Everything is under /api, but the metrics and the OpenAI-compatible endpoint.
   app.setGlobalPrefix('api', {
@@ -126,47 +117,18 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   });
 
   if (config.webDir && existsSync(join(config.webDir, 'index.html'))) {
-    serveWebApp(app, config.webDir);
+    await serveWebApp(fastify, config.webDir);
   }
   return app;
 }
 
-/** The OpenAI-compatible endpoint answers in OpenAI's error shape. */
-const isGateway = (req: Request) =>
-  req.path === '/v1' || req.path.startsWith('/v1/');
+const describer = new AllExceptionsFilter();
 
 /** An error answered before Nest's filters: API.md's shape, or OpenAI's on /v1. */
-function describeError(
-  req: Request,
-  err: ApiError,
-): { status: number; body: unknown } {
-  return isGateway(req)
+const describeError: DescribeError = (req: FastifyRequest, err: unknown) =>
+  isGatewayPath(pathOf(req.url))
     ? openAiError(err, Date.now())
-    : new AllExceptionsFilter().describe(err);
-}
-
-/** The built web app at `/`, with index.html for every path that is not a file, the API or metrics. */
-function serveWebApp(app: NestExpressApplication, dir: string): void {
-  const index = join(dir, 'index.html');
-  const files = express.static(dir, {
-    index: false,
-    maxAge: '1h',
-    fallthrough: true,
-  });
-  // The API and metrics never look for a file on disk.
-  const isApi = (req: Request) =>
-    req.path.startsWith('/api') || req.path === '/metrics' || isGateway(req);
-  app.use((req: Request, res: Response, next: NextFunction) =>
-    isApi(req) ? next() : files(req, res, next),
-  );
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || isApi(req)) {
-      return next();
-    }
-    res.setHeader('Cache-Control', 'no-cache');
-    res.sendFile(index);
-  });
-}
+    : describer.describe(err, req);
 
 export async function listen(
   app: INestApplication,

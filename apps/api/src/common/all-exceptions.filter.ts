@@ -6,7 +6,7 @@ import {
   HttpStatus,
   Logger,
 } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
 import { ApiError } from './api-error';
 
@@ -91,21 +91,20 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const res = http.getResponse<Response>();
-    const req = http.getRequest<Request>();
+    const res = http.getResponse<FastifyReply>();
+    const req = http.getRequest<FastifyRequest>();
     const { status, body, headers } = this.describe(exception, req);
-    if (res.headersSent) {
+    if (res.sent || res.raw.headersSent) {
       // A stream already began: nothing more can be said in JSON.
-      if (!res.writableEnded) res.end();
+      if (!res.raw.writableEnded) res.raw.end();
       return;
     }
-    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-    res.status(status).json(body);
+    void res.headers(headers).code(status).send(body);
   }
 
   describe(
     exception: unknown,
-    req?: Request,
+    req?: FastifyRequest,
   ): {
     status: number;
     body: Record<string, unknown>;
@@ -156,7 +155,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       };
     }
     this.logger.error(
-      `Unhandled error on ${req?.method ?? ''} ${req?.path ?? ''}: ${(exception as Error)?.stack ?? String(exception)}`,
+      `Unhandled error on ${req?.method ?? ''} ${req?.url.split('?')[0] ?? ''}: ${(exception as Error)?.stack ?? String(exception)}`,
     );
     return {
       status: 500,

@@ -6,7 +6,7 @@ import {
 } from '@nestjs/common';
 import { ApiExtension } from '@nestjs/swagger';
 import type { Role } from '@tally/api-contract';
-import type { Request } from 'express';
+import type { FastifyRequest as Request } from 'fastify';
 import type { AuthUser } from './auth-user';
 
 export const IS_PUBLIC = 'tally:isPublic';

@@ -6,7 +6,7 @@ import {
 } from '@nestjs/common';
 import { GUARDS_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
-import type { Request } from 'express';
+import type { FastifyRequest as Request } from 'fastify';
 
 /** Per handler: whether the global check leaves it alone, read from its metadata once. */
 const leftAloneOf = new WeakMap<object, boolean>();

@@ -1,9 +1,8 @@
-import express from 'express';
-import type { AddressInfo } from 'node:net';
-import { request as httpRequest, type Server } from 'node:http';
+import { fastify, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { request as httpRequest } from 'node:http';
 import type { Logger } from 'pino';
 import { createLogger } from './logger';
-import { httpLogging } from './http-logging';
+import { httpLogging, requestIdOf } from './http-logging';
 
 /** A stand-in for standard output that keeps what is written. */
 function output() {
@@ -21,10 +20,10 @@ function output() {
   return { out, parsed, text: () => lines.join('') };
 }
 
-type LoggedReq = express.Request & { log: Logger; id: string };
+type LoggedReq = FastifyRequest & { log: Logger; id: string };
 
 describe('httpLogging', () => {
-  let server: Server;
+  let server: FastifyInstance;
   let url: string;
   let logged: ReturnType<typeof output>;
   let logger: Logger;
@@ -39,28 +38,26 @@ describe('httpLogging', () => {
       childBindings.push(bindings);
       return child(bindings);
     }) as Logger['child'];
-    const app = express();
-    app.use(httpLogging(logger));
-    app.get('/api/things/:id', (req, res) => {
+    server = fastify({ genReqId: requestIdOf, forceCloseConnections: true });
+    server.addHook('onRequest', httpLogging(logger));
+    server.get('/api/things/:id', (req, reply) => {
       (req as LoggedReq).log.warn({ context: 'Things' }, 'inside the request');
       (req as unknown as { user: { id: string } }).user = { id: 'user-1' };
-      res.json({ id: req.params.id, request: (req as LoggedReq).id });
+      const { id } = req.params as { id: string };
+      return reply.send({ id, request: req.id });
     });
-    app.get('/api/broken', (_req, res) => {
-      res.status(503).json({ code: 'DOWN' });
-    });
-    app.get('/api/slow', () => {
+    server.get('/api/broken', (_req, reply) =>
+      reply.code(503).send({ code: 'DOWN' }),
+    );
+    server.get('/api/slow', (_req, reply) => {
       // never answers: the caller gives up
+      return reply;
     });
-    server = await new Promise<Server>((ok) => {
-      const s = app.listen(0, '127.0.0.1', () => ok(s));
-    });
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    url = await server.listen({ port: 0, host: '127.0.0.1' });
   }
 
   afterEach(async () => {
-    server.closeAllConnections();
-    await new Promise((ok) => server.close(ok));
+    await server.close();
   });
 
   const settle = () => new Promise((ok) => setTimeout(ok, 30));

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type {
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+} from 'fastify';
 import type { Logger } from 'pino';
 import type { AuthUser } from '../auth-user';
 
@@ -31,18 +36,12 @@ export interface RequestLogContext {
   readonly logger: Logger;
 }
 
-type Req = IncomingMessage & {
-  id?: unknown;
-  log?: Logger;
-  originalUrl?: string;
-  route?: { path?: unknown };
-  user?: AuthUser;
-};
+type Req = FastifyRequest & { user?: AuthUser };
 
 /** The fields of the access line: never a header, a query string or a body. */
 export function accessFields(req: Req, res: ServerResponse, ms: number) {
-  const path = (req.originalUrl ?? req.url ?? '').split('?')[0];
-  const route = typeof req.route?.path === 'string' ? req.route.path : path;
+  // The route's pattern; the path for a request no route matched.
+  const route = req.routeOptions.url ?? req.url.split('?')[0];
   return {
     method: req.method,
     route,
@@ -53,8 +52,8 @@ export function accessFields(req: Req, res: ServerResponse, ms: number) {
 }
 
 /**
- * The first middleware of every request: gives it a request id (answered as
- * `X-Request-Id`), binds that id to every log line made while it is handled
+ * The first hook of every request (`onRequest`): answers its request id as
+ * `X-Request-Id` (Fastify made it with `requestIdOf`), binds that id to every log line made while it is handled
  * (`request_id`: on `req.log`, and, with `context`, on every line Nest's
  * Logger writes while the request is handled), and writes one access line
  * when the answer ends, finished or cut: `info`, or `error` for a 5xx or a
@@ -72,14 +71,19 @@ export function accessFields(req: Req, res: ServerResponse, ms: number) {
 export function httpLogging(
   logger: Logger,
   context?: RequestLogContext,
-): (req: Req, res: ServerResponse, next: () => void) => void {
-  return (req, res, next) => {
-    const id = requestIdOf(req);
+): (
+  req: FastifyRequest,
+  reply: FastifyReply,
+  done: HookHandlerDoneFunction,
+) => void {
+  return (req, reply, done) => {
+    const id = req.id;
     if (!context)
-      return handle(logger.child({ request_id: id }), id, req, res, next);
-    context.runInContext(() => handle(context.logger, id, req, res, next), {
-      bindings: { request_id: id },
-    });
+      return handle(logger.child({ request_id: id }), id, req, reply.raw, done);
+    context.runInContext(
+      () => handle(context.logger, id, req, reply.raw, done),
+      { bindings: { request_id: id } },
+    );
   };
 }
 
@@ -92,7 +96,6 @@ function handle(
 ): void {
   const start = Date.now();
   res.setHeader(REQUEST_ID_HEADER, id);
-  req.id = id;
   req.log = log;
   let logged = false;
   const done = (err?: Error) => {

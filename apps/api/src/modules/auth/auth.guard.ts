@@ -6,7 +6,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Role } from '@tally/api-contract';
-import type { Request } from 'express';
+import type { FastifyRequest as Request } from 'fastify';
 import { ApiError } from '../../common/api-error';
 import type { AuthUser } from '../../common/auth-user';
 import { ACCESS_TOKEN_ONLY, IS_PUBLIC, ROLES } from '../../common/decorators';

@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest as Request } from 'fastify';
 import type { AdmittedSend } from './answer-events';
 
 export const ADMITTED_SEND = Symbol('tally:admittedSend');

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Message, Quota, SendMessageResponse } from '@tally/api-contract';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
+import type { ServerResponse } from 'node:http';
+import { answerClosed, openEventStream } from '../../common/http/event-stream';
 import { UsageService } from '../usage/usage.service';
 import type { AnswerEvent } from './answer-events';
 
@@ -16,7 +18,7 @@ export class AnswerResponder {
   constructor(private readonly usage: UsageService) {}
 
   async write(
-    res: Response,
+    res: FastifyReply,
     events: AsyncIterable<AnswerEvent>,
     stream: boolean,
   ): Promise<void> {
@@ -24,7 +26,7 @@ export class AnswerResponder {
     let userMessage: Message | null = null;
     for await (const e of events) {
       // The client left: nothing more to say, but the answer still ends.
-      if (res.destroyed || res.writableEnded) continue;
+      if (answerClosed(res)) continue;
       switch (e.event) {
         case 'user_message':
           userMessage = e.data;
@@ -43,7 +45,7 @@ export class AnswerResponder {
               user_message: userMessage as Message,
               ...e.data,
             };
-            res.status(200).json(body);
+            void res.code(200).send(body);
           }
           break;
         case 'error':
@@ -58,41 +60,38 @@ export class AnswerResponder {
     }
   }
 
-  private setRateLimitHeaders(res: Response, quota: Quota): void {
-    if (!res.headersSent) res.set(this.usage.rateLimitHeaders(quota));
+  private setRateLimitHeaders(res: FastifyReply, quota: Quota): void {
+    if (!res.sent) res.headers(this.usage.rateLimitHeaders(quota));
   }
 }
 
 /** The `text/event-stream` answer: opens (status, headers, the saved user message) with the first event written. */
 class SseWriter {
-  opened = false;
   userMessage: Message | null = null;
+  private res: ServerResponse | null = null;
 
-  constructor(private readonly res: Response) {}
+  constructor(private readonly reply: FastifyReply) {}
+
+  get opened(): boolean {
+    return this.res !== null;
+  }
 
   event(name: string, data: unknown): void {
-    if (!this.opened) this.open();
+    if (!this.res) this.open();
     this.write(name, data);
   }
 
   end(): void {
-    if (!this.res.destroyed && !this.res.writableEnded) this.res.end();
+    if (!answerClosed(this.reply)) this.reply.raw.end();
   }
 
   private open(): void {
-    this.opened = true;
-    const res = this.res;
-    res.status(200);
-    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-    res.setHeader('Cache-Control', 'no-cache');
-    res.setHeader('Connection', 'keep-alive');
-    res.setHeader('X-Accel-Buffering', 'no');
-    res.flushHeaders();
+    this.res = openEventStream(this.reply);
     if (this.userMessage) this.write('user_message', this.userMessage);
   }
 
   private write(name: string, data: unknown): void {
-    if (this.res.destroyed || this.res.writableEnded) return;
+    if (!this.res || answerClosed(this.reply)) return;
     // JSON has no raw line breaks, so each event is one `data:` line.
     this.res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
   }

@@ -32,7 +32,7 @@ import type {
   ChatWithMessages,
   Quota,
 } from '@tally/api-contract';
-import type { Response } from 'express';
+import type { FastifyReply as Response } from 'fastify';
 import {
   ApiAuth,
   ApiBadInput,
@@ -168,7 +168,7 @@ export class ChatController {
     @PrefetchedQuota() read: CallerQuota | undefined,
   ): Promise<Quota> {
     const quota = await this.usage.callerQuota(user, q.model, read);
-    res.set(this.usage.rateLimitHeaders(quota));
+    res.headers(this.usage.rateLimitHeaders(quota));
     return quota;
   }
 

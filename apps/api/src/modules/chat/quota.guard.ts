@@ -5,7 +5,7 @@ import {
   Injectable,
   ParseUUIDPipe,
 } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { ApiError } from '../../common/api-error';
 import { type AuthUser, requireModelAllowed } from '../../common/auth-user';
 import { AppValidationPipe } from '../../common/validation.pipe';
@@ -48,15 +48,18 @@ export class QuotaGuard implements CanActivate {
     const req = ctx
       .switchToHttp()
       .getRequest<RequestWithAdmittedSend & { user: AuthUser }>();
-    const res = ctx.switchToHttp().getResponse<Response>();
+    const res = ctx.switchToHttp().getResponse<FastifyReply>();
     // Registered before the first await, so a client that leaves at any point is noticed.
     const gone = new AbortController();
-    res.once('close', () => gone.abort());
+    res.raw.once('close', () => gone.abort());
 
-    const chatId: string = await idPipe.transform(req.params.id, {
-      type: 'param',
-      data: 'id',
-    });
+    const chatId: string = await idPipe.transform(
+      (req.params as { id?: string }).id,
+      {
+        type: 'param',
+        data: 'id',
+      },
+    );
     const query = (await inputPipe.transform(req.query, {
       type: 'query',
       metatype: SendMessageQueryDto,
@@ -98,7 +101,7 @@ export class QuotaGuard implements CanActivate {
       .catch((err: unknown) => {
         throw withModel(err, prepared.model.id);
       });
-    res.set(this.usage.rateLimitHeaders(lease.quota));
+    res.headers(this.usage.rateLimitHeaders(lease.quota));
     req[ADMITTED_SEND] = {
       lease,
       prepared,

@@ -18,7 +18,7 @@ import {
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply as Response, FastifyRequest } from 'fastify';
 import { ApiError } from '../../common/api-error';
 import type { AuthUser } from '../../common/auth-user';
 import { CurrentUser } from '../../common/decorators';
@@ -136,12 +136,12 @@ export class GatewayController {
     const gone = new AbortController();
     // Closed before the whole answer was sent: the client left. (Once it
     // was sent, nothing is left to stop.)
-    res.once('close', () => {
-      if (!res.writableFinished) gone.abort();
+    res.raw.once('close', () => {
+      if (!res.raw.writableFinished) gone.abort();
     });
-    if (res.destroyed) gone.abort();
+    if (res.raw.destroyed) gone.abort();
     const admitted = await this.gateway.admit(user, body, gone.signal);
-    res.set(this.headers(admitted.lease.quota));
+    res.headers(this.headers(admitted.lease.quota));
     await this.responder.completion(
       res,
       admitted,
@@ -150,13 +150,13 @@ export class GatewayController {
   }
 
   /** Any other path under /v1: 404 in OpenAI's shape, as OpenAI answers it. */
-  @All('*path')
+  @All('*')
   @ApiExcludeEndpoint()
-  unknown(@Req() req: Request): never {
+  unknown(@Req() req: FastifyRequest): never {
     throw new ApiError(
       404,
       'unknown_url',
-      `Unknown request URL: ${req.method} ${req.path}`,
+      `Unknown request URL: ${req.method} ${req.url.split('?')[0]}`,
     );
   }
 

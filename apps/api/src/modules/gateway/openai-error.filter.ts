@@ -4,7 +4,7 @@ import {
   type ExceptionFilter,
   Injectable,
 } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { ClientGoneError } from '../usage/admission.service';
 import { Clock } from '../usage/clock';
 import { openAiError } from './openai-error';
@@ -16,13 +16,16 @@ export class OpenAiErrorFilter implements ExceptionFilter {
   constructor(private readonly clock: Clock) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<Response>();
-    if (res.headersSent || exception instanceof ClientGoneError) {
-      if (!res.writableEnded) res.end();
+    const res = host.switchToHttp().getResponse<FastifyReply>();
+    if (
+      res.sent ||
+      res.raw.headersSent ||
+      exception instanceof ClientGoneError
+    ) {
+      if (!res.raw.writableEnded) res.raw.end();
       return;
     }
     const { status, body, headers } = openAiError(exception, this.clock.now());
-    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-    res.status(status).json(body);
+    void res.headers(headers).code(status).send(body);
   }
 }

@@ -1,6 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { ApiError } from '../../common/api-error';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
+import { answerClosed, openEventStream } from '../../common/http/event-stream';
 import { Clock } from '../usage/clock';
 import type { CompletionEvent, OpenAiUsage } from './completion.service';
 import type { AdmittedCompletion } from './gateway.service';
@@ -42,12 +43,16 @@ export function mergeToolCalls(calls: ToolCall[], pieces: unknown[]): void {
 export class OpenAiResponder {
   constructor(private readonly clock: Clock) {}
 
-  json(res: Response, body: unknown, headers: Record<string, string>): void {
-    res.set(headers).status(200).json(body);
+  json(
+    res: FastifyReply,
+    body: unknown,
+    headers: Record<string, string>,
+  ): void {
+    void res.headers(headers).code(200).send(body);
   }
 
   async completion(
-    res: Response,
+    res: FastifyReply,
     c: AdmittedCompletion,
     events: AsyncIterable<CompletionEvent>,
   ): Promise<void> {
@@ -63,17 +68,12 @@ export class OpenAiResponder {
     let opened = false;
     let text = '';
     const calls: ToolCall[] = [];
-    const gone = () => res.destroyed || res.writableEnded;
+    const gone = () => answerClosed(res);
     const write = (data: unknown) => {
       if (gone()) return;
       if (!opened) {
         opened = true;
-        res.status(200);
-        res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-        res.setHeader('Cache-Control', 'no-cache');
-        res.setHeader('Connection', 'keep-alive');
-        res.setHeader('X-Accel-Buffering', 'no');
-        res.flushHeaders();
+        openEventStream(res);
         write({
           ...base,
           choices: [
@@ -87,7 +87,7 @@ export class OpenAiResponder {
           ...usageField,
         });
       }
-      res.write(`data: ${JSON.stringify(data)}\n\n`);
+      res.raw.write(`data: ${JSON.stringify(data)}\n\n`);
     };
     const chunk = (delta: object, finish: string | null = null) => ({
       ...base,
@@ -109,23 +109,23 @@ export class OpenAiResponder {
         case 'end':
           if (stream) this.endStream(write, chunk, e, base, includeUsage);
           else
-            res
-              .status(200)
-              .json(this.whole(c, text, calls, e.finishReason, e.usage));
+            void res
+              .code(200)
+              .send(this.whole(c, text, calls, e.finishReason, e.usage));
           if (stream && !gone()) {
-            res.write('data: [DONE]\n\n');
-            res.end();
+            res.raw.write('data: [DONE]\n\n');
+            res.raw.end();
           }
           break;
         case 'error':
           if (!opened) throw e.error;
           write(openAiError(e.error, this.clock.now()).body);
-          res.end();
+          res.raw.end();
           break;
       }
     }
     if (gone()) return;
-    if (opened) return void res.end();
+    if (opened) return void res.raw.end();
     // Cut before its first piece (a shutdown's grace time was over).
     throw new ApiError(
       HttpStatus.SERVICE_UNAVAILABLE,

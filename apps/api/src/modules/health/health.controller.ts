@@ -6,7 +6,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Health } from '@tally/api-contract';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { ApiBadInput } from '../../common/api-docs';
 import { Public } from '../../common/decorators';
 import { DatabaseService } from '../../database/database.service';
@@ -33,9 +33,9 @@ export class HealthController {
     operationId: 'getHealth',
     summary: 'Whether the API and its database are up',
   })
-  async health(@Res({ passthrough: true }) res: Response): Promise<Health> {
+  async health(@Res({ passthrough: true }) res: FastifyReply): Promise<Health> {
     const up = await this.db.ping();
-    if (!up) res.status(503);
+    if (!up) res.code(503);
     return { status: up ? 'ok' : 'error', database: up ? 'up' : 'down' };
   }
 }
