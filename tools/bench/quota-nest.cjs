@@ -8,9 +8,9 @@
  * targets `nest-express` and `nest-fastify` (BENCH_RATE_TARGETS), from a copy
  * in BENCH_NEST_DIR: a folder where `npm install @nestjs/core@11
  * @nestjs/common@11 @nestjs/platform-express@11 @nestjs/platform-fastify@11
- * rxjs reflect-metadata pg jsonwebtoken` was run (the Fastify adapter is no
- * dependency of Tally); without it, `nest-express` runs from Tally's own
- * node_modules.
+ * rxjs reflect-metadata pg jsonwebtoken` was run (the Express adapter is no
+ * dependency of Tally since its API moved to Fastify); without it,
+ * `nest-fastify` runs from Tally's own node_modules.
  *
  * Environment: as quota-floor.mjs, plus NEST_ADAPTER.
  */

@@ -26,7 +26,7 @@
  *    - `floor`: a minimal node:http + pg server (quota-floor.mjs) that
  *      verifies the same JWT and replays the SQL recorded from `tally`;
  *    - `nest-express`, `nest-fastify`: the same minimal handler inside NestJS
- *      on each adapter (quota-nest.cjs; Fastify needs BENCH_NEST_DIR).
+ *      on each adapter (quota-nest.cjs; Express needs BENCH_NEST_DIR).
  *    With BENCH_SEQUENTIAL=<rounds>: then that many rounds of
  *    BENCH_SEQUENTIAL_CALLS (default 500) requests one after the other
  *    against each target, alternated: CPU per call from the scheduler's
@@ -290,15 +290,15 @@ async function seedUsers(url) {
 /**
  * quota-nest.cjs, copied into BENCH_NEST_DIR: a folder whose node_modules
  * holds NestJS 11 with both adapters, pg, jsonwebtoken and reflect-metadata
- * (the Fastify adapter is no dependency of Tally), so that every module it
- * loads comes from there. Without BENCH_NEST_DIR, NestJS on Express runs
- * from Tally's own node_modules.
+ * (the Express adapter is no dependency of Tally since the API moved to
+ * Fastify), so that every module it loads comes from there. Without
+ * BENCH_NEST_DIR, NestJS on Fastify runs from Tally's own node_modules.
  */
 function nestScript(adapter) {
   const dir = process.env.BENCH_NEST_DIR;
   if (!dir) {
-    if (adapter === 'express') return join(ROOT, 'tools/bench/quota-nest.cjs');
-    throw new Error('nest-fastify needs BENCH_NEST_DIR (see quota-nest.cjs)');
+    if (adapter === 'fastify') return join(ROOT, 'tools/bench/quota-nest.cjs');
+    throw new Error('nest-express needs BENCH_NEST_DIR (see quota-nest.cjs)');
   }
   const script = join(resolve(dir), 'quota-nest.cjs');
   copyFileSync(join(ROOT, 'tools/bench/quota-nest.cjs'), script);
