@@ -1,0 +1,140 @@
+import { request } from 'node:http';
+import { assertTestDatabase } from '../support/test-db';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+/**
+ * The edge the API kept when it moved from Express to Fastify: the answers
+ * Fastify does not write itself (a streamed answer is taken over from it)
+ * carry the same headers, and bodies, paths and methods are read as before.
+ */
+describe('the HTTP edge (PostgreSQL)', () => {
+  let t: TestApp;
+  let token: string;
+  let chatId: string;
+  beforeAll(async () => {
+    t = await startTestApp();
+    assertTestDatabase(t.db!.url);
+    token = (await t.register()).token;
+    chatId = await t.newChat(token);
+  });
+  afterAll(() => t.close());
+
+  const post = (path: string, raw: string, type = 'application/json') =>
+    t.http.post(path, undefined, {
+      token,
+      raw,
+      headers: { 'content-type': type },
+    });
+
+  it('a streamed answer carries the request id, the security headers and the RateLimit headers', async () => {
+    const res = await fetch(`${t.url}/api/chats/${chatId}/messages`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'x-request-id': 'edge-stream-0001',
+      },
+      body: JSON.stringify({ content: 'hello' }),
+    });
+    const text = await res.text();
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe(
+      'text/event-stream; charset=utf-8',
+    );
+    expect(res.headers.get('cache-control')).toBe('no-cache');
+    expect(res.headers.get('x-request-id')).toBe('edge-stream-0001');
+    expect(res.headers.get('content-security-policy')).toContain(
+      "default-src 'self'",
+    );
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('ratelimit-policy')).toContain('"daily-messages"');
+    expect(res.headers.get('ratelimit')).toContain('"daily-tokens"');
+    expect(text).toMatch(/^event: user_message\n/);
+    expect(text).toContain('event: done\n');
+  });
+
+  it('reads application/*+json bodies, and refuses a bare JSON value or a non-UTF-8 charset', async () => {
+    const vendor = await post(
+      '/api/chats',
+      '{"title":"Vendor type"}',
+      'application/vnd.tally+json; charset=utf-8',
+    );
+    expect([vendor.status, vendor.body.title]).toEqual([201, 'Vendor type']);
+    for (const raw of ['null', '"text"', '42', 'true', '   ']) {
+      const res = await post('/api/chats', raw);
+      expect([raw, res.status, res.body.code]).toEqual([
+        raw,
+        400,
+        'MALFORMED_JSON',
+      ]);
+    }
+    const utf16 = await post(
+      '/api/chats',
+      '{"title":"x"}',
+      'application/json; charset=utf-16',
+    );
+    expect([utf16.status, utf16.body.code]).toEqual([
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    ]);
+    // The chat of beforeAll and the one with the vendor type: nothing else was made.
+    expect(await t.query('SELECT count(*)::int AS n FROM chats')).toEqual([
+      { n: 2 },
+    ]);
+  });
+
+  it('a body on a GET is 415 unless it is JSON, as on every other method', async () => {
+    // fetch sends no body with a GET; node:http does.
+    const get = (type: string) =>
+      new Promise<number>((done, fail) => {
+        const req = request(`${t.url}/api/chats`, {
+          method: 'GET',
+          headers: {
+            authorization: `Bearer ${token}`,
+            'content-type': type,
+            'content-length': '2',
+          },
+        });
+        req.on('response', (res) => {
+          res.resume();
+          done(res.statusCode ?? 0);
+        });
+        req.on('error', fail);
+        req.end('{}');
+      });
+    expect(await get('text/plain')).toBe(415);
+    expect(await get('application/json')).toBe(200);
+  });
+
+  it('routes a path with a trailing slash as the path without it, and HEAD as GET without a body', async () => {
+    const plain = await t.http.get('/api/chats', { token });
+    const slash = await t.http.get('/api/chats/', { token });
+    expect(slash.status).toBe(200);
+    expect(slash.body).toEqual(plain.body);
+    const head = await fetch(`${t.url}/api/health`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toContain('application/json');
+    expect(await head.text()).toBe('');
+  });
+
+  it('an id longer than the router keeps for a parameter is still the route’s 400, not a 404', async () => {
+    const res = await t.http.get(`/api/chats/${'x'.repeat(2000)}`, { token });
+    expect([res.status, res.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+  });
+
+  it('a body error on /v1 is answered in OpenAI’s shape, on /api in API.md’s', async () => {
+    const big = `{"model":"local","messages":[{"role":"user","content":"${'x'.repeat(
+      t.config.bodyLimitBytes,
+    )}"}]}`;
+    const gateway = await post('/v1/chat/completions', big);
+    expect(gateway.status).toBe(413);
+    expect(gateway.body.error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    const api = await post('/api/chats', big);
+    expect([api.status, api.body.code, api.body.statusCode]).toEqual([
+      413,
+      'PAYLOAD_TOO_LARGE',
+      413,
+    ]);
+  });
+});
