@@ -42,6 +42,8 @@ export default [
                 'pg',
                 '@electric-sql/*',
                 'express',
+                'fastify',
+                '@fastify/*',
               ],
             },
             {
@@ -78,6 +80,7 @@ export default [
                 'class-validator',
                 'class-transformer',
                 'express',
+                'fastify',
               ],
             },
           ],
