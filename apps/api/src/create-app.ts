@@ -69,6 +69,11 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
       },
       // No Nest middleware: the edge is Fastify hooks (below).
       skipMiddie: true,
+      // A request that reaches a closing server on a kept-alive connection
+      // goes through the edge like any other (request id, headers, API.md's
+      // shape: a send is 503 SHUTTING_DOWN), with `Connection: close`; not
+      // Fastify's own bare 503.
+      return503OnClosing: false,
     },
     edgeErrorHandler(describeError, config.bodyLimitBytes),
   );

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { assertTestDatabase } from '../support/test-db';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -136,5 +137,62 @@ describe('the HTTP edge (PostgreSQL)', () => {
       'PAYLOAD_TOO_LARGE',
       413,
     ]);
+  });
+});
+
+/** A request that reaches the API while it shuts down, on a connection still open for an answer in progress. */
+describe('the HTTP edge while shutting down (PostgreSQL)', () => {
+  it('answers it through the edge, in API.md’s shape, and closes the connection', async () => {
+    const t = await startTestApp({
+      env: { AI_LOCAL_DELAY_MS: '50', SHUTDOWN_GRACE_SECONDS: '5' },
+    });
+    const token = (await t.register()).token;
+    const chat = await t.newChat(token);
+    const body = JSON.stringify({ content: 'hello there friend' });
+    const send = (id: string) =>
+      [
+        `POST /api/chats/${chat}/messages HTTP/1.1`,
+        'Host: tally',
+        `Authorization: Bearer ${token}`,
+        'Content-Type: application/json',
+        `Content-Length: ${Buffer.byteLength(body)}`,
+        `X-Request-Id: ${id}`,
+        '',
+        body,
+      ].join('\r\n');
+    // One kept-alive connection: a streamed answer, then (once the API is
+    // closing) a second send on the same connection.
+    const socket = connect(Number(new URL(t.url).port), '127.0.0.1');
+    let text = '';
+    let answering: () => void = () => undefined;
+    const started = new Promise<void>((r) => (answering = r));
+    socket.on('data', (d) => {
+      text += d;
+      answering();
+    });
+    const closed = new Promise((r) => socket.on('close', r));
+    socket.write(send('first-0001'));
+    await started;
+    const closing = t.app.close();
+    await new Promise((r) => setTimeout(r, 200));
+    socket.write(send('second-0002'));
+    await closed;
+    await closing;
+
+    const second = text.slice(text.indexOf('HTTP/1.1', 1));
+    const [head, json] = second.split('\r\n\r\n');
+    expect(head.split('\r\n')[0]).toBe('HTTP/1.1 503 Service Unavailable');
+    const headers = head.toLowerCase();
+    expect(headers).toContain('connection: close');
+    expect(headers).toContain('x-request-id: second-0002');
+    expect(headers).toContain('x-content-type-options: nosniff');
+    expect(headers).toContain('retry-after: 5');
+    expect(JSON.parse(json)).toEqual({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      code: 'SHUTTING_DOWN',
+      message: expect.any(String),
+    });
+    await t.close().catch(() => undefined);
   });
 });
