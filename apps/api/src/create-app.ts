@@ -24,7 +24,11 @@ import { isGatewayPath, pathOf } from './common/http/paths';
 import { serveWebApp } from './common/http/web-app';
 import { buildOpenApiDocument } from './common/openapi';
 import { openAiError } from './modules/gateway/openai-error';
-import { httpLogging, requestIdOf } from './common/logging/http-logging';
+import {
+  httpLogging,
+  REQUEST_ID_HEADER,
+  requestIdOf,
+} from './common/logging/http-logging';
 import { createLogger } from './common/logging/logger';
 import { securityHeaders } from './common/security-headers';
 import { AppValidationPipe } from './common/validation.pipe';
@@ -54,6 +58,8 @@ class EdgeAdapter extends FastifyAdapter {
 /** Builds the whole HTTP application for a configuration; main.ts and the tests both use it. */
 export async function createApp(config: AppConfig): Promise<INestApplication> {
   const logger = createLogger(config);
+  const security = securityHeaders();
+  const edgeErrors = edgeErrorHandler(describeError, config.bodyLimitBytes);
   const adapter = new EdgeAdapter(
     {
       // Whose X-Forwarded-For names the client (TRUST_PROXY); by default nobody's.
@@ -74,8 +80,18 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
       // shape: a send is 503 SHUTTING_DOWN), with `Connection: close`; not
       // Fastify's own bare 503.
       return503OnClosing: false,
+      // Node's own limit on receiving a request (Fastify turns it off).
+      requestTimeout: 300_000,
+      // A URL Fastify cannot route (malformed percent-encoding) is refused
+      // before any hook runs: it still gets its request id, the security
+      // headers and API.md's (or OpenAI's) error shape.
+      frameworkErrors: (err, req, reply) => {
+        reply.raw.setHeader(REQUEST_ID_HEADER, req.id);
+        security(req, reply.raw, () => undefined);
+        edgeErrors(err, req, reply);
+      },
     },
-    edgeErrorHandler(describeError, config.bodyLimitBytes),
+    edgeErrors,
   );
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, logger),
@@ -91,7 +107,6 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
     httpLogging(logger, await app.resolve(PinoLogger)),
   );
   // Then the security headers (helmet), on every answer too.
-  const security = securityHeaders();
   fastify.addHook('onRequest', (req, reply, done) =>
     security(req, reply.raw, done),
   );

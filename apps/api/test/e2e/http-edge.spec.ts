@@ -124,6 +124,25 @@ describe('the HTTP edge (PostgreSQL)', () => {
     expect([res.status, res.body.code]).toEqual([400, 'VALIDATION_FAILED']);
   });
 
+  it('a URL with malformed percent-encoding is 400 with a request id and the security headers, in the shape of its endpoint', async () => {
+    const api = await fetch(`${t.url}/api/chats/%E0%A4%A`, {
+      headers: { 'x-request-id': 'edge-bad-url-1' },
+    });
+    expect(api.status).toBe(400);
+    expect(api.headers.get('x-request-id')).toBe('edge-bad-url-1');
+    expect(api.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await api.json()).toMatchObject({
+      statusCode: 400,
+      code: 'VALIDATION_FAILED',
+    });
+    const gateway = await fetch(`${t.url}/v1/models/%ZZ`);
+    expect(gateway.status).toBe(400);
+    expect(gateway.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await gateway.json()).error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
+  });
+
   it('a body error on /v1 is answered in OpenAI’s shape, on /api in API.md’s', async () => {
     const big = `{"model":"local","messages":[{"role":"user","content":"${'x'.repeat(
       t.config.bodyLimitBytes,

@@ -13,8 +13,9 @@ export type EdgeAnswer = {
 export type DescribeError = (req: FastifyRequest, err: unknown) => EdgeAnswer;
 
 /**
- * What a request's body or head did wrong, in API.md's codes: malformed or
- * nested deeper than 64 levels is 400, too large 413, not JSON 415. Anything
+ * What a request's URL or body did wrong, in API.md's codes: a malformed
+ * URL, or a body malformed or nested deeper than 64 levels, is 400; a body
+ * too large 413, not JSON 415. Anything
  * else is left as it is (a 500, logged, if it is no HTTP error).
  */
 export function bodyErrorOf(err: unknown, bodyLimit: number): unknown {
@@ -34,6 +35,12 @@ export function bodyErrorOf(err: unknown, bodyLimit: number): unknown {
         400,
         'MALFORMED_JSON',
         'The request body is not valid JSON',
+      );
+    case 'FST_ERR_BAD_URL':
+      return new ApiError(
+        400,
+        'VALIDATION_FAILED',
+        'The URL is not valid: malformed percent-encoding',
       );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new ApiError(
