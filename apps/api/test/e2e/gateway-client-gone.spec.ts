@@ -35,7 +35,13 @@ describe('OpenAI-compatible gateway: a client that leaves', () => {
     return { id: u.id, key: res.body.key as string };
   };
 
-  const start = (key: string, stream: boolean, signal: AbortSignal) =>
+  /** A completion of `content` (by default one the fake stalls in). */
+  const start = (
+    key: string,
+    stream: boolean,
+    signal?: AbortSignal,
+    content = '[fake:stall] tell me more',
+  ) =>
     fetch(`${t.url}/v1/chat/completions`, {
       method: 'POST',
       headers: {
@@ -45,7 +51,7 @@ describe('OpenAI-compatible gateway: a client that leaves', () => {
       body: JSON.stringify({
         model,
         stream,
-        messages: [{ role: 'user', content: '[fake:stall] tell me more' }],
+        messages: [{ role: 'user', content }],
       }),
       signal,
     });
@@ -104,18 +110,7 @@ describe('OpenAI-compatible gateway: a client that leaves', () => {
   it('logs a completion whose client stayed to the end complete, on a kept-alive connection', async () => {
     const { id, key } = await keyOfNewUser();
     for (const stream of [false, true]) {
-      const res = await fetch(`${t.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${key}`,
-          'content-type': 'application/json',
-        },
-        body: JSON.stringify({
-          model,
-          stream,
-          messages: [{ role: 'user', content: 'hello' }],
-        }),
-      });
+      const res = await start(key, stream, undefined, 'hello');
       expect(res.status).toBe(200);
       await res.text();
     }

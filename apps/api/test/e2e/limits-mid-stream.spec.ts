@@ -28,6 +28,22 @@ describe('limits created while an answer streams (PostgreSQL)', () => {
     h.fake.reply = LONG_REPLY;
   });
 
+  /** A daily limit shared by the group's members (a pool); its id. */
+  const dailyPool = (
+    api: ReturnType<typeof limitsApi>,
+    group: string,
+    metric: 'messages' | 'tokens',
+    amount: number,
+  ) =>
+    api.limit({
+      subject: 'group',
+      subject_id: group,
+      metric,
+      window: 'day',
+      shared: true,
+      amount,
+    });
+
   /** A streamed send held open at the fake until `release()`. */
   const heldSend = async (u: QuotaUser, chat: string) => {
     h.fake.setMode('slow');
@@ -93,22 +109,8 @@ describe('limits created while an answer streams (PostgreSQL)', () => {
 
     const first = await heldSend(u, chat);
     // Smaller than what the answer streaming now will use.
-    const tokenPool = await api.limit({
-      subject: 'group',
-      subject_id: group,
-      metric: 'tokens',
-      window: 'day',
-      shared: true,
-      amount: 10,
-    });
-    const messagePool = await api.limit({
-      subject: 'group',
-      subject_id: group,
-      metric: 'messages',
-      window: 'day',
-      shared: true,
-      amount: 1,
-    });
+    const tokenPool = await dailyPool(api, group, 'tokens', 10);
+    const messagePool = await dailyPool(api, group, 'messages', 1);
     const done = await first.release();
     expect(done.usage.total_tokens).toBeGreaterThan(10);
 
@@ -146,14 +148,7 @@ describe('limits created while an answer streams (PostgreSQL)', () => {
 
     const first = await heldSend(u, longChat);
     const amount = 200;
-    const tokenPool = await api.limit({
-      subject: 'group',
-      subject_id: group,
-      metric: 'tokens',
-      window: 'day',
-      shared: true,
-      amount,
-    });
+    const tokenPool = await dailyPool(api, group, 'tokens', amount);
     // Admitted under the new pool while the first answer still streams.
     h.fake.held = false;
     h.fake.setMode('normal');
@@ -183,14 +178,7 @@ describe('limits created while an answer streams (PostgreSQL)', () => {
     const mate = await h.newUser();
     const u = await h.newUser();
     const group = await api.group('Joined mid-answer', [mate]);
-    const tokenPool = await api.limit({
-      subject: 'group',
-      subject_id: group,
-      metric: 'tokens',
-      window: 'day',
-      shared: true,
-      amount: 1000,
-    });
+    const tokenPool = await dailyPool(api, group, 'tokens', 1000);
     const mateChat = await h.t.newChat(mate.token);
     const mateSend = await api.send(mate, mateChat);
     expect(mateSend.status).toBe(200);

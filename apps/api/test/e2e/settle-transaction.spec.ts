@@ -29,6 +29,16 @@ describe('settling a hold and storing its answer (PostgreSQL)', () => {
   });
   afterAll(() => t?.close());
 
+  /** A send of 10 prompt tokens, up to 50 out, admitted for the user with no model. */
+  const admitSend = (userId: string) =>
+    admission.admit({
+      userId,
+      model: null,
+      promptTokens: 10,
+      maxOutputTokens: 50,
+      maxStreams: 10,
+    });
+
   /** Ends the transaction's own database session, as a crash of the database connection would. */
   const killConnection = (tx: Tx) =>
     tx.query('SELECT pg_terminate_backend(pg_backend_pid())');
@@ -41,13 +51,7 @@ describe('settling a hold and storing its answer (PostgreSQL)', () => {
     async (_when, at) => {
       const u = await t.register();
       const chatId = await t.newChat(u.token);
-      const lease = await admission.admit({
-        userId: u.id,
-        model: null,
-        promptTokens: 10,
-        maxOutputTokens: 50,
-        maxStreams: 10,
-      });
+      const lease = await admitSend(u.id);
       let attempts = 0;
       const settled = await lease.settle(
         { promptTokens: 10, completionTokens: 5, charged: true },
@@ -147,13 +151,7 @@ describe('settling a hold and storing its answer (PostgreSQL)', () => {
   it('counts a send once when its one-statement settle is cut while it runs, and the retry stores it', async () => {
     const u = await t.register();
     const chatId = await t.newChat(u.token);
-    const lease = await admission.admit({
-      userId: u.id,
-      model: null,
-      promptTokens: 10,
-      maxOutputTokens: 50,
-      maxStreams: 10,
-    });
+    const lease = await admitSend(u.id);
     // Another session holds the chat row: the settle moves the counters, then waits for it.
     const other = new Client({ connectionString: t.db?.url });
     await other.connect();
