@@ -175,9 +175,13 @@ export class ModelsService {
 
   /** The model a quota is asked for: `requested` (400 `UNKNOWN_MODEL` unless enabled), else `default_model`. */
   async quotaModel(requested?: string): Promise<string> {
-    if (requested === undefined) return this.settings.value('default_model');
-    await this.requireEnabled(requested);
-    return requested;
+    if (requested !== undefined) await this.requireEnabled(requested);
+    return this.quotaModelUnchecked(requested);
+  }
+
+  /** The same model, for a caller that checks `requested` itself (UsageService.withUser reads it with the quota). */
+  async quotaModelUnchecked(requested?: string): Promise<string> {
+    return requested ?? this.settings.value('default_model');
   }
 
   /** 400 `UNKNOWN_MODEL` unless every id names a model of the catalog (enabled or not). */

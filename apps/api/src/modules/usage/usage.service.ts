@@ -135,7 +135,7 @@ export class UsageService {
     userId: string,
     requested: string | undefined,
   ): Promise<{ user: AuthRow; quota: CallerQuota } | null> {
-    const model = requested ?? (await this.settings.value('default_model'));
+    const model = await this.models.quotaModelUnchecked(requested);
     const ctx = await this.context();
     const [row] = await this.db.prepared<
       AuthRow & { model_enabled: boolean; limits: LimitRow[] }
