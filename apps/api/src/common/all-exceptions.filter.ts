@@ -9,6 +9,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
 import { ApiError } from './api-error';
+import { pathOf } from './http/paths';
 
 const REASONS: Record<number, string> = {
   400: 'Bad Request',
@@ -155,7 +156,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       };
     }
     this.logger.error(
-      `Unhandled error on ${req?.method ?? ''} ${req?.url.split('?')[0] ?? ''}: ${(exception as Error)?.stack ?? String(exception)}`,
+      `Unhandled error on ${req?.method ?? ''} ${req ? pathOf(req.url) : ''}: ${(exception as Error)?.stack ?? String(exception)}`,
     );
     return {
       status: 500,

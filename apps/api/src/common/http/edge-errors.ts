@@ -12,6 +12,14 @@ export type EdgeAnswer = {
 /** Turns an error into an answer: API.md's shape, or OpenAI's on /v1 (create-app.ts). */
 export type DescribeError = (req: FastifyRequest, err: unknown) => EdgeAnswer;
 
+/** 415: the API reads JSON bodies only. */
+export const unsupportedMediaType = () =>
+  new ApiError(
+    415,
+    'UNSUPPORTED_MEDIA_TYPE',
+    'The request body must be JSON, sent with Content-Type: application/json',
+  );
+
 /**
  * What a request's URL or body did wrong, in API.md's codes: a malformed
  * URL, or a body malformed or nested deeper than 64 levels, is 400; a body
@@ -43,11 +51,7 @@ export function bodyErrorOf(err: unknown, bodyLimit: number): unknown {
         'The URL is not valid: malformed percent-encoding',
       );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new ApiError(
-        415,
-        'UNSUPPORTED_MEDIA_TYPE',
-        'The request body must be JSON, sent with Content-Type: application/json',
-      );
+      return unsupportedMediaType();
   }
   if (e.statusCode && e.statusCode < 500)
     return new ApiError(

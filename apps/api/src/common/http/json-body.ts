@@ -6,8 +6,8 @@ import {
   type FastifyRequest,
   type HookHandlerDoneFunction,
 } from 'fastify';
-import { ApiError } from '../api-error';
 import { checkJsonDepth } from '../json-depth';
+import { unsupportedMediaType } from './edge-errors';
 import { isApiPath, pathOf } from './paths';
 
 /** The media types read as JSON bodies: `application/json` and `application/*+json`. */
@@ -88,13 +88,7 @@ export function refuseNonJsonBodies(
     isApiPath(pathOf(req.url)) &&
     !isJsonContentType(headers['content-type'])
   ) {
-    return done(
-      new ApiError(
-        415,
-        'UNSUPPORTED_MEDIA_TYPE',
-        'The request body must be JSON, sent with Content-Type: application/json',
-      ),
-    );
+    return done(unsupportedMediaType());
   }
   done();
 }

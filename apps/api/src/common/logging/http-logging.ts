@@ -7,6 +7,7 @@ import type {
 } from 'fastify';
 import type { Logger } from 'pino';
 import type { AuthUser } from '../auth-user';
+import { pathOf } from '../http/paths';
 
 /** The request header (and answer header) carrying the request id. */
 export const REQUEST_ID_HEADER = 'X-Request-Id';
@@ -41,7 +42,7 @@ type Req = FastifyRequest & { user?: AuthUser };
 /** The fields of the access line: never a header, a query string or a body. */
 export function accessFields(req: Req, res: ServerResponse, ms: number) {
   // The route's pattern; the path for a request no route matched.
-  const route = req.routeOptions.url ?? req.url.split('?')[0];
+  const route = req.routeOptions.url ?? pathOf(req.url);
   return {
     method: req.method,
     route,

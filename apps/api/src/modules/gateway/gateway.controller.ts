@@ -36,6 +36,7 @@ import { GatewayService } from './gateway.service';
 import { gatewayRateLimitHeaders } from './openai-headers';
 import { OpenAiErrorFilter } from './openai-error.filter';
 import { OpenAiResponder } from './openai.responder';
+import { pathOf } from '../../common/http/paths';
 
 /**
  * The OpenAI-compatible endpoint at `/v1` (outside `/api`): OpenAI's
@@ -156,7 +157,7 @@ export class GatewayController {
     throw new ApiError(
       404,
       'unknown_url',
-      `Unknown request URL: ${req.method} ${req.url.split('?')[0]}`,
+      `Unknown request URL: ${req.method} ${pathOf(req.url)}`,
     );
   }
 
