@@ -108,6 +108,36 @@ describe('the HTTP edge (PostgreSQL)', () => {
     expect(await get('application/json')).toBe(200);
   });
 
+  it('a chunked body over the limit is 413 too, and nothing is stored', async () => {
+    const status = await new Promise<number>((done, fail) => {
+      const req = request(`${t.url}/api/chats`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'transfer-encoding': 'chunked',
+        },
+      });
+      req.on('response', (res) => {
+        res.resume();
+        done(res.statusCode ?? 0);
+      });
+      // The server may close the connection before the whole body is sent.
+      req.on('error', (err) => (req.destroyed ? undefined : fail(err)));
+      req.write('{"title":"');
+      const chunk = 'x'.repeat(64 * 1024);
+      for (let sent = 0; sent <= t.config.bodyLimitBytes; sent += chunk.length)
+        req.write(chunk);
+      req.end('"}');
+    });
+    expect(status).toBe(413);
+    expect(
+      await t.query(
+        `SELECT count(*)::int AS n FROM chats WHERE title LIKE 'xxx%'`,
+      ),
+    ).toEqual([{ n: 0 }]);
+  });
+
   it('routes a path with a trailing slash as the path without it, and HEAD as GET without a body', async () => {
     const plain = await t.http.get('/api/chats', { token });
     const slash = await t.http.get('/api/chats/', { token });
