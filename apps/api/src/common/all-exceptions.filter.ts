@@ -10,6 +10,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
 import { ApiError } from './api-error';
 import { pathOf } from './http/paths';
+import { sqlState } from './sql';
 
 const REASONS: Record<number, string> = {
   400: 'Bad Request',
@@ -79,10 +80,9 @@ export function isDatabaseUnavailable(err: unknown): boolean {
  * should have refused it first; this is the safety net.
  */
 function isBadInput(err: unknown): boolean {
-  const code = String(
-    (err as { driverError?: { code?: string } }).driverError?.code ?? '',
+  return ['22P02', '22003', '22007', '22008', '22001', '22021'].includes(
+    sqlState(err) ?? '',
   );
-  return ['22P02', '22003', '22007', '22008', '22001', '22021'].includes(code);
 }
 
 /** Every error leaves as API.md's JSON shape; nothing else leaks. */
