@@ -138,6 +138,36 @@ describe('the HTTP edge (PostgreSQL)', () => {
     ).toEqual([{ n: 0 }]);
   });
 
+  it('a body cut off by the client stores nothing, and the next request is answered', async () => {
+    await new Promise<void>((done) => {
+      const socket = connect(Number(new URL(t.url).port), '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.write(
+        [
+          'POST /api/chats HTTP/1.1',
+          'Host: tally',
+          `Authorization: Bearer ${token}`,
+          'Content-Type: application/json',
+          'Content-Length: 1000',
+          '',
+          '{"title":"cut off',
+        ].join('\r\n'),
+        () =>
+          setTimeout(() => {
+            socket.destroy();
+            done();
+          }, 50),
+      );
+    });
+    const next = await t.http.get('/api/chats', { token });
+    expect(next.status).toBe(200);
+    expect(
+      await t.query(
+        `SELECT count(*)::int AS n FROM chats WHERE title LIKE 'cut off%'`,
+      ),
+    ).toEqual([{ n: 0 }]);
+  });
+
   it('routes a path with a trailing slash as the path without it, and HEAD as GET without a body', async () => {
     const plain = await t.http.get('/api/chats', { token });
     const slash = await t.http.get('/api/chats/', { token });
