@@ -35,12 +35,11 @@ describe('TokenCounter', () => {
     expect(tokens.countMessages([])).toBe(3);
   });
 
-  it('builds an estimated usage from a partial answer', () => {
-    const messages = [{ role: 'user' as const, content: 'hi' }];
-    expect(tokens.usageOf(messages, 'hello world')).toEqual({
-      promptTokens: tokens.countMessages(messages),
+  it('builds an estimated usage from the prompt estimate and a partial answer', () => {
+    expect(tokens.usageOf(17, 'hello world')).toEqual({
+      promptTokens: 17,
       completionTokens: 2,
-      totalTokens: tokens.countMessages(messages) + 2,
+      totalTokens: 19,
       estimated: true,
     });
   });

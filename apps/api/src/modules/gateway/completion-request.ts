@@ -1,14 +1,16 @@
 import { HttpStatus } from '@nestjs/common';
 import { ApiError } from '../../common/api-error';
-import type { AiChatMessage } from '../ai';
+import { type AiChatMessage, estimatePrompt } from '../ai';
 
 /** A `POST /v1/chat/completions` body, checked against OpenAI's schema and split into what the API owns and what it passes on. */
 export interface CompletionRequest {
   model: string;
   /** The messages as sent, for the provider. */
   messages: unknown[];
-  /** The same as plain text, for the prompt estimate and the built-in model. */
+  /** The same as plain text, for the built-in model. */
   textMessages: AiChatMessage[];
+  /** The prompt estimate of everything sent upstream (prompt-estimate.ts). */
+  promptTokens: number;
   stream: boolean;
   /** `stream_options.include_usage`: the client wants the usage chunk. */
   includeUsage: boolean;
@@ -163,6 +165,44 @@ function checkOptional(b: Record<string, unknown>): void {
     throw badRequest('response_format', 'response_format must be an object');
 }
 
+/** 400 `invalid_request_error` with `code` `unsupported_parameter`, as OpenAI answers a field a model does not take. */
+const unsupported = (param: string, message: string) =>
+  new ApiError(HttpStatus.BAD_REQUEST, 'unsupported_parameter', message, {
+    param,
+  });
+
+/**
+ * Fields that change what the provider charges per token (a priority tier,
+ * audio, web search): the prices of a model are per text token, so such a
+ * request could cost more than it is charged. Refused, before admission.
+ */
+function refusePricedFields(b: Record<string, unknown>): void {
+  const tier = b.service_tier;
+  if (tier !== undefined && tier !== null && tier !== 'auto' && tier !== 'default')
+    throw unsupported(
+      'service_tier',
+      'service_tier must be "auto" or "default": other tiers are priced differently',
+    );
+  if (b.audio !== undefined && b.audio !== null)
+    throw unsupported('audio', 'Audio output is not supported');
+  const modalities = b.modalities;
+  if (
+    modalities !== undefined &&
+    modalities !== null &&
+    !(
+      Array.isArray(modalities) &&
+      modalities.length === 1 &&
+      modalities[0] === 'text'
+    )
+  )
+    throw unsupported('modalities', 'Only modalities ["text"] is supported');
+  if (b.web_search_options !== undefined && b.web_search_options !== null)
+    throw unsupported(
+      'web_search_options',
+      'Web search is not supported: it is priced apart from tokens',
+    );
+}
+
 /** Checks a body against OpenAI's Chat Completions schema; 400 `invalid_request_error` with `param` otherwise. */
 export function parseCompletionRequest(body: unknown): CompletionRequest {
   if (!isObject(body))
@@ -196,12 +236,14 @@ export function parseCompletionRequest(body: unknown): CompletionRequest {
     maxTokens = maxTokens === null ? v : Math.min(maxTokens, v);
   }
   checkOptional(body);
+  refusePricedFields(body);
   const fields: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(body)) if (!OWN.has(k)) fields[k] = v;
   return {
     model: body.model,
     messages: body.messages,
     textMessages,
+    promptTokens: estimatePrompt(body.messages, fields),
     stream: body.stream === true,
     includeUsage: isObject(options) && options.include_usage === true,
     maxTokens,

@@ -8,7 +8,6 @@ import {
   requireModelAllowed,
 } from '../../common/auth-user';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { TokenCounter } from '../ai';
 import { type ModelForSend, ModelsService } from '../models/models.service';
 import { AdmissionService, ClientGoneError } from '../usage/admission.service';
 import type { Lease } from '../usage/lease';
@@ -59,7 +58,7 @@ const modelNotFound = (id: string) =>
 /**
  * The OpenAI-compatible endpoint's side of things: the models a caller may
  * use, and the admission of a completion (the chat send's: one message, the
- * prompt estimated from the messages and tools, the output cap under every
+ * prompt estimate of everything sent upstream, the output cap under every
  * limit). A request refused on its way in is logged here; an admitted one
  * is logged when its answer settles.
  */
@@ -69,7 +68,6 @@ export class GatewayService {
     private readonly models: ModelsService,
     private readonly admission: AdmissionService,
     private readonly usage: UsageService,
-    private readonly tokens: TokenCounter,
     private readonly log: RequestLogService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -138,11 +136,6 @@ export class GatewayService {
           'tools',
           `The model "${model.id}" answers with text only: tools are not supported`,
         );
-      const promptTokens =
-        this.tokens.countMessages(request.textMessages) +
-        (request.tools
-          ? this.tokens.countText(JSON.stringify(request.tools))
-          : 0);
       if (signal.aborted) throw new ClientGoneError();
       const lease = await this.admission.admit({
         userId: user.id,
@@ -153,7 +146,7 @@ export class GatewayService {
           outputPrice: model.prices.outputPrice,
         },
         apiKeyId: user.apiKeyId,
-        promptTokens,
+        promptTokens: request.promptTokens,
         // The chat send's caps, and the request's own when smaller.
         maxOutputTokens: Math.min(
           this.config.ai.maxOutputTokens,
