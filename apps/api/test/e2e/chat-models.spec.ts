@@ -359,29 +359,36 @@ describe('chats on models of several connections (PostgreSQL)', () => {
       expect(quota.tokens.remaining).toBe(0);
     });
 
-    it('charges the cap when the provider reports more completion tokens than it', async () => {
+    it('charges the hold when the provider reports more than it: the cap for completion, the estimate for the prompt', async () => {
       const content = 'short please';
       const u = await userWithRoom(9, content);
+      expect(u.prompt).toBeLessThan(40);
       const chat = await newChat(u.token, 'alpha');
       one.reply = 'ok';
       one.usage = { prompt_tokens: 40, completion_tokens: 100000 };
       const res = await sendJson(u.token, chat.id, { content });
       expect(res.status).toBe(200);
       expect(res.body.usage).toMatchObject({
-        prompt_tokens: 40,
+        prompt_tokens: u.prompt,
         completion_tokens: 9,
-        total_tokens: 49,
+        total_tokens: u.prompt + 9,
       });
+      expect(res.body.assistant_message.prompt_tokens).toBe(u.prompt);
       const quota = (await t.http.get('/api/chats/quota', { token: u.token }))
         .body;
-      // Past the limit by the prompt estimate's error only (the provider's prompt count against Tally's).
-      expect(quota.tokens.used).toBe(40 + 9);
-      expect(quota.tokens.used - u.limit).toBeLessThanOrEqual(
-        Math.abs(40 - u.prompt),
-      );
+      // Never past the limit: what was held is the most that is charged.
+      expect(quota.tokens.used).toBe(u.limit);
       const metrics = await t.http.get('/metrics');
       expect(metrics.text).toMatch(
         /tally_ai_completion_excess_tokens_total\{model="alpha"\} 99991/,
+      );
+      expect(metrics.text).toMatch(
+        new RegExp(
+          `tally_ai_usage_over_hold_total\\{kind="prompt"\\} ${40 - u.prompt}\n`,
+        ),
+      );
+      expect(metrics.text).toMatch(
+        /tally_ai_usage_over_hold_total\{kind="completion"\} 99991\n/,
       );
     });
   });
@@ -390,7 +397,10 @@ describe('chats on models of several connections (PostgreSQL)', () => {
     const { token, id: userId, email } = await t.register();
     const a = await newChat(token, 'alpha');
     one.usage = { prompt_tokens: 1234, completion_tokens: 321 };
-    const r1 = await sendJson(token, a.id, { content: 'priced one' });
+    // A prompt whose estimate holds the 1234 tokens the provider reports (a hold is the most charged).
+    const r1 = await sendJson(token, a.id, {
+      content: `priced one ${'word '.repeat(1300)}`,
+    });
     two.usage = { prompt_tokens: 77, completion_tokens: 5 };
     const r2 = await sendJson(token, a.id, {
       content: 'priced two',

@@ -1,9 +1,11 @@
 import type {
   AiChatMessage,
+  AiPassthrough,
   AiProvider,
   AiStreamEvent,
   AiUsage,
 } from '../../src/modules/ai/ai-provider.port';
+import { estimatePrompt } from '../../src/modules/ai/prompt-estimate';
 
 export interface CollectedStream {
   text: string;
@@ -20,6 +22,10 @@ export async function collectStream(
   messages: AiChatMessage[],
   opts: {
     maxOutputTokens: number;
+    /** The prompt estimate admitted (default: the messages' own). */
+    promptTokens?: number;
+    /** An OpenAI-shaped request, sent as it is (the gateway's). */
+    passthrough?: AiPassthrough;
     signal?: AbortSignal;
     onDelta?: (text: string) => void;
   },
@@ -31,6 +37,8 @@ export async function collectStream(
     for await (const event of provider.stream({
       messages,
       maxOutputTokens: opts.maxOutputTokens,
+      promptTokens: opts.promptTokens ?? estimatePrompt(messages),
+      passthrough: opts.passthrough,
       signal: opts.signal ?? new AbortController().signal,
     })) {
       events.push(event);

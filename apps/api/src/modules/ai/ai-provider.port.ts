@@ -15,6 +15,12 @@ export interface AiStreamRequest {
   messages: AiChatMessage[];
   /** Upper bound of the answer's length in tokens (sent upstream as `max_tokens`). */
   maxOutputTokens: number;
+  /**
+   * The prompt estimate the request was admitted and held on
+   * (prompt-estimate.ts): what is charged as its prompt when the provider
+   * reports no usage, and the most that is charged when it reports more.
+   */
+  promptTokens: number;
   /** Aborting it stops the answer at once and aborts the upstream request. */
   signal: AbortSignal;
   /** The user's language (from `Accept-Language`), for a model that answers in set words. */
@@ -70,7 +76,8 @@ export interface AiProvider {
    * fails, and `AiAbortedError` when `signal` aborts. In every case the
    * upstream request is aborted before the error reaches the caller, as it is
    * when the caller stops iterating early. A cut answer has no usage event:
-   * count what was received with `TokenCounter.usageOf()`.
+   * count what was received with `TokenCounter.usageOf()` (the prompt
+   * estimate, and the text and tool calls received).
    */
   stream(req: AiStreamRequest): AsyncIterable<AiStreamEvent>;
 }

@@ -37,6 +37,13 @@ export class AiProviders {
           `Model "${model}" reported ${reported} completion tokens for an output cap of ${cap}: charged ${cap}, ${excess} not charged`,
         );
       },
+      overHold: (kind, excess) => {
+        this.metrics?.aiUsageOverHold.inc({ kind }, excess);
+        if (kind === 'prompt')
+          this.logger.warn(
+            `Model "${model}" reported ${excess} prompt tokens more than the prompt estimate held: charged the estimate`,
+          );
+      },
     });
   }
 

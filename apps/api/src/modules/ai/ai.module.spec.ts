@@ -56,6 +56,7 @@ async function collect(provider: AiProvider): Promise<AiStreamEvent[]> {
   for await (const event of provider.stream({
     messages: [{ role: 'user', content: 'ping' }],
     maxOutputTokens: 50,
+    promptTokens: 10,
     signal: new AbortController().signal,
   })) {
     events.push(event);

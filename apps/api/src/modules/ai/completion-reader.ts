@@ -4,6 +4,7 @@ import type {
   AiUsage,
 } from './ai-provider.port';
 import type { ProviderVoice } from './provider-voice';
+import { toolCallText } from './prompt-estimate';
 import { type SseEvent, SseParser } from './sse-parser';
 import type { TokenCounter } from './tokenizer';
 import type { UpstreamResponse } from './upstream-http';
@@ -39,7 +40,8 @@ const isCount = (v: unknown): v is number =>
 /**
  * An answer streamed as server-sent events (`chat.completion.chunk`s):
  * its text, with `passthrough` its tool calls and finish reason, and last
- * its usage (the provider's, else counted).
+ * its usage (the provider's, else counted: the prompt estimate, and the
+ * text and tool calls received).
  */
 export async function* readSse(
   res: UpstreamResponse,
@@ -69,8 +71,10 @@ export async function* readSse(
       out.push({ type: 'delta', content });
     }
     const calls = choice?.delta?.tool_calls;
-    if (passthrough && Array.isArray(calls) && calls.length > 0)
+    if (passthrough && Array.isArray(calls) && calls.length > 0) {
+      completion += toolCallText(calls);
       out.push({ type: 'tool_calls', toolCalls: calls });
+    }
     if (typeof choice?.finish_reason === 'string') {
       finishReason = choice.finish_reason;
       if (passthrough) out.push({ type: 'finish', reason: finishReason });
@@ -107,7 +111,7 @@ export async function* readSse(
   }
   yield {
     type: 'usage',
-    usage: usage ?? tokens.usageOf(req.messages, completion),
+    usage: usage ?? tokens.usageOf(req.promptTokens, completion),
   };
 }
 
@@ -120,21 +124,24 @@ export async function* readJson(
   const chunk = parseChunk({ event: 'message', data: text }, voice);
   const choice = chunk.choices?.[0];
   const content = choice?.message?.content;
-  const completion = typeof content === 'string' ? content : '';
-  if (completion !== '') yield { type: 'delta', content: completion };
+  const answer = typeof content === 'string' ? content : '';
+  let completion = answer;
+  if (answer !== '') yield { type: 'delta', content: answer };
   if (req.passthrough) {
     const calls = choice?.message?.tool_calls;
-    if (Array.isArray(calls) && calls.length > 0)
+    if (Array.isArray(calls) && calls.length > 0) {
+      completion += toolCallText(calls);
       yield {
         type: 'tool_calls',
         toolCalls: calls.map((c, index) => ({ index, ...(c as object) })),
       };
+    }
     const reason = choice?.finish_reason;
     if (typeof reason === 'string') yield { type: 'finish', reason };
   }
   yield {
     type: 'usage',
-    usage: readUsage(chunk) ?? tokens.usageOf(req.messages, completion),
+    usage: readUsage(chunk) ?? tokens.usageOf(req.promptTokens, completion),
   };
 }
 

@@ -50,7 +50,7 @@ export class LocalProvider implements AiProvider {
       if (signal.aborted) throw new AiAbortedError();
       yield { type: 'delta', content: parts[i] };
     }
-    const promptTokens = this.tokens.countMessages(req.messages);
+    const promptTokens = req.promptTokens;
     const completionTokens = this.tokens.countText(answer);
     yield {
       type: 'usage',

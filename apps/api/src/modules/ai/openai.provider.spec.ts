@@ -289,6 +289,7 @@ describe('OpenAiProvider against an OpenAI-compatible server', () => {
       for await (const event of provider().stream({
         messages: ask('x'),
         maxOutputTokens: 100,
+        promptTokens: 10,
         signal: new AbortController().signal,
       })) {
         expect(event).toEqual({ type: 'delta', content: 'one' });

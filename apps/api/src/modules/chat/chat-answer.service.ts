@@ -71,8 +71,12 @@ export class ChatAnswerService {
       const userMessage = lease.admitted as Message | null;
       if (!userMessage) throw notFound('Chat');
       yield { event: 'user_message', data: userMessage };
-      const outcome: Outcome = yield* this.run(send, upstream.signal);
-      this.observe(send, outcome);
+      const ran: Outcome = yield* this.run(send, upstream.signal);
+      this.observe(send, ran);
+      // Never more than the hold: what is charged and what is stored agree.
+      const outcome: Outcome = ran.usage
+        ? { ...ran, usage: lease.bound(ran.usage) }
+        : ran;
 
       const model = prepared.model;
       // The model's prices as they were at admission (the time of the send).
@@ -168,6 +172,7 @@ export class ChatAnswerService {
       for await (const event of provider.stream({
         messages: prepared.messages,
         maxOutputTokens: lease.outputCap,
+        promptTokens: lease.promptTokens,
         signal,
         language: send.language,
       })) {
@@ -189,7 +194,7 @@ export class ChatAnswerService {
       return {
         status: 'complete',
         text,
-        usage: usage ?? this.tokens.usageOf(prepared.messages, text),
+        usage: usage ?? this.tokens.usageOf(lease.promptTokens, text),
         failure: null,
         seconds: seconds(),
       };
@@ -203,7 +208,7 @@ export class ChatAnswerService {
         // (and its prompt); a failure before any text is not charged.
         usage:
           cancelled || text !== ''
-            ? this.tokens.usageOf(prepared.messages, text)
+            ? this.tokens.usageOf(lease.promptTokens, text)
             : null,
         failure,
         seconds: seconds(),

@@ -8,6 +8,7 @@ import {
   type AiUsage,
   isAiFailure,
   TokenCounter,
+  toolCallText,
 } from '../ai';
 import { MetricsService } from '../metrics/metrics.service';
 import { costOf } from '../models/cost';
@@ -73,7 +74,8 @@ export class CompletionService {
       const outcome: Outcome = yield* this.run(c, upstream.signal);
       ran = true;
       this.observe(c, outcome);
-      const usage = outcome.usage;
+      // Never more than the hold: what is charged and what is logged agree.
+      const usage = outcome.usage ? lease.bound(outcome.usage) : null;
       const cost = usage
         ? costOf(usage.promptTokens, usage.completionTokens, model.prices)
         : null;
@@ -138,22 +140,24 @@ export class CompletionService {
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
     let text = '';
+    /** The tool calls' names and arguments received (toolCallText). */
     let calls = '';
     let finishReason = 'stop';
     let usage: AiUsage | null = null;
-    const estimate = () =>
-      this.tokens.usageOf(request.textMessages, text + calls);
+    // Without the provider's usage: the prompt estimate admitted, and the output received.
+    const estimate = () => this.tokens.usageOf(lease.promptTokens, text + calls);
     try {
       for await (const e of provider.stream({
         messages: request.textMessages,
         maxOutputTokens: lease.outputCap,
+        promptTokens: lease.promptTokens,
         signal,
         passthrough: { messages: request.messages, fields: request.fields },
       })) {
         if (e.type === 'usage') usage = e.usage;
         else if (e.type === 'finish') finishReason = e.reason;
         else if (e.type === 'tool_calls') {
-          calls += JSON.stringify(e.toolCalls);
+          calls += toolCallText(e.toolCalls);
           yield { kind: 'tool_calls', toolCalls: e.toolCalls };
         } else {
           if (text === '')

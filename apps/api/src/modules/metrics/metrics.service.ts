@@ -63,6 +63,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly aiUsageOverHold = new Counter({
+    name: 'tally_ai_usage_over_hold_total',
+    help: 'Tokens a provider reported beyond what was held for them (not charged: the hold is), by kind (prompt, completion)',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
   readonly aiCutAtCap = new Counter({
     name: 'tally_ai_answers_cut_at_cap_total',
     help: 'Answers cut at the output cap because the provider did not stop, by model',

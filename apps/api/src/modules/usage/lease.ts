@@ -119,6 +119,33 @@ export class Lease {
   get outputCap(): number {
     return this.reservation.outputCap;
   }
+  /**
+   * `usage`, never more than this lease holds: prompt tokens up to the
+   * prompt estimate admitted, completion tokens up to the output cap (the
+   * provider adapter already bounds what a provider reports; an estimate of
+   * an ending can pass the cap by a token where text and tool calls meet).
+   * What is charged and what is stored with it are this.
+   */
+  bound<U extends { promptTokens: number; completionTokens: number }>(
+    usage: U,
+  ): U {
+    const promptTokens = Math.min(usage.promptTokens, this.promptTokens);
+    const completionTokens = Math.min(usage.completionTokens, this.outputCap);
+    if (
+      promptTokens === usage.promptTokens &&
+      completionTokens === usage.completionTokens
+    )
+      return usage;
+    return {
+      ...usage,
+      promptTokens,
+      completionTokens,
+      ...('totalTokens' in usage
+        ? { totalTokens: promptTokens + completionTokens }
+        : {}),
+    };
+  }
+
   /** What the admission's rider stored (AdmitOptions.rider), as its `read` made it. */
   get admitted(): unknown {
     return this.reservation.admitted;
@@ -196,13 +223,18 @@ export class Lease {
     charge: Charge,
     store: Stored<unknown> | null,
   ): Promise<Settled<unknown>> {
+    // Never more than the hold, whatever the caller counted.
+    const { promptTokens, completionTokens } = this.bound({
+      promptTokens: whole(charge.promptTokens),
+      completionTokens: whole(charge.completionTokens),
+    });
     const hold: HoldCharge = charge.charged
       ? {
           messages: 1,
-          tokens: whole(charge.promptTokens) + whole(charge.completionTokens),
-          promptTokens: whole(charge.promptTokens),
-          completionTokens: whole(charge.completionTokens),
-          cost: whole(charge.cost ?? 0),
+          tokens: promptTokens + completionTokens,
+          promptTokens,
+          completionTokens,
+          cost: Math.min(whole(charge.cost ?? 0), this.reservation.costHold),
           model: charge.model ?? null,
         }
       : { messages: 0, tokens: 0 };
