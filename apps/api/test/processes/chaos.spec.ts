@@ -16,9 +16,40 @@ const MESSAGES_LIMIT = 14;
 const SMALL_LIMIT = 2;
 const TOKENS_LIMIT = 6_000;
 const TTL_SECONDS = 3;
+/** Of the sends, this share goes to `/v1/chat/completions` with an API key. */
+const GATEWAY_SHARE = 0.3;
+
+/** About `n` tokens of words. */
+const filler = (n: number) =>
+  Array.from({ length: n }, (_, i) => `f${i}`).join(' ');
+
+/**
+ * A completion heavy outside its message text (the shapes a limit could be
+ * passed with, when they were left out of the prompt estimate).
+ */
+const heavyBody = (model: string, i: number, stream: boolean) => {
+  const extra = [
+    {
+      response_format: {
+        type: 'json_schema',
+        json_schema: { name: 's', schema: { description: filler(300) } },
+      },
+    },
+    { functions: [{ name: 'f', description: filler(300), parameters: {} }] },
+    { prediction: { type: 'content', content: filler(300) } },
+  ][i % 3];
+  return {
+    model,
+    stream,
+    messages: [{ role: 'user', content: `hello ${i}` }],
+    ...extra,
+  };
+};
 
 interface Figures {
   sends: number;
+  /** Of them, to the OpenAI-compatible endpoint. */
+  completions: number;
   answered: number;
   cut: number;
   refused: number;
@@ -29,9 +60,11 @@ interface Figures {
 }
 
 /**
- * Crash safety of the accounting (issue 13), on real OS processes of the
+ * Crash safety of the accounting, on real OS processes of the
  * built API: three processes on one PostgreSQL database, users sending JSON
- * and streamed answers (some cut by their client), and one process
+ * and streamed answers (some cut by their client) and completions to the
+ * OpenAI-compatible endpoint heavy outside their message text (streamed
+ * and not, some left by their client), and one process
  * SIGKILLed every few seconds and restarted. A pause between settling a
  * hold and storing its answer (TEST_SETTLE_STORE_DELAY_MS) makes a kill
  * between the two likely. Afterwards, past the holds' TTL, every user's
@@ -69,12 +102,56 @@ describe('accounting under SIGKILL (chaos)', () => {
           live[0],
           i === USERS - 1 ? SMALL_LIMIT : MESSAGES_LIMIT,
         );
-        return { ...u, chat: await c.newChat(live[0], u.token) };
+        const key = await c
+          .http(live[0])
+          .post('/api/auth/api-keys', { name: 'chaos' }, { token: u.token });
+        expect(key.status).toBe(201);
+        return {
+          ...u,
+          key: key.body.key as string,
+          chat: await c.newChat(live[0], u.token),
+        };
       }),
     );
+    const model = (
+      await c.http(live[0]).get('/api/models', { token: users[0].token })
+    ).body.default_model as string;
+
+    /** One completion through `p`; a streamed one's client leaves after a few pieces. Its status, or null when the process died under it. */
+    const complete = async (
+      p: ApiProcess,
+      key: string,
+      n: number,
+    ): Promise<{ status: number; aborted: boolean } | null> => {
+      const stream = Math.random() < 0.5;
+      const client = new AbortController();
+      try {
+        const res = await fetch(`${p.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${key}`,
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify(heavyBody(model, n, stream)),
+          signal: client.signal,
+        });
+        if (!stream || res.status !== 200) {
+          await res.text();
+          return { status: res.status, aborted: false };
+        }
+        const reader = res.body?.getReader();
+        let pieces = 2 + Math.floor(Math.random() * 12);
+        while (reader && pieces-- > 0) if ((await reader.read()).done) break;
+        client.abort();
+        return { status: res.status, aborted: pieces >= 0 };
+      } catch {
+        return null;
+      }
+    };
 
     const f: Figures = {
       sends: 0,
+      completions: 0,
       answered: 0,
       cut: 0,
       refused: 0,
@@ -104,6 +181,19 @@ describe('accounting under SIGKILL (chaos)', () => {
           continue;
         }
         f.sends++;
+        if (Math.random() < GATEWAY_SHARE) {
+          f.completions++;
+          const r = await complete(p, u.key, f.sends);
+          if (!r) f.failed++;
+          else if (r.status === 429) {
+            f.refused++;
+            await new Promise((res) => setTimeout(res, 200));
+          } else if (r.status === 200) {
+            if (r.aborted) f.cut++;
+            else f.answered++;
+          } else f.failed++;
+          continue;
+        }
         const json = Math.random() < 0.7;
         const r = await sendMessage(
           p.url,
@@ -191,5 +281,6 @@ describe('accounting under SIGKILL (chaos)', () => {
     expect(f.kills).toBeGreaterThanOrEqual(2);
     expect(f.answered).toBeGreaterThan(10);
     expect(f.refused).toBeGreaterThan(0);
+    expect(f.completions).toBeGreaterThan(5);
   }, 150_000);
 });

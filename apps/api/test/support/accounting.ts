@@ -4,7 +4,8 @@
  * counters equal a recount from the stored answers, and nothing is held:
  *
  * - messages charged = stored assistant messages that carry token counts
- *   (a send that failed before any text is stored without them, uncharged);
+ *   (a send that failed before any text is stored without them, uncharged),
+ *   and logged requests of the OpenAI-compatible endpoint that do;
  * - tokens = the sum of their prompt + completion tokens;
  * - cost = the sum of their cost;
  * - nothing is held on any of the user's counters, and no hold is unreleased;
@@ -63,21 +64,26 @@ const ACCOUNTING_SQL = `
            count(*) FILTER (WHERE held_messages > 0 OR held_tokens > 0 OR held_cost > 0) AS open_counters
     FROM own GROUP BY user_id
   ),
-  by_model AS (
-    SELECT c.user_id, m.model, count(*)::bigint AS messages,
-           sum(m.prompt_tokens + m.completion_tokens)::bigint AS tokens,
-           sum(coalesce(m.cost, 0))::bigint AS cost
+  -- What was charged, as stored: chat answers, and requests of the OpenAI-compatible endpoint.
+  answers AS (
+    SELECT c.user_id, m.model, m.prompt_tokens, m.completion_tokens, m.cost
     FROM messages m JOIN chats c ON c.id = m.chat_id
     WHERE m.role = 'assistant' AND m.prompt_tokens IS NOT NULL
-    GROUP BY c.user_id, m.model
+    UNION ALL
+    SELECT g.user_id, g.model, g.prompt_tokens, g.completion_tokens, g.cost
+    FROM gateway_requests g WHERE g.prompt_tokens IS NOT NULL
+  ),
+  by_model AS (
+    SELECT user_id, model, count(*)::bigint AS messages,
+           sum(prompt_tokens + completion_tokens)::bigint AS tokens,
+           sum(coalesce(cost, 0))::bigint AS cost
+    FROM answers GROUP BY user_id, model
   ),
   stored AS (
-    SELECT c.user_id, count(*)::bigint AS messages,
-           sum(m.prompt_tokens + m.completion_tokens)::bigint AS tokens,
-           sum(coalesce(m.cost, 0))::bigint AS cost
-    FROM messages m JOIN chats c ON c.id = m.chat_id
-    WHERE m.role = 'assistant' AND m.prompt_tokens IS NOT NULL
-    GROUP BY c.user_id
+    SELECT user_id, count(*)::bigint AS messages,
+           sum(prompt_tokens + completion_tokens)::bigint AS tokens,
+           sum(coalesce(cost, 0))::bigint AS cost
+    FROM answers GROUP BY user_id
   ),
   holds AS (
     SELECT user_id, count(*)::bigint AS n FROM usage_holds

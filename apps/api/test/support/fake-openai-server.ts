@@ -43,7 +43,10 @@
  * honours the cap is never cut by the API's hard cap
  * (`finish_reason: 'length'`). Usage is `fake.usage` when set, else
  * `prompt_tokens` = words of all messages + 4 per message and
- * `completion_tokens` = words sent.
+ * `completion_tokens` = words sent. `fake.billsWhatItReads` makes
+ * `prompt_tokens` the o200k tokens of the whole request body as it came
+ * (every field a provider may read, and its JSON around it): a provider
+ * that bills honestly for everything it was sent.
  *
  * `fake.failNext = n` answers the next n chat requests with HTTP
  * `fake.failStatus` (default 503, with `Retry-After: fake.retryAfter` when
@@ -145,6 +148,8 @@ export interface FakeOpenAi {
   retryAfter: string | null;
   /** Stream the whole answer whatever `max_tokens` says. */
   ignoreMaxTokens: boolean;
+  /** Report `prompt_tokens` as the tokens of the whole request body. */
+  billsWhatItReads: boolean;
   /** Slow answers pause (with comment keep-alives) while true. */
   held: boolean;
   /** Ids listed by `GET /v1/models`. */
@@ -176,6 +181,7 @@ class FakeOpenAiServer implements FakeOpenAi {
   failStatus = 503;
   retryAfter: string | null = null;
   ignoreMaxTokens = false;
+  billsWhatItReads = false;
   held = false;
   models: string[] = ['fake-model'];
   toolCalls: FakeToolCall[] | null = null;
@@ -219,6 +225,7 @@ class FakeOpenAiServer implements FakeOpenAi {
     this.failStatus = 503;
     this.retryAfter = null;
     this.ignoreMaxTokens = false;
+    this.billsWhatItReads = false;
     this.held = false;
     this.models = ['fake-model'];
     this.toolCalls = null;
@@ -268,10 +275,9 @@ class FakeOpenAiServer implements FakeOpenAi {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       let body: FakeChatBody = {};
+      const raw = Buffer.concat(chunks).toString('utf8');
       try {
-        body = JSON.parse(
-          Buffer.concat(chunks).toString('utf8'),
-        ) as FakeChatBody;
+        body = JSON.parse(raw) as FakeChatBody;
       } catch {
         body = {};
       }
@@ -310,7 +316,7 @@ class FakeOpenAiServer implements FakeOpenAi {
           },
         });
       }
-      this.answer(res, mode, body, messages, String(lastUser), later);
+      this.answer(res, mode, body, messages, String(lastUser), later, raw);
     });
   }
 
@@ -321,6 +327,7 @@ class FakeOpenAiServer implements FakeOpenAi {
     messages: Array<{ role: string; content: string }>,
     lastUser: string,
     later: (ms: number, fn: () => void) => void,
+    raw: string,
   ): void {
     if (mode === 'hang') return;
     if (this.failNext > 0) {
@@ -399,10 +406,13 @@ class FakeOpenAiServer implements FakeOpenAi {
       }
     }
     const usage = this.usage ?? {
-      prompt_tokens: messages.reduce(
-        (sum, m) => sum + 4 + (String(m.content).match(/\S+/g)?.length ?? 0),
-        0,
-      ),
+      prompt_tokens: this.billsWhatItReads
+        ? countTokens(raw)
+        : messages.reduce(
+            (sum, m) =>
+              sum + 4 + (String(m.content).match(/\S+/g)?.length ?? 0),
+            0,
+          ),
       completion_tokens: words.length,
     };
 
