@@ -10,8 +10,9 @@ const wellFormed = (
 /**
  * Text the API can store and send back: no NUL character (PostgreSQL
  * refuses it in `text`) and no unpaired surrogate (half of a UTF-16 pair,
- * which has no UTF-8 form). Two native scans, no regular expression: a
- * hundred thousand characters take about a microsecond.
+ * which has no UTF-8 form). Two native scans: 100,000 characters take
+ * about 1 µs in Latin-1 and 50 µs in emoji here, 3 to 25 times less than
+ * one regular expression for both.
  */
 export const isWellFormedText = (s: string): boolean =>
   !s.includes('\u0000') && wellFormed.call(s);
