@@ -22,6 +22,7 @@ import {
 import { readJsonBodies, refuseNonJsonBodies } from './common/http/json-body';
 import { isGatewayPath, pathOf } from './common/http/paths';
 import { serveWebApp } from './common/http/web-app';
+import { refuseIllFormedUrl } from './common/http/well-formed-input';
 import { buildOpenApiDocument } from './common/openapi';
 import { openAiError } from './modules/gateway/openai-error';
 import {
@@ -111,9 +112,13 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
     security(req, reply.raw, done),
   );
   fastify.addHook('onRequest', metricsHook(app.get(MetricsService)));
-  // A body in anything but JSON is 415; JSON is read with its depth checked.
+  // A body in anything but JSON is 415; JSON is read with its depth and its
+  // text checked.
   fastify.addHook('onRequest', refuseNonJsonBodies);
   readJsonBodies(fastify, config.bodyLimitBytes);
+  // Path parameters and the query with a NUL or an unpaired surrogate are
+  // 400, on every route (the body's are refused as it is parsed).
+  fastify.addHook('onRequest', refuseIllFormedUrl);
   // On SIGTERM or SIGINT: finish the requests in progress, close, then exit
   // with code 0 (not by the signal again, which as PID 1 in a container is ignored).
   app.enableShutdownHooks([], { useProcessExit: true });

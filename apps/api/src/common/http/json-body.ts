@@ -9,6 +9,7 @@ import {
 import { checkJsonDepth } from '../json-depth';
 import { unsupportedMediaType } from './edge-errors';
 import { isApiPath, pathOf } from './paths';
+import { illFormedBody } from './well-formed-input';
 
 /** The media types read as JSON bodies: `application/json` and `application/*+json`. */
 const JSON_MEDIA_TYPE = /^application\/(?:[^\s/;]+\+)?json$/i;
@@ -28,7 +29,9 @@ function isJsonContentType(header: string | undefined): boolean {
  * JSON is the only body the API reads. The parser checks the nesting depth
  * on the raw bytes, before parsing (64 levels: 400 `JSON_TOO_DEEP`), then
  * parses with Fastify's own parser. A body is an object or an array (`null`
- * or `"text"` alone is malformed, as for every JSON API). An empty body is no body (the route's
+ * or `"text"` alone is malformed, as for every JSON API), and its strings,
+ * keys included, hold no NUL and no unpaired surrogate (400
+ * `VALIDATION_FAILED`, well-formed-input.ts). An empty body is no body (the route's
  * validation decides), as it was before the API ran on Fastify. Too large is
  * Fastify's `bodyLimit` (413); every error is answered by `edgeErrorOf`.
  */
@@ -48,7 +51,11 @@ export function readJsonBodies(app: FastifyInstance, bodyLimit: number): void {
     } catch (err) {
       return done(err as Error, undefined);
     }
-    return parse(req, raw, done);
+    return parse(req, raw, (err, body) => {
+      if (err) return done(err, undefined);
+      const illFormed = illFormedBody(body);
+      return illFormed ? done(illFormed, undefined) : done(null, body);
+    });
   };
   app.removeAllContentTypeParsers();
   const options = { parseAs: 'buffer' as const, bodyLimit };
