@@ -3,7 +3,7 @@
  * the admin points the webhook at a receiver on 127.0.0.1, sets the
  * thresholds and a write-only secret, sends a test alert and sees it
  * delivered; the receiver gets one POST whose signature verifies. Then the
- * same page in Russian. Screenshots land in docs/screenshots/.
+ * same page in Russian. Screenshots land where support/stack.mjs says (SCREENSHOTS).
  */
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';

@@ -5,7 +5,7 @@
  * page (a second one like it and deleting an everyone daily limit are
  * refused, in words), grants that user more for today in the user dialog,
  * and sees the pages in Russian. What the user then sees of her limits is
- * limits-usage.e2e.mjs. Screenshots land in docs/screenshots/.
+ * limits-usage.e2e.mjs. Screenshots land where support/stack.mjs says (SCREENSHOTS).
  *
  * Where the API has no admin endpoints for groups, limits and grants yet
  * (404), the admin's tests are skipped and say so.

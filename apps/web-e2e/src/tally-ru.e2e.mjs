@@ -1,7 +1,7 @@
 /**
  * The quota flow of tally.e2e.mjs in Russian, on a stack of its own: the
  * user's browser prefers Russian, the admin switches to it by hand.
- * Screenshots land in docs/screenshots/ (`*-ru.png`).
+ * Screenshots (`*-ru.png`) land where support/stack.mjs says (SCREENSHOTS).
  */
 import { quotaFlow } from './support/quota-flow.mjs';
 import { stackWithPages } from './support/sessions.mjs';

@@ -5,7 +5,7 @@ import { SCREENSHOTS } from './stack.mjs';
 
 export const byTestId = (id) => `[data-testid="${id}"]`;
 
-/** Where the screenshot `name` lands: docs/screenshots/<name>.png. */
+/** Where the screenshot `name` lands: <SCREENSHOTS>/<name>.png (docs/screenshots with UPDATE_SCREENSHOTS=1). */
 export const shot = (name) => join(SCREENSHOTS, `${name}.png`);
 
 /** A locator's text, trimmed ('' when it has none). */

@@ -1,6 +1,6 @@
 /**
  * The quota flow of the browser tests (tally.e2e.mjs in English,
- * tally-ru.e2e.mjs in Russian). Screenshots land in docs/screenshots/.
+ * tally-ru.e2e.mjs in Russian). Screenshots land where support/stack.mjs says.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';

@@ -18,11 +18,20 @@ const ROOT = resolve(
 const API_MAIN = join(ROOT, 'dist/apps/api/main.js');
 const WEB_DIR = join(ROOT, 'dist/apps/web/browser');
 export const ARTIFACTS = join(ROOT, 'tmp/web-e2e');
-export const SCREENSHOTS = join(ROOT, 'docs/screenshots');
+/**
+ * Screenshots replace the committed ones in docs/screenshots only when asked
+ * (`UPDATE_SCREENSHOTS=1`): a test run leaves the clone as it found it.
+ */
+export const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
+  ? join(ROOT, 'docs/screenshots')
+  : join(ARTIFACTS, 'screenshots');
 
 const PG_SERVER =
   process.env.E2E_PG_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
-const DB_NAME = process.env.E2E_DB_NAME ?? 'tally_web_e2e_test';
+/** A database of each stack's own (as every API test file has), dropped when the stack stops. */
+const dbName = () =>
+  process.env.E2E_DB_NAME ??
+  `tally_web_e2e_test_${randomBytes(6).toString('hex')}`;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_FLAGS = [
   '--headless',
@@ -51,25 +60,28 @@ function freePort() {
   });
 }
 
-/** Drops and re-creates the test database; refuses any name without "test". */
-async function freshDatabase() {
-  if (!DB_NAME.includes('test') || !/^[a-z0-9_]+$/.test(DB_NAME)) {
-    throw new Error(
-      `refusing to recreate database "${DB_NAME}": the name must contain "test"`,
-    );
-  }
-  // psql rather than a driver: the web scope keeps database clients out of its imports.
-  await promisify(execFile)('psql', [
+/** Runs statements on the server's `postgres` database (psql rather than a driver: the web scope keeps database clients out of its imports). */
+const onServer = (...statements) =>
+  promisify(execFile)('psql', [
     '-v',
     'ON_ERROR_STOP=1',
     '-q',
     `${PG_SERVER}/postgres`,
-    '-c',
-    `DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`,
-    '-c',
-    `CREATE DATABASE ${DB_NAME}`,
+    ...statements.flatMap((s) => ['-c', s]),
   ]);
-  return `${PG_SERVER}/${DB_NAME}`;
+
+/** Drops and re-creates the test database `name`; refuses any name without "test". */
+async function freshDatabase(name) {
+  if (!name.includes('test') || !/^[a-z0-9_]+$/.test(name)) {
+    throw new Error(
+      `refusing to recreate database "${name}": the name must contain "test"`,
+    );
+  }
+  await onServer(
+    `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`,
+    `CREATE DATABASE ${name}`,
+  );
+  return `${PG_SERVER}/${name}`;
 }
 
 async function waitForHealth(baseUrl, api, logPath, timeoutMs = 90_000) {
@@ -130,7 +142,8 @@ export async function startStack() {
   mkdirSync(ARTIFACTS, { recursive: true });
   mkdirSync(SCREENSHOTS, { recursive: true });
 
-  const databaseUrl = await freshDatabase();
+  const database = dbName();
+  const databaseUrl = await freshDatabase(database);
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const logPath = join(ARTIFACTS, 'api.log');
@@ -161,6 +174,9 @@ export async function startStack() {
     browser = await launchChromium();
   } catch (error) {
     api.kill('SIGKILL');
+    await onServer(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(
+      () => undefined,
+    );
     throw error;
   }
 
@@ -188,6 +204,7 @@ export async function startStack() {
         clearTimeout(timer);
       }
       log.end();
+      await onServer(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     },
   };
 }
