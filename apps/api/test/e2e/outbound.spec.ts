@@ -1,4 +1,8 @@
+import type { QuotaLimit } from '@tally/api-contract';
+import { randomUUID } from 'node:crypto';
 import OpenAI, { APIError } from 'openai';
+import { DatabaseService } from '../../src/database/database.service';
+import { AlertsService } from '../../src/modules/alerts/alerts.service';
 import { eventually, sendMessage } from '../support/chat-stream';
 import {
   type ScriptedServer,
@@ -85,7 +89,10 @@ describe('outbound calls (PostgreSQL)', () => {
       res.end(REDIRECT_SAYS);
     });
     huge = await startScriptedServer();
-    t = await startTestApp();
+    t = await startTestApp({
+      // Alerts are delivered at once.
+      env: { ALERTS_POLL_MS: '100' },
+    });
     admin = await t.login();
     for (const [name, base] of [
       ['moved', redirect.url],
@@ -205,6 +212,54 @@ describe('outbound calls (PostgreSQL)', () => {
         });
         expect(list.text).not.toContain(REDIRECT_SAYS);
         expect(redirect.requests).toEqual([{ method: 'POST', path: '/hook' }]);
+
+        // An alert of a limit crossing, delivered from the outbox: the same.
+        const limit: QuotaLimit = {
+          id: randomUUID(),
+          subject: 'everyone',
+          subject_id: null,
+          subject_name: null,
+          metric: 'messages',
+          window: 'day',
+          model: null,
+          shared: true,
+          amount: 10,
+          used: 10,
+          limit: 10,
+          remaining: 0,
+          resets_at: '2026-12-02T00:00:00.000Z',
+        };
+        const alerts = t.app.get(AlertsService);
+        await t.app.get(DatabaseService).inTransaction((tx) =>
+          alerts.recordCrossings(tx, [
+            {
+              limit,
+              before: 0,
+              after: 10,
+              periodStart: '2026-12-01',
+              user: null,
+            },
+          ]),
+        );
+        const rows = await eventually(async () => {
+          const got = await t.query(
+            `SELECT attempts, delivered_at, last_error FROM alerts WHERE limit_id = $1`,
+            [limit.id],
+          );
+          return got.length > 0 && got.every((r) => r.last_error !== null)
+            ? got
+            : null;
+        });
+        for (const row of rows)
+          expect(row).toEqual({
+            attempts: expect.any(Number),
+            delivered_at: null,
+            last_error:
+              'The server answered with a redirect (HTTP 302), which is not followed',
+          });
+        expect(new Set(redirect.requests.map((r) => r.path))).toEqual(
+          new Set(['/hook']),
+        );
         expect(target.requests).toEqual([]);
       } finally {
         await t.http.patch(
