@@ -101,7 +101,7 @@ export async function* readSse(
         : parser.push(decoder.decode(read.value, { stream: true }));
     } catch (err) {
       if (err instanceof SseTooLong)
-        throw voice.tooLarge('a line of its stream');
+        throw voice.tooLarge('a line or event of its stream');
       throw err;
     }
     for (const event of events) {

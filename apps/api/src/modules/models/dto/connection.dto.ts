@@ -152,7 +152,7 @@ export class ConnectionTestResultDto {
   /** With `ok: true`: the ids the provider's `GET /models` lists. */
   @ApiProperty({ type: [String], required: false })
   models?: string[];
-  /** With `ok: false`: what went wrong. */
+  /** With `ok: false`: what went wrong (never a quote of the provider's answer). */
   @ApiProperty({ required: false })
   error?: string;
 }
