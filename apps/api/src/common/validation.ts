@@ -98,3 +98,34 @@ export class IsHttpUrlConstraint implements ValidatorConstraintInterface {
     return '$property must be an http or https URL';
   }
 }
+
+/**
+ * Whether an URL carries user information (`user:pass@host`): as the URL
+ * parser that sends requests reads it, or as a looser one might (an `@`
+ * before the path).
+ */
+export function hasUserInfo(value: string): boolean {
+  try {
+    const url = new URL(value);
+    if (url.username !== '' || url.password !== '') return true;
+  } catch {
+    // Not an URL to this parser; the authority below still decides.
+  }
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#\\]*)/i.exec(value)?.[1];
+  return authority?.includes('@') ?? false;
+}
+
+/**
+ * An outbound URL without user information: credentials in an URL end up in
+ * logs and in the hands of whoever it redirects to; providers take an API
+ * key, and webhooks a signing secret, instead.
+ */
+@ValidatorConstraint({ name: 'noUserInfo' })
+export class NoUserInfoConstraint implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value !== 'string' || !hasUserInfo(value);
+  }
+  defaultMessage(): string {
+    return '$property must not contain a user name or password (user:pass@)';
+  }
+}

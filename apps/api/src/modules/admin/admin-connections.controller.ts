@@ -109,7 +109,8 @@ export class AdminConnectionsController {
   @ApiOperation({
     summary: 'Ask the provider for its models',
     description:
-      "The provider's `GET /models`: `{ok: true, models}` or `{ok: false, error}`.",
+      "The provider's `GET /models`: `{ok: true, models}` or `{ok: false, error}`. " +
+      'A redirect is a failure and is not followed; `error` never quotes what the provider answered.',
     operationId: 'testConnection',
   })
   @ApiOkResponse({ type: ConnectionTestResultDto })

@@ -11,6 +11,8 @@ import { HttpException, HttpStatus } from '@nestjs/common';
  * never the provider's address or its raw error. `streamMessage` is what an
  * `error` event says once the answer streams: the public text, plus the
  * provider's own explanation when it reported one mid-answer.
+ * `adminMessage` is what an admin's connection test answers: the log text
+ * without any quote of what the provider sent.
  */
 export interface AiErrorOptions {
   cause?: unknown;
@@ -18,12 +20,15 @@ export interface AiErrorOptions {
   publicMessage?: string;
   /** The text of an `error` event mid-stream; `publicMessage` when not given. */
   streamMessage?: string;
+  /** The log text without the provider's words; the log text when not given. */
+  adminMessage?: string;
 }
 
 export class AiProviderError extends HttpException {
   readonly code = 'AI_PROVIDER_ERROR';
   readonly publicMessage: string;
   readonly streamMessage: string;
+  readonly adminMessage: string;
   constructor(
     message: string,
     /** HTTP status the provider answered with, when it answered at all. */
@@ -43,6 +48,7 @@ export class AiProviderError extends HttpException {
     this.message = message;
     this.publicMessage = publicMessage;
     this.streamMessage = options?.streamMessage ?? publicMessage;
+    this.adminMessage = options?.adminMessage ?? message;
     this.name = 'AiProviderError';
   }
 }
@@ -51,6 +57,7 @@ export class AiTimeoutError extends HttpException {
   readonly code = 'AI_PROVIDER_TIMEOUT';
   readonly publicMessage: string;
   readonly streamMessage: string;
+  readonly adminMessage: string;
   constructor(message: string, options?: AiErrorOptions) {
     const publicMessage = options?.publicMessage ?? message;
     super(
@@ -65,6 +72,7 @@ export class AiTimeoutError extends HttpException {
     this.message = message;
     this.publicMessage = publicMessage;
     this.streamMessage = options?.streamMessage ?? publicMessage;
+    this.adminMessage = options?.adminMessage ?? message;
     this.name = 'AiTimeoutError';
   }
 }

@@ -5,9 +5,13 @@ import type {
 } from './ai-provider.port';
 import type { ProviderVoice } from './provider-voice';
 import { toolCallText } from './prompt-estimate';
-import { type SseEvent, SseParser } from './sse-parser';
+import { type SseEvent, SseParser, SseTooLong } from './sse-parser';
 import type { TokenCounter } from './tokenizer';
-import type { UpstreamResponse } from './upstream-http';
+import {
+  UPSTREAM_READ_LIMIT,
+  UpstreamTooLarge,
+  type UpstreamResponse,
+} from './upstream-http';
 
 /** One wait on the network, under the request's time-out. */
 export type Timed = <T>(wait: () => Promise<T>) => Promise<T>;
@@ -48,7 +52,8 @@ export async function* readSse(
   { req, timed, voice, tokens }: ReadContext,
 ): AsyncGenerator<AiStreamEvent, void, undefined> {
   const decoder = new TextDecoder();
-  const parser = new SseParser();
+  // A line or an event over the bound ends the answer as a failure (the caller aborts the request).
+  const parser = new SseParser(UPSTREAM_READ_LIMIT);
   let completion = '';
   let usage: AiUsage | null = null;
   let finishReason: string | null = null;
@@ -93,9 +98,16 @@ export async function* readSse(
       if (done || finishReason !== null || usage !== null) break;
       throw err;
     }
-    const events = read.done
-      ? [...parser.push(decoder.decode()), ...parser.end()]
-      : parser.push(decoder.decode(read.value, { stream: true }));
+    let events: SseEvent[];
+    try {
+      events = read.done
+        ? [...parser.push(decoder.decode()), ...parser.end()]
+        : parser.push(decoder.decode(read.value, { stream: true }));
+    } catch (err) {
+      if (err instanceof SseTooLong)
+        throw voice.tooLarge('a line or event of its stream');
+      throw err;
+    }
     for (const event of events) {
       if (done) break;
       yield* handle(event);
@@ -120,7 +132,13 @@ export async function* readJson(
   res: UpstreamResponse,
   { req, timed, voice, tokens }: ReadContext,
 ): AsyncGenerator<AiStreamEvent, void, undefined> {
-  const text = await timed(() => res.text());
+  let text: string;
+  try {
+    text = await timed(() => res.text());
+  } catch (err) {
+    if (err instanceof UpstreamTooLarge) throw voice.tooLarge('an answer');
+    throw err;
+  }
   const chunk = parseChunk({ event: 'message', data: text }, voice);
   const choice = chunk.choices?.[0];
   const content = choice?.message?.content;
@@ -152,14 +170,18 @@ function parseChunk(event: SseEvent, voice: ProviderVoice): Chunk {
     chunk = JSON.parse(event.data);
   } catch {
     throw voice.error(
-      `sent data that is not JSON: ${voice.excerpt(event.data)}`,
+      'sent data that is not JSON',
       'sent an answer that could not be read',
+      null,
+      { quote: event.data },
     );
   }
   if (chunk === null || typeof chunk !== 'object') {
     throw voice.error(
-      `sent an unexpected chunk: ${voice.excerpt(event.data)}`,
+      'sent an unexpected chunk',
       'sent an answer that could not be read',
+      null,
+      { quote: event.data },
     );
   }
   const { error } = chunk as Chunk;
@@ -171,10 +193,10 @@ function parseChunk(event: SseEvent, voice: ProviderVoice): Chunk {
           ? (error as { message: string }).message
           : event.data;
     throw voice.error(
-      `reported an error while answering: ${voice.excerpt(message)}`,
+      'reported an error while answering',
       'reported an error while answering',
       null,
-      { streamDetail: voice.excerpt(message) },
+      { quote: message, streamDetail: voice.excerpt(message) },
     );
   }
   return chunk as Chunk;

@@ -11,7 +11,13 @@ import {
 import { readJson, readSse } from './completion-reader';
 import { ProviderVoice } from './provider-voice';
 import type { TokenCounter } from './tokenizer';
-import { postUpstream, type UpstreamResponse } from './upstream-http';
+import {
+  getUpstream,
+  isRedirect,
+  postUpstream,
+  UpstreamTooLarge,
+  type UpstreamResponse,
+} from './upstream-http';
 import { Retryable, retryAfterMs, withRetries } from './upstream-retries';
 
 export { MAX_RETRIES, RETRY_BUDGET_MS, retryAfterMs } from './upstream-retries';
@@ -137,16 +143,22 @@ export class OpenAiProvider implements AiProvider {
         throw error;
       }
       if (res.ok) return res;
+      // Not followed, not read, not retried: the request ends (and with it the connection).
+      if (isRedirect(res.status))
+        throw voice.redirect(res.status, 'POST /chat/completions');
       let text = '';
       try {
         text = await timed(() => res.text());
       } catch (err) {
         if (signal.aborted || timedOut) throw failure(err, false);
+        if (err instanceof UpstreamTooLarge)
+          text = '(a body over 1 MiB, not read to its end)';
       }
       const error = voice.error(
-        `answered HTTP ${res.status}: ${voice.excerpt(text)}`,
+        `answered HTTP ${res.status}`,
         `failed (HTTP ${res.status})`,
         res.status,
+        { quote: text },
       );
       if (res.status === 429 || res.status >= 500) {
         throw new Retryable(error, retryAfterMs(res.header('retry-after')));
@@ -211,23 +223,41 @@ export class OpenAiProvider implements AiProvider {
     };
   }
 
-  /** The provider's `GET {baseUrl}/models`: the ids of its models. Throws `AiProviderError`/`AiTimeoutError`. */
+  /**
+   * The provider's `GET {baseUrl}/models`: the ids of its models. Throws
+   * `AiProviderError`/`AiTimeoutError`. A redirect is a failure (never
+   * followed), and an answer over UPSTREAM_READ_LIMIT is not read.
+   */
   async listModels(): Promise<string[]> {
     const { voice } = this;
     const url = `${this.config.baseUrl.replace(/\/+$/, '')}/models`;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.config.timeoutMs);
     try {
-      const res = await fetch(url, {
-        headers: { ...this.headers(), Accept: 'application/json' },
-        signal: controller.signal,
-      });
-      const text = await res.text();
+      const res = await getUpstream(
+        url,
+        { ...this.headers(), Accept: 'application/json' },
+        controller.signal,
+      );
+      if (isRedirect(res.status))
+        throw voice.redirect(res.status, 'GET /models');
+      let text: string;
+      try {
+        text = await res.text();
+      } catch (err) {
+        if (!(err instanceof UpstreamTooLarge) || controller.signal.aborted)
+          throw err;
+        throw voice.tooLarge(
+          res.ok ? 'a model list' : `an HTTP ${res.status} answer`,
+          res.ok ? null : res.status,
+        );
+      }
       if (!res.ok) {
         throw voice.error(
-          `answered HTTP ${res.status} to GET /models: ${voice.excerpt(text)}`,
+          `answered HTTP ${res.status} to GET /models`,
           `failed (HTTP ${res.status})`,
           res.status,
+          { quote: text },
         );
       }
       let body: unknown;
@@ -235,16 +265,17 @@ export class OpenAiProvider implements AiProvider {
         body = JSON.parse(text);
       } catch {
         throw voice.error(
-          `sent a model list that is not JSON: ${voice.excerpt(text)}`,
+          'sent a model list that is not JSON',
           'sent a model list that could not be read',
+          null,
+          { quote: text },
         );
       }
       const data = (body as { data?: unknown })?.data;
       if (!Array.isArray(data))
-        throw voice.error(
-          `sent no model list: ${voice.excerpt(text)}`,
-          'sent no model list',
-        );
+        throw voice.error('sent no model list', 'sent no model list', null, {
+          quote: text,
+        });
       return data
         .map((m) => (m as { id?: unknown })?.id)
         .filter((id): id is string => typeof id === 'string');
@@ -263,6 +294,8 @@ export class OpenAiProvider implements AiProvider {
       );
     } finally {
       clearTimeout(timer);
+      // A body left unread (a redirect's) is not waited for: its connection goes.
+      controller.abort();
     }
   }
 }

@@ -39,4 +39,28 @@ describe('ProviderVoice', () => {
       'fetch failed: connect ECONNREFUSED 127.0.0.1:9',
     );
   });
+
+  it('keeps what the provider sent out of the admin text and the answer, in the log only', () => {
+    const err = voice.error('answered HTTP 500', 'failed (HTTP 500)', 500, {
+      quote: 'db_password=hunter2',
+    });
+    expect(err.message).toBe(
+      'AI provider at llm.internal:8000 (model "strong") answered HTTP 500: db_password=hunter2',
+    );
+    expect(err.adminMessage).toBe(
+      'AI provider at llm.internal:8000 (model "strong") answered HTTP 500',
+    );
+    expect(err.publicMessage).toBe('The AI model "strong" failed (HTTP 500)');
+  });
+
+  it('tells a redirect as one, naming its status', () => {
+    const err = voice.redirect(302, 'GET /models');
+    expect(err.upstreamStatus).toBe(302);
+    expect(err.adminMessage).toContain(
+      'the server answered with a redirect (HTTP 302)',
+    );
+    expect(err.publicMessage).toBe(
+      'The AI model "strong" failed: the server answered with a redirect (HTTP 302)',
+    );
+  });
 });

@@ -24,21 +24,52 @@ export class ProviderVoice {
     this.publicLabel = `The AI model "${modelId}"`;
   }
 
-  /** An error of the provider: the log text, and the answered text naming the model only. */
+  /**
+   * An error of the provider: the log text (with `quote`, a short excerpt of
+   * what it sent), the answered text naming the model only, and for an
+   * admin's connection test the log text without the quote.
+   */
   error(
     detail: string,
     publicText: string,
     status: number | null = null,
-    options: { cause?: unknown; streamDetail?: string } = {},
+    options: { cause?: unknown; streamDetail?: string; quote?: string } = {},
   ): AiProviderError {
-    return new AiProviderError(`${this.label} ${detail}`, status, {
-      cause: options.cause,
-      publicMessage: `${this.publicLabel} ${publicText}`,
-      streamMessage:
-        options.streamDetail === undefined
-          ? undefined
-          : `${this.publicLabel} ${publicText}: ${options.streamDetail}`,
-    });
+    const adminMessage = `${this.label} ${detail}`;
+    return new AiProviderError(
+      options.quote === undefined
+        ? adminMessage
+        : `${adminMessage}: ${this.excerpt(options.quote)}`,
+      status,
+      {
+        cause: options.cause,
+        publicMessage: `${this.publicLabel} ${publicText}`,
+        adminMessage,
+        streamMessage:
+          options.streamDetail === undefined
+            ? undefined
+            : `${this.publicLabel} ${publicText}: ${options.streamDetail}`,
+      },
+    );
+  }
+
+  /** A 3xx answer to `request`: not followed (its target may be anything), its body not read. */
+  redirect(status: number, request: string): AiProviderError {
+    const said = `the server answered with a redirect (HTTP ${status})`;
+    return this.error(
+      `failed: ${said} to ${request}, which is not followed`,
+      `failed: ${said}`,
+      status,
+    );
+  }
+
+  /** More than a reader's bound in one piece (`what`): not read further. */
+  tooLarge(what: string, status: number | null = null): AiProviderError {
+    return this.error(
+      `sent ${what} over 1 MiB, which was not read further`,
+      'sent an answer too large to read',
+      status,
+    );
   }
 
   /** A short, single-line quote of what the provider said, with any credential removed. */

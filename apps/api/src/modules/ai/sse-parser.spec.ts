@@ -1,4 +1,4 @@
-import { type SseEvent, SseParser } from './sse-parser';
+import { type SseEvent, SseParser, SseTooLong } from './sse-parser';
 
 /** Feeds `text` cut at the given offsets and collects every event. */
 function parse(text: string, cuts: number[] = []): SseEvent[] {
@@ -78,5 +78,57 @@ describe('SseParser', () => {
 
   it('drops a byte-order mark at the start', () => {
     expect(data(parse('\uFEFFdata: x\n\n'))).toEqual(['x']);
+  });
+
+  describe('with a bound', () => {
+    const MAX = 1024;
+
+    it('throws once a line that never ends grows over the bound, piece by piece', () => {
+      const parser = new SseParser(MAX);
+      expect(parser.push('data: ')).toEqual([]);
+      const piece = 'x'.repeat(100);
+      let pushed = 6;
+      // Up to the bound it waits for the rest of the line.
+      while (pushed + piece.length <= MAX) {
+        expect(parser.push(piece)).toEqual([]);
+        pushed += piece.length;
+      }
+      expect(() => parser.push(piece)).toThrow(SseTooLong);
+    });
+
+    it('throws for a whole line over the bound in one piece, and for a comment too', () => {
+      const long = 'y'.repeat(MAX + 1);
+      expect(() => new SseParser(MAX).push(`data: ${long}\n\n`)).toThrow(
+        SseTooLong,
+      );
+      expect(() => new SseParser(MAX).push(`: ${long}\n`)).toThrow(SseTooLong);
+      const unended = new SseParser(MAX);
+      expect(() => unended.push(`data: ${long}`)).toThrow(SseTooLong);
+    });
+
+    it('counts bytes, not characters', () => {
+      // 400 Cyrillic letters: 400 characters, 800 bytes of UTF-8.
+      const word = 'ж'.repeat(400);
+      expect(new SseParser(MAX).push(`data: ${word}\n\n`)).toEqual([
+        { event: 'message', data: word },
+      ]);
+      expect(() => new SseParser(MAX).push(`data: ${word}${word}\n`)).toThrow(
+        SseTooLong,
+      );
+    });
+
+    it('bounds the data of one event over several lines', () => {
+      const line = `data: ${'z'.repeat(300)}\n`;
+      const parser = new SseParser(MAX);
+      expect(parser.push(`${line}${line}${line}\n`)).toHaveLength(1);
+      expect(() => parser.push(line + line + line + line)).toThrow(SseTooLong);
+    });
+
+    it('reads a line of exactly the bound as before', () => {
+      const exact = `data: ${'a'.repeat(MAX - 6)}`;
+      expect(data(new SseParser(MAX).push(`${exact}\n\n`))).toEqual([
+        'a'.repeat(MAX - 6),
+      ]);
+    });
   });
 });

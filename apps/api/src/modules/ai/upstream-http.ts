@@ -10,6 +10,25 @@ const agents = {
   https: new HttpsAgent({ keepAlive: true }),
 };
 
+/**
+ * The most of a provider's answer read in one piece: a stream line or event,
+ * an error body, a whole JSON answer. Past it the answer is a failure and
+ * the rest is not read, so a provider cannot make the API hold more.
+ */
+export const UPSTREAM_READ_LIMIT = 1024 * 1024;
+
+/** A body over the bound it was read with; the response was destroyed, nothing more is read. */
+export class UpstreamTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`The answer is over ${limit} bytes`);
+    this.name = 'UpstreamTooLarge';
+  }
+}
+
+/** A 3xx: a failure, never followed (its `Location` may point anywhere, this host's other ports included). */
+export const isRedirect = (status: number): boolean =>
+  status >= 300 && status < 400;
+
 /** An upstream answer, read as the provider sends it. */
 export interface UpstreamResponse {
   status: number;
@@ -17,8 +36,8 @@ export interface UpstreamResponse {
   header(name: string): string | null;
   /** The next piece of the body; `done` at its end. Rejects if the connection fails or the request is aborted. */
   read(): Promise<{ done: boolean; value?: Buffer }>;
-  /** The rest of the body as text. */
-  text(): Promise<string>;
+  /** The rest of the body as text; over `limit` bytes (default UPSTREAM_READ_LIMIT) it stops reading and rejects with `UpstreamTooLarge`. */
+  text(limit?: number): Promise<string>;
 }
 
 /**
@@ -26,6 +45,7 @@ export interface UpstreamResponse {
  * `node:http` (the global `fetch` costs several times as much CPU per
  * request, which the send path pays on every answer). Resolves when the
  * response headers arrive; `signal` aborts the request and its body.
+ * Redirects are never followed: a 3xx is answered as it is (`isRedirect`).
  */
 export function postUpstream(
   url: string,
@@ -33,14 +53,34 @@ export function postUpstream(
   body: string,
   signal: AbortSignal,
 ): Promise<UpstreamResponse> {
+  return send('POST', url, headers, Buffer.from(body), signal);
+}
+
+/** `GET url`, as `postUpstream` (a 3xx is answered as it is, never followed). */
+export function getUpstream(
+  url: string,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+): Promise<UpstreamResponse> {
+  return send('GET', url, headers, null, signal);
+}
+
+function send(
+  method: 'GET' | 'POST',
+  url: string,
+  headers: Record<string, string>,
+  payload: Buffer | null,
+  signal: AbortSignal,
+): Promise<UpstreamResponse> {
   const target = new URL(url);
   const tls = target.protocol === 'https:';
-  const payload = Buffer.from(body);
   return new Promise((resolve, reject) => {
     const req = (tls ? requestTls : request)(target, {
-      method: 'POST',
+      method,
       agent: tls ? agents.https : agents.http,
-      headers: { ...headers, 'Content-Length': String(payload.length) },
+      headers: payload
+        ? { ...headers, 'Content-Length': String(payload.length) }
+        : headers,
     });
     let response: IncomingMessage | null = null;
     // Before the headers the request is stopped; after them, the body.
@@ -60,7 +100,7 @@ export function postUpstream(
       reject(err);
     });
     req.setNoDelay(true);
-    req.end(payload);
+    req.end(payload ?? undefined);
   });
 }
 
@@ -85,12 +125,21 @@ function wrap(res: IncomingMessage): UpstreamResponse {
       return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
     },
     read,
-    text: async () => {
+    text: async (limit = UPSTREAM_READ_LIMIT) => {
       const parts: Buffer[] = [];
+      let size = 0;
       for (;;) {
         const r = await read();
         if (r.done) return Buffer.concat(parts).toString('utf8');
-        if (r.value) parts.push(r.value);
+        if (!r.value) continue;
+        size += r.value.length;
+        if (size > limit) {
+          // Not a byte more: the connection goes (it cannot be reused with a body half read).
+          const err = new UpstreamTooLarge(limit);
+          res.destroy(err);
+          throw err;
+        }
+        parts.push(r.value);
       }
     },
   };

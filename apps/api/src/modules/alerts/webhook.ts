@@ -37,6 +37,13 @@ function describe(err: unknown, timeoutMs: number): string {
   return cause ? `${e.message}: ${cause}` : String(e?.message ?? err);
 }
 
+/** Why an answer other than 2xx is not a delivery; never the receiver's body, which is not read. */
+function failureOf(status: number): string {
+  if (status >= 300 && status < 400)
+    return `The server answered with a redirect (HTTP ${status}), which is not followed`;
+  return `The receiver answered HTTP ${status}`;
+}
+
 /**
  * POSTs one alert. Redirects are not followed (a 3xx is a failure, like any
  * answer but 2xx); the answer's body is not read.
@@ -69,7 +76,7 @@ export async function postWebhook(p: WebhookPost): Promise<WebhookResult> {
     return {
       ok,
       status: res.status,
-      error: ok ? null : `The receiver answered HTTP ${res.status}`,
+      error: ok ? null : failureOf(res.status),
       durationMs: took(),
     };
   } catch (err) {

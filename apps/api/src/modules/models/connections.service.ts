@@ -21,7 +21,7 @@ import {
   BUILT_IN_CONNECTION_ID,
   ENVIRONMENT_CONNECTION_ID,
 } from '../../database/migrations/1764410000000-models-and-cost';
-import { AiProviders, type AiTarget } from '../ai';
+import { AiProviders, type AiTarget, isAiFailure } from '../ai';
 import type {
   CreateConnectionDto,
   UpdateConnectionDto,
@@ -203,10 +203,16 @@ export class ConnectionsService implements OnModuleInit {
       );
       return { ok: true, models };
     } catch (err) {
+      // The log may quote the provider; the answer never does (its body may be anyone's: a redirect's target, a proxy's page).
       this.logger.warn(
         `Connection test of "${row.name}" failed: ${(err as Error).message}`,
       );
-      return { ok: false, error: (err as Error).message };
+      return {
+        ok: false,
+        error: isAiFailure(err)
+          ? err.adminMessage
+          : 'The provider could not be asked for its models',
+      };
     }
   }
 

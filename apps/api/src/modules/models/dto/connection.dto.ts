@@ -19,10 +19,15 @@ import {
   Max,
   MaxLength,
   Min,
+  Validate,
   ValidateIf,
 } from 'class-validator';
 import { ApiInt, ApiTimestamp, ApiUuid } from '../../../common/api-docs';
-import { IsOptionalNotNull, trimmed } from '../../../common/validation';
+import {
+  IsOptionalNotNull,
+  NoUserInfoConstraint,
+  trimmed,
+} from '../../../common/validation';
 
 const URL_RULES = {
   protocols: ['http', 'https'],
@@ -42,11 +47,12 @@ export class CreateConnectionDto implements CreateConnectionRequest {
   @MaxLength(100)
   name!: string;
 
-  /** The provider's OpenAI-compatible base URL, e.g. `https://api.openai.com/v1` or `http://127.0.0.1:11434/v1`. */
+  /** The provider's OpenAI-compatible base URL, e.g. `https://api.openai.com/v1` or `http://127.0.0.1:11434/v1`; without user information (`user:pass@`: give the key as `api_key`). */
   @Transform(trimmed)
   @IsString()
   @MaxLength(2000)
   @IsUrl(URL_RULES, { message: URL_MESSAGE })
+  @Validate(NoUserInfoConstraint)
   base_url!: string;
 
   /** Sent as `Authorization: Bearer …`; stored encrypted, never answered. */
@@ -81,11 +87,13 @@ export class UpdateConnectionDto implements UpdateConnectionRequest {
   @MaxLength(100)
   name?: string;
 
+  /** As on creation: an http(s) URL without user information. */
   @IsOptionalNotNull()
   @Transform(trimmed)
   @IsString()
   @MaxLength(2000)
   @IsUrl(URL_RULES, { message: URL_MESSAGE })
+  @Validate(NoUserInfoConstraint)
   base_url?: string;
 
   /** A new key, or null to remove it. */
@@ -144,7 +152,7 @@ export class ConnectionTestResultDto {
   /** With `ok: true`: the ids the provider's `GET /models` lists. */
   @ApiProperty({ type: [String], required: false })
   models?: string[];
-  /** With `ok: false`: what went wrong. */
+  /** With `ok: false`: what went wrong (never a quote of the provider's answer). */
   @ApiProperty({ required: false })
   error?: string;
 }

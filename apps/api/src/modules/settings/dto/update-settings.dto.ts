@@ -21,6 +21,7 @@ import {
   IsHttpUrlConstraint,
   IsOptionalNotNull,
   IsTimeZoneConstraint,
+  NoUserInfoConstraint,
 } from '../../../common/validation';
 
 /** A list of numbers, sorted and without repeats; anything else as it is, for the validators to refuse. */
@@ -76,11 +77,12 @@ export class UpdateSettingsDto implements UpdateSettingsRequest {
   @MaxLength(64)
   default_model?: string;
 
-  /** Where alerts are POSTed: an `http` or `https` URL (at most 2000 characters), or null to send none. */
+  /** Where alerts are POSTed: an `http` or `https` URL (at most 2000 characters) without user information (`user:pass@`), or null to send none. Redirects are not followed. */
   @IsOptional()
   @IsString()
   @MaxLength(2000)
   @Validate(IsHttpUrlConstraint)
+  @Validate(NoUserInfoConstraint)
   @ApiProperty({
     required: false,
     nullable: true,
