@@ -26,6 +26,7 @@ export interface NewUser {
 export interface UserChanges {
   name?: string;
   role?: Role;
+  /** false: the user's earlier access tokens stop working, for good. */
   isActive?: boolean;
   /** A new password: the user's earlier access tokens stop working. */
   password?: string;
@@ -246,10 +247,14 @@ export class UsersService {
       if (changes.name !== undefined) set.name = changes.name.trim();
       if (changes.role !== undefined) set.role = changes.role;
       if (changes.isActive !== undefined) set.isActive = changes.isActive;
-      if (passwordHash !== undefined) {
-        set.passwordHash = passwordHash;
+      // A new password, or a deactivation, ends every access token issued
+      // before: reactivating the user later does not bring them back, the
+      // user logs in again. (API keys are not tokens: they work again.)
+      const deactivated =
+        changes.isActive === false && current.is_active === true;
+      if (passwordHash !== undefined) set.passwordHash = passwordHash;
+      if (passwordHash !== undefined || deactivated)
         set.tokenVersion = () => 'token_version + 1';
-      }
       extra?.(set);
       if (Object.keys(set).length > 0) {
         await m.getRepository(UserEntity).update({ id }, set);
