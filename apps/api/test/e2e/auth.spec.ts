@@ -173,7 +173,7 @@ describe('auth (PostgreSQL)', () => {
     );
   });
 
-  it('refuses a deactivated user at once, even with a token issued before', async () => {
+  it('refuses a deactivated user at once, even with a token issued before, and for good', async () => {
     const user = await t.register();
     expect(
       (await t.http.get('/api/auth/me', { token: user.token })).status,
@@ -203,9 +203,14 @@ describe('auth (PostgreSQL)', () => {
       { token: admin },
     );
     expect(on.status).toBe(200);
+    // Reactivation does not bring the old token back: the user logs in again.
     expect(
       (await t.http.get('/api/auth/me', { token: user.token })).status,
-    ).toBe(200);
+    ).toBe(401);
+    const fresh = await t.login(user.email, 'user-password-1');
+    expect((await t.http.get('/api/auth/me', { token: fresh })).status).toBe(
+      200,
+    );
   });
 
   it('checks the caller of the quota read as every route does, and answers 401 before any 400', async () => {
@@ -490,6 +495,15 @@ describe('auth (PostgreSQL)', () => {
       );
       expect((await t.http.get('/api/auth/me', { token: key })).status).toBe(
         401,
+      );
+      // A key is not a session: it works again once its owner is reactivated.
+      await t.http.patch(
+        `/api/admin/users/${user.id}`,
+        { is_active: true },
+        { token: admin },
+      );
+      expect((await t.http.get('/api/auth/me', { token: key })).status).toBe(
+        200,
       );
     });
   });
