@@ -6,9 +6,11 @@ import {
   type CreateLimitRequest,
   LIMIT_AMOUNT_MAX,
   LIMIT_METRICS,
+  LIMIT_SET_BY,
   LIMIT_SUBJECTS,
   LIMIT_WINDOWS,
   type LimitMetric,
+  type LimitSetBy,
   type LimitSubject,
   type LimitWindow,
   MODEL_ID_PATTERN,
@@ -56,6 +58,12 @@ export class AdminLimitDto implements AdminLimit {
   model!: string | null;
   /** true: one pool for the whole subject; false: each user's own use. */
   shared!: boolean;
+  /**
+   * Who set it: `owner` only for an API key's limit its owner set with the
+   * key (the owner may replace those); every other limit is an admin's.
+   */
+  @ApiProperty({ enum: LIMIT_SET_BY })
+  set_by!: LimitSetBy;
   @ApiInt({ minimum: 0, maximum: LIMIT_AMOUNT_MAX, description: AMOUNT_DOC })
   amount!: number;
   @ApiTimestamp()
