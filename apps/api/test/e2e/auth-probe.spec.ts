@@ -192,3 +192,211 @@ describe('deactivation', () => {
     ).toBe(200);
   });
 });
+
+describe("an API key's limits have an owner", () => {
+  let t: TestApp;
+  let admin: string;
+  beforeAll(async () => {
+    t = await startTestApp();
+    admin = await t.login();
+  });
+  afterAll(() => t.close());
+
+  const ask = (key: string) =>
+    t.http.post(
+      '/v1/chat/completions',
+      { model: 'local', messages: [{ role: 'user', content: 'hi' }] },
+      { token: key },
+    );
+  const adminLimit = (keyId: string, body: Record<string, unknown>) =>
+    t.http.post(
+      '/api/admin/limits',
+      { subject: 'api_key', subject_id: keyId, ...body },
+      { token: admin },
+    );
+  const shown = (l: Record<string, unknown>) => ({
+    set_by: l.set_by,
+    metric: l.metric,
+    window: l.window,
+    model: l.model,
+    amount: l.amount,
+  });
+
+  it("keeps an admin's limits through the owner's PATCH, lists them to the owner read-only, and enforces them", async () => {
+    const { token } = await t.register(unique('owner'));
+    const created = await t.http.post(
+      '/api/auth/api-keys',
+      {
+        name: 'svc',
+        limits: [{ metric: 'messages', window: 'day', amount: 5 }],
+      },
+      { token },
+    );
+    expect(created.status).toBe(201);
+    const keyId = created.body.id as string;
+    const key = created.body.key as string;
+    expect(created.body.limits.map(shown)).toEqual([
+      {
+        set_by: 'owner',
+        metric: 'messages',
+        window: 'day',
+        model: null,
+        amount: 5,
+      },
+    ]);
+
+    // An admin's limit of the same kind stands beside the owner's; the lower binds.
+    const capped = await adminLimit(keyId, {
+      metric: 'messages',
+      window: 'day',
+      amount: 2,
+    });
+    expect(capped.status).toBe(201);
+    expect(capped.body.set_by).toBe('admin');
+    const perModel = await adminLimit(keyId, {
+      metric: 'tokens',
+      window: 'month',
+      model: 'local',
+      amount: 1_000_000,
+    });
+    expect(perModel.status).toBe(201);
+    expect(
+      (
+        await adminLimit(keyId, {
+          metric: 'messages',
+          window: 'day',
+          amount: 3,
+        })
+      ).body.code,
+    ).toBe('LIMIT_EXISTS');
+
+    const listed = await t.http.get('/api/auth/api-keys', { token });
+    const limits = listed.body.items[0].limits as Record<string, unknown>[];
+    expect(limits.map(shown)).toEqual([
+      {
+        set_by: 'owner',
+        metric: 'messages',
+        window: 'day',
+        model: null,
+        amount: 5,
+      },
+      {
+        set_by: 'admin',
+        metric: 'messages',
+        window: 'day',
+        model: null,
+        amount: 2,
+      },
+      {
+        set_by: 'admin',
+        metric: 'tokens',
+        window: 'month',
+        model: 'local',
+        amount: 1_000_000,
+      },
+    ]);
+    expect(limits.map((l) => l.id)).toEqual([
+      expect.any(String),
+      capped.body.id,
+      perModel.body.id,
+    ]);
+
+    // The owner's PATCH replaces the owner's limits only.
+    const cleared = await t.http.patch(
+      `/api/auth/api-keys/${keyId}`,
+      { limits: [] },
+      { token },
+    );
+    expect(cleared.status).toBe(200);
+    expect(cleared.body.limits.map(shown)).toEqual([
+      {
+        set_by: 'admin',
+        metric: 'messages',
+        window: 'day',
+        model: null,
+        amount: 2,
+      },
+      {
+        set_by: 'admin',
+        metric: 'tokens',
+        window: 'month',
+        model: 'local',
+        amount: 1_000_000,
+      },
+    ]);
+    const replaced = await t.http.patch(
+      `/api/auth/api-keys/${keyId}`,
+      { limits: [{ metric: 'messages', window: 'week', amount: 50 }] },
+      { token },
+    );
+    expect(replaced.body.limits.map(shown)).toEqual([
+      {
+        set_by: 'owner',
+        metric: 'messages',
+        window: 'week',
+        model: null,
+        amount: 50,
+      },
+      ...cleared.body.limits.map(shown),
+    ]);
+    // An owner cannot pass an admin's limit off as their own.
+    for (const bad of [
+      { limits: [{ ...cleared.body.limits[0] }] },
+      {
+        limits: [
+          { metric: 'messages', window: 'day', amount: 9, set_by: 'admin' },
+        ],
+      },
+    ]) {
+      const res = await t.http.patch(`/api/auth/api-keys/${keyId}`, bad, {
+        token,
+      });
+      expect(res.status).toBe(400);
+    }
+
+    // The admin's two a day still hold the key.
+    expect((await ask(key)).status).toBe(200);
+    expect((await ask(key)).status).toBe(200);
+    const refused = await ask(key);
+    expect(refused.status).toBe(429);
+    expect(
+      (await t.http.get('/api/auth/api-keys', { token })).body.items[0].limits
+        .filter((l: { set_by: string }) => l.set_by === 'admin')
+        .map((l: { used: number }) => l.used),
+    ).toEqual([2, expect.any(Number)]);
+
+    const adminView = await t.http.get(
+      `/api/admin/limits?subject=api_key&subject_id=${keyId}`,
+      { token: admin },
+    );
+    expect(
+      adminView.body.items.map((l: Record<string, unknown>) => [
+        l.set_by,
+        l.metric,
+        l.window,
+      ]),
+    ).toEqual([
+      ['admin', 'messages', 'day'],
+      ['owner', 'messages', 'week'],
+      ['admin', 'tokens', 'month'],
+    ]);
+
+    // Deleting the key deletes every limit on it, the admin's too.
+    expect(
+      (await t.http.delete(`/api/auth/api-keys/${keyId}`, { token })).status,
+    ).toBe(204);
+    const [{ n }] = await t.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM limits WHERE subject = 'api_key' AND subject_id = $1`,
+      [keyId],
+    );
+    expect(n).toBe(0);
+  });
+
+  it('marks every other limit as set by an admin', async () => {
+    const res = await t.http.get('/api/admin/limits?subject=everyone', {
+      token: admin,
+    });
+    expect(res.body.items.length).toBeGreaterThan(0);
+    for (const l of res.body.items) expect(l.set_by).toBe('admin');
+  });
+});
