@@ -251,8 +251,12 @@ describe('auth (PostgreSQL)', () => {
     for (const q of ['', `?model=${model}`, ...Object.keys(refused)])
       for (const token of [user.token, key])
         expect([q, (await quota(q, token)).status]).toEqual([q, 401]);
+    // Reactivated: the key works again, the old token does not; a new login does.
     expect((await patch({ is_active: true })).status).toBe(200);
-    expect((await quota('', user.token)).status).toBe(200);
+    expect((await quota('', user.token)).status).toBe(401);
+    expect((await quota('', key)).status).toBe(200);
+    const again = await t.login(user.email, 'quota-password-1');
+    expect((await quota('', again)).status).toBe(200);
 
     // A password change ends the tokens issued before it; the key stays.
     const changed = await t.http.post(
@@ -261,11 +265,11 @@ describe('auth (PostgreSQL)', () => {
         current_password: 'quota-password-1',
         new_password: 'quota-password-2',
       },
-      { token: user.token },
+      { token: again },
     );
     expect(changed.status).toBe(204);
-    expect((await quota('', user.token)).status).toBe(401);
-    expect((await quota('?model=no-such-model', user.token)).status).toBe(401);
+    expect((await quota('', again)).status).toBe(401);
+    expect((await quota('?model=no-such-model', again)).status).toBe(401);
     expect((await quota('', key)).status).toBe(200);
     const token = (
       await t.http.post('/api/auth/login', {

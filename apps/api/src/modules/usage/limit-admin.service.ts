@@ -195,7 +195,7 @@ function toAdminLimit(r: AdminLimitRow, windows: Windows): AdminLimit {
     window: r.window,
     model: r.model,
     shared: r.shared,
-    set_by: r.set_by,
+    ...(r.subject === 'api_key' ? { set_by: r.set_by } : {}),
     amount: Number(r.amount),
     created_at: new Date(r.created_at).toISOString(),
     updated_at: new Date(r.updated_at).toISOString(),

@@ -359,8 +359,8 @@ export interface Limit {
 
 export interface AdminLimit extends Limit {
   subject_name: string | null;
-  /** "owner" only for an API key's limit its owner set; every other limit is an admin's. */
-  set_by: LimitSetBy;
+  /** API key limits only: who put it on the key (its owner, or an admin). */
+  set_by?: LimitSetBy;
   created_at: IsoDateTime;
   updated_at: IsoDateTime;
   /** Shared limits only: settled use in the window now in force. */

@@ -59,11 +59,12 @@ export class AdminLimitDto implements AdminLimit {
   /** true: one pool for the whole subject; false: each user's own use. */
   shared!: boolean;
   /**
-   * Who set it: `owner` only for an API key's limit its owner set with the
-   * key (the owner may replace those); every other limit is an admin's.
+   * API key limits only: who put it on the key. `owner`: set with the key,
+   * replaced by the owner's `PATCH /api/auth/api-keys/:id {limits}`;
+   * `admin`: set here, read-only to the owner.
    */
-  @ApiProperty({ enum: LIMIT_SET_BY })
-  set_by!: LimitSetBy;
+  @ApiProperty({ enum: LIMIT_SET_BY, required: false })
+  set_by?: LimitSetBy;
   @ApiInt({ minimum: 0, maximum: LIMIT_AMOUNT_MAX, description: AMOUNT_DOC })
   amount!: number;
   @ApiTimestamp()
