@@ -136,6 +136,68 @@ describe('API keys and the request log', { timeout: 600_000 }, () => {
     await page.screenshot({ path: shot('api-keys'), fullPage: true });
   });
 
+  test("an admin's limit on the key is marked, read-only in the key's dialog, and kept when the user saves", async () => {
+    const api = async (path, token, body, method = body ? 'POST' : 'GET') => {
+      const res = await fetch(`${run.stack.baseUrl}/api${path}`, {
+        method,
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      return res.json();
+    };
+    const tokenOf = async ({ email, password }) =>
+      (await api('/auth/login', null, { email, password })).access_token;
+    const [key] = (await api('/auth/api-keys', await tokenOf(USER))).items;
+    const added = await api('/admin/limits', await tokenOf(ADMIN), {
+      subject: 'api_key',
+      subject_id: key.id,
+      metric: 'tokens',
+      window: 'week',
+      amount: 90000,
+    });
+    assert.equal(added.set_by, 'admin');
+
+    const { page } = member;
+    await page.reload();
+    await page.waitForSelector(byTestId('api-key-limit-by-admin'));
+    // The key's use so far counts against the admin's new weekly limit.
+    const shown = await page
+      .locator(`${byTestId('api-key-limits-text')} div`)
+      .allTextContents()
+      .then((all) => all.map((s) => s.replace(/\s+/g, ' ').trim()));
+    assert.equal(shown.length, 2);
+    assert.equal(shown[0], '1 of 50 messages a day');
+    assert.match(
+      shown[1],
+      /^[\d,]+ of 90,000 tokens a week Set by an administrator$/,
+    );
+
+    await page.click(byTestId('api-key-edit'));
+    await waitForDialog(page, 'api-key-dialog');
+    assert.equal(
+      await text(page.locator(byTestId('api-key-admin-limit'))),
+      '90,000 tokens a week',
+    );
+    assert.equal(await page.locator(byTestId('api-key-limit')).count(), 1);
+    await checkPage(page, 'API key edit dialog (en)');
+    await page.click(byTestId('api-key-limit-remove'));
+    await page.click(byTestId('api-key-create'));
+    await page.waitForSelector(byTestId('api-key-dialog'), {
+      state: 'detached',
+    });
+    await page.waitForFunction(
+      (sel) => document.querySelectorAll(sel).length === 1,
+      `${byTestId('api-key-limits-text')} div`,
+    );
+    assert.equal(
+      await text(page.locator(byTestId('api-key-limits-text'))),
+      shown[1],
+    );
+  });
+
   test('the admin finds the requests on the Requests page, filtered by model', async () => {
     const { page } = admin;
     await openAdmin(page, 'requests');

@@ -173,7 +173,7 @@ describe('auth (PostgreSQL)', () => {
     );
   });
 
-  it('refuses a deactivated user at once, even with a token issued before', async () => {
+  it('refuses a deactivated user at once, even with a token issued before, and for good', async () => {
     const user = await t.register();
     expect(
       (await t.http.get('/api/auth/me', { token: user.token })).status,
@@ -203,9 +203,14 @@ describe('auth (PostgreSQL)', () => {
       { token: admin },
     );
     expect(on.status).toBe(200);
+    // Reactivation does not bring the old token back: the user logs in again.
     expect(
       (await t.http.get('/api/auth/me', { token: user.token })).status,
-    ).toBe(200);
+    ).toBe(401);
+    const fresh = await t.login(user.email, 'user-password-1');
+    expect((await t.http.get('/api/auth/me', { token: fresh })).status).toBe(
+      200,
+    );
   });
 
   it('checks the caller of the quota read as every route does, and answers 401 before any 400', async () => {
@@ -246,8 +251,12 @@ describe('auth (PostgreSQL)', () => {
     for (const q of ['', `?model=${model}`, ...Object.keys(refused)])
       for (const token of [user.token, key])
         expect([q, (await quota(q, token)).status]).toEqual([q, 401]);
+    // Reactivated: the key works again, the old token does not; a new login does.
     expect((await patch({ is_active: true })).status).toBe(200);
-    expect((await quota('', user.token)).status).toBe(200);
+    expect((await quota('', user.token)).status).toBe(401);
+    expect((await quota('', key)).status).toBe(200);
+    const again = await t.login(user.email, 'quota-password-1');
+    expect((await quota('', again)).status).toBe(200);
 
     // A password change ends the tokens issued before it; the key stays.
     const changed = await t.http.post(
@@ -256,11 +265,11 @@ describe('auth (PostgreSQL)', () => {
         current_password: 'quota-password-1',
         new_password: 'quota-password-2',
       },
-      { token: user.token },
+      { token: again },
     );
     expect(changed.status).toBe(204);
-    expect((await quota('', user.token)).status).toBe(401);
-    expect((await quota('?model=no-such-model', user.token)).status).toBe(401);
+    expect((await quota('', again)).status).toBe(401);
+    expect((await quota('?model=no-such-model', again)).status).toBe(401);
     expect((await quota('', key)).status).toBe(200);
     const token = (
       await t.http.post('/api/auth/login', {
@@ -490,6 +499,15 @@ describe('auth (PostgreSQL)', () => {
       );
       expect((await t.http.get('/api/auth/me', { token: key })).status).toBe(
         401,
+      );
+      // A key is not a session: it works again once its owner is reactivated.
+      await t.http.patch(
+        `/api/admin/users/${user.id}`,
+        { is_active: true },
+        { token: admin },
+      );
+      expect((await t.http.get('/api/auth/me', { token: key })).status).toBe(
+        200,
       );
     });
   });

@@ -13,6 +13,7 @@ import { DatabaseService } from '../../database/database.service';
 import { CATALOG_VERSION_SQL } from '../models/model-catalog';
 import { ModelsService } from '../models/models.service';
 import { LimitsService } from '../usage/limits.service';
+import type { AppliedLimit } from '../usage/quota';
 import { UsageService } from '../usage/usage.service';
 import { type AuthRow, authColumns } from '../users/users.service';
 
@@ -121,7 +122,7 @@ export class ApiKeysService {
          RETURNING ${COLUMNS}`,
         [userId, dto.name.trim(), prefix, hashApiKey(key), models ?? null],
       );
-      if (limits) await this.limits.setApiKeyLimits(created.id, limits, tx);
+      if (limits) await this.limits.setOwnerKeyLimits(created.id, limits, tx);
       return created;
     });
     return { ...(await this.withUse(userId, [row]))[0], key };
@@ -137,7 +138,8 @@ export class ApiKeysService {
 
   /**
    * Changes the name, the model list (`models: null` lifts the restriction)
-   * and the limits (`limits` replaces them all); 404 unless the caller's.
+   * and the owner's limits (`limits` replaces them all; an admin's stay);
+   * 404 unless the caller's.
    */
   async update(
     userId: string,
@@ -162,13 +164,13 @@ export class ApiKeysService {
         ],
       );
       if (!updated) throw notFound('API key');
-      if (limits) await this.limits.setApiKeyLimits(id, limits, tx);
+      if (limits) await this.limits.setOwnerKeyLimits(id, limits, tx);
       return updated;
     });
     return (await this.withUse(userId, [row]))[0];
   }
 
-  /** Deletes the key and its limits; it stops working at once. */
+  /** Deletes the key and every limit on it, an admin's too; it stops working at once. */
   async remove(userId: string, id: string): Promise<void> {
     await this.db.inTransaction(async (tx) => {
       const rows = await tx.query(
@@ -176,7 +178,7 @@ export class ApiKeysService {
         [id, userId],
       );
       if (rows.length === 0) throw notFound('API key');
-      await this.limits.setApiKeyLimits(id, [], tx);
+      await this.limits.removeSubject('api_key', id, tx);
     });
   }
 
@@ -219,26 +221,43 @@ export class ApiKeysService {
     };
   }
 
-  /** The keys with their own limits and each one's use in the window now in force. */
+  /**
+   * The keys with their limits (the owner's and the admins') and each
+   * one's use in the window now in force: read as a send would apply them,
+   * once over all models and once for each model an admin's limit counts.
+   */
   private async withUse(userId: string, rows: ApiKeyRow[]): Promise<ApiKey[]> {
-    const own = await this.limits.apiKeyLimits(rows.map((r) => r.id));
+    const onKeys = await this.limits.apiKeyLimits(rows.map((r) => r.id));
     return Promise.all(
       rows.map(async (r) => {
-        if (!own.has(r.id)) return toApiKey(r);
-        const applied = await this.usage.limitsOf({
-          userId,
-          model: null,
-          apiKeyId: r.id,
+        const limits = onKeys.get(r.id);
+        if (!limits) return toApiKey(r);
+        const models = distinct(limits.map((l) => l.model ?? ''));
+        const applied = new Map<string, AppliedLimit>();
+        for (const model of models) {
+          const found = await this.usage.limitsOf({
+            userId,
+            model: model || null,
+            apiKeyId: r.id,
+          });
+          for (const l of found) applied.set(l.id, l);
+        }
+        const uses = limits.flatMap((l): ApiKeyLimitUse[] => {
+          const use = applied.get(l.id);
+          if (!use) return [];
+          return [
+            {
+              id: l.id,
+              set_by: l.setBy,
+              metric: l.metric,
+              window: l.window,
+              model: l.model,
+              amount: l.amount,
+              used: use.used,
+              resets_at: use.resets_at,
+            },
+          ];
         });
-        const uses = applied
-          .filter((l) => l.subject === 'api_key' && l.subject_id === r.id)
-          .map((l) => ({
-            metric: l.metric,
-            window: l.window,
-            amount: l.amount,
-            used: l.used,
-            resets_at: l.resets_at,
-          }));
         return toApiKey(r, uses);
       }),
     );

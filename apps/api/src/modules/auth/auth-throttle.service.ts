@@ -10,9 +10,9 @@ import type { AttemptCounters } from './attempt-counters';
 
 export const ATTEMPT_COUNTERS = Symbol('ATTEMPT_COUNTERS');
 
-/** What becomes of a login attempt once its outcome is known. */
+/** What becomes of a login (or password change) attempt once its outcome is known. */
 export interface LoginAttempt {
-  /** The password was right: the attempt is not a failure, and its address-and-email count is cleared. */
+  /** The password was right: the attempt is not a failure, and its address-and-email (or user's) count is cleared. */
   succeeded(): Promise<void>;
   /** Neither right nor wrong (the database failed, say): the attempt is not counted. */
   undecided(): Promise<void>;
@@ -29,8 +29,9 @@ const tooMany = (retryAfter: number, message: string) =>
 
 /**
  * Throttles failed logins per client address and email, per address over
- * all emails (10×) and per email over all addresses (4×); and registrations
- * per address per hour. An attempt is counted as failed when it starts (so
+ * all emails (10×) and per email over all addresses (4×); wrong current
+ * passwords of a password change per user; and registrations per address
+ * per hour. An attempt is counted as failed when it starts (so
  * concurrent guesses cannot slip past the limit) and taken back when it
  * turns out right.
  */
@@ -63,6 +64,27 @@ export class AuthThrottle implements OnModuleDestroy {
         await this.counters.giveBack([fromAddress, forEmail]);
       },
       undecided: () => this.counters.giveBack([pair, fromAddress, forEmail]),
+    };
+  }
+
+  /**
+   * A password change of this user, counted like a failed login (at most
+   * LOGIN_MAX_ATTEMPTS per LOGIN_WINDOW_SECONDS) until the current password
+   * turns out right: a stolen access token cannot guess its way to the
+   * password. While the count is full even the right password is refused.
+   */
+  async passwordAttempt(userId: string): Promise<LoginAttempt> {
+    const { loginAttempts, loginWindowSeconds } = this.config.auth;
+    const key = `password:user:${userId}`;
+    const retry = await this.counters.take(
+      [{ key, limit: loginAttempts }],
+      loginWindowSeconds * 1000,
+    );
+    if (retry !== null)
+      throw tooMany(retry, 'Too many wrong current passwords; try again later');
+    return {
+      succeeded: () => this.counters.clear([key]),
+      undecided: () => this.counters.giveBack([key]),
     };
   }
 

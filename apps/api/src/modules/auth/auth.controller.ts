@@ -165,8 +165,14 @@ export class AuthController {
   }
 
   @Post('password')
+  @AccessTokenOnly()
   @HttpCode(204)
   @ApiAuth()
+  @ApiForbiddenResponse({
+    type: ErrorDto,
+    description:
+      '`API_KEY_NOT_ALLOWED`: the password is changed with a login only',
+  })
   @ApiNoContentResponse({
     description:
       'Changed; every access token issued before (this one included) stops working',
@@ -174,6 +180,13 @@ export class AuthController {
   @ApiBadRequestResponse({
     type: ErrorDto,
     description: '`WRONG_PASSWORD`: the current password is not correct',
+  })
+  @ApiTooManyRequestsResponse({
+    type: ErrorDto,
+    description:
+      '`TOO_MANY_REQUESTS`: `LOGIN_MAX_ATTEMPTS` wrong current passwords of this user within `LOGIN_WINDOW_SECONDS`; ' +
+      'until the window ends even the right one is refused',
+    headers: RETRY_AFTER,
   })
   @ApiOperation({
     operationId: 'changePassword',

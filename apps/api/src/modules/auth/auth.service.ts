@@ -90,13 +90,31 @@ export class AuthService {
     return toUser(await this.users.update(caller.id, { name }));
   }
 
-  /** Every access token issued before the change stops working, the caller's included. */
-  changePassword(
+  /**
+   * Every access token issued before the change stops working, the
+   * caller's included. Wrong current passwords are throttled per user
+   * (AuthThrottle), as failed logins are.
+   */
+  async changePassword(
     caller: AuthUser,
     current: string,
     next: string,
   ): Promise<void> {
-    return this.users.changePassword(caller.id, current, next);
+    const attempt = await this.throttle.passwordAttempt(caller.id);
+    let changed: boolean;
+    try {
+      changed = await this.users.changePassword(caller.id, current, next);
+    } catch (err) {
+      await attempt.undecided();
+      throw err;
+    }
+    if (!changed)
+      throw new ApiError(
+        HttpStatus.BAD_REQUEST,
+        'WRONG_PASSWORD',
+        'The current password is not correct',
+      );
+    await attempt.succeeded();
   }
 
   /**

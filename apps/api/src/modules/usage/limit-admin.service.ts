@@ -3,6 +3,7 @@ import type {
   AdminLimit,
   CreateLimitRequest,
   LimitMetric,
+  LimitSetBy,
   LimitSubject,
   LimitWindow,
 } from '@tally/api-contract';
@@ -22,6 +23,7 @@ interface AdminLimitRow {
   window: LimitWindow;
   model: string | null;
   shared: boolean;
+  set_by: LimitSetBy;
   amount: number | string;
   used: number | string | null;
   created_at: Date | string;
@@ -34,7 +36,7 @@ interface AdminLimitRow {
  * of its scope ('g:<group>:<window>:<model|*>' or 'e:<window>:<model|*>').
  */
 const SELECT_LIMITS = `
-  SELECT l.id, l.subject, l.subject_id, l.metric, l.period AS window, l.model, l.shared, l.amount,
+  SELECT l.id, l.subject, l.subject_id, l.metric, l.period AS window, l.model, l.shared, l.set_by, l.amount,
     l.created_at, l.updated_at,
     CASE l.subject WHEN 'group' THEN (SELECT name FROM user_groups WHERE id = l.subject_id)
                    WHEN 'user' THEN (SELECT coalesce(nullif(name, ''), email) FROM users WHERE id = l.subject_id)
@@ -54,7 +56,7 @@ const ORDER = `
     lower(x.subject_name), x.subject_id,
     array_position(ARRAY['day', 'week', 'month']::varchar[], x."window"),
     array_position(ARRAY['messages', 'tokens', 'cost']::varchar[], x.metric),
-    x.model NULLS FIRST, x.shared, x.id`;
+    x.model NULLS FIRST, x.shared, x.set_by DESC, x.id`;
 
 /** The seed's two everyone daily limits, which always exist (they are settings too). */
 const IS_REQUIRED = `(subject = 'everyone' AND period = 'day' AND model IS NULL AND NOT shared
@@ -193,6 +195,7 @@ function toAdminLimit(r: AdminLimitRow, windows: Windows): AdminLimit {
     window: r.window,
     model: r.model,
     shared: r.shared,
+    ...(r.subject === 'api_key' ? { set_by: r.set_by } : {}),
     amount: Number(r.amount),
     created_at: new Date(r.created_at).toISOString(),
     updated_at: new Date(r.updated_at).toISOString(),

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { ApiKeyLimit, LimitMetric } from '@tally/api-contract';
+import type { ApiKeyLimit, LimitMetric, LimitSetBy } from '@tally/api-contract';
 import { DatabaseService, type Tx } from '../../database/database.service';
 import { SettingsService } from '../settings/settings.service';
 import { limitColumns } from './limits.sql';
@@ -8,6 +8,14 @@ import { limitColumns } from './limits.sql';
 export interface DailyLimits {
   messages: number;
   tokens: number;
+}
+
+/** A limit on an API key, with who set it. */
+export interface KeyLimit extends ApiKeyLimit {
+  id: string;
+  setBy: LimitSetBy;
+  /** null: every model (always so for the owner's). */
+  model: string | null;
 }
 
 type SeedMetric = Extract<LimitMetric, 'messages' | 'tokens'>;
@@ -53,7 +61,7 @@ export class LimitsService {
       `INSERT INTO limits (subject, subject_id, metric, period, amount)
        VALUES ('user', $1, $2, 'day', $3)
        ON CONFLICT (subject, coalesce(subject_id, '00000000-0000-0000-0000-000000000000'::uuid),
-                    metric, period, coalesce(model, ''), shared)
+                    metric, period, coalesce(model, ''), shared, set_by)
        DO UPDATE SET amount = EXCLUDED.amount, updated_at = now()`,
       [userId, metric, amount],
     );
@@ -64,7 +72,7 @@ export class LimitsService {
     await this.db.query(
       `INSERT INTO limits (subject, metric, period, amount) VALUES ('everyone', $1, 'day', $2)
        ON CONFLICT (subject, coalesce(subject_id, '00000000-0000-0000-0000-000000000000'::uuid),
-                    metric, period, coalesce(model, ''), shared)
+                    metric, period, coalesce(model, ''), shared, set_by)
        DO UPDATE SET amount = EXCLUDED.amount, updated_at = now()`,
       [metric, amount],
     );
@@ -91,23 +99,24 @@ export class LimitsService {
   }
 
   /**
-   * Replaces an API key's own limits (`subject: 'api_key'`, personal, over
-   * all models) with `limits`; an empty list deletes them (as when the key
-   * is deleted). Runs in the caller's transaction.
+   * Replaces the limits an API key's owner set on it (`subject: 'api_key'`,
+   * `set_by: 'owner'`, personal, over all models) with `limits`; an empty
+   * list deletes them. What an admin put on the key stays. Runs in the
+   * caller's transaction.
    */
-  async setApiKeyLimits(
+  async setOwnerKeyLimits(
     keyId: string,
     limits: readonly ApiKeyLimit[],
     tx: Tx,
   ): Promise<void> {
     await tx.query(
-      `DELETE FROM limits WHERE subject = 'api_key' AND subject_id = $1`,
+      `DELETE FROM limits WHERE subject = 'api_key' AND subject_id = $1 AND set_by = 'owner'`,
       [keyId],
     );
     if (limits.length === 0) return;
     await tx.query(
-      `INSERT INTO limits (subject, subject_id, metric, period, amount)
-       SELECT 'api_key', $1, l.metric, l.period, l.amount
+      `INSERT INTO limits (subject, subject_id, metric, period, amount, set_by)
+       SELECT 'api_key', $1, l.metric, l.period, l.amount, 'owner'
        FROM unnest($2::varchar[], $3::varchar[], $4::bigint[]) AS l (metric, period, amount)`,
       [
         keyId,
@@ -118,27 +127,39 @@ export class LimitsService {
     );
   }
 
-  /** The own limits of these API keys, by key (keys without any are left out). */
+  /**
+   * The limits on these API keys, the owner's and the admins', by key (keys
+   * without any are left out): the owner's first, then by window, metric
+   * and model.
+   */
   async apiKeyLimits(
     keyIds: readonly string[],
-  ): Promise<Map<string, ApiKeyLimit[]>> {
-    const out = new Map<string, ApiKeyLimit[]>();
+  ): Promise<Map<string, KeyLimit[]>> {
+    const out = new Map<string, KeyLimit[]>();
     if (keyIds.length === 0) return out;
     const rows = await this.db.query<{
+      id: string;
       subject_id: string;
+      set_by: LimitSetBy;
       metric: ApiKeyLimit['metric'];
       period: ApiKeyLimit['window'];
+      model: string | null;
       amount: string | number;
     }>(
-      `SELECT subject_id, metric, period, amount FROM limits
-       WHERE subject = 'api_key' AND subject_id = ANY ($1::uuid[])`,
+      `SELECT id, subject_id, set_by, metric, period, model, amount FROM limits
+       WHERE subject = 'api_key' AND subject_id = ANY ($1::uuid[])
+       ORDER BY set_by = 'admin', array_position(ARRAY['day', 'week', 'month']::varchar[], period),
+         array_position(ARRAY['messages', 'tokens', 'cost']::varchar[], metric), model NULLS FIRST, id`,
       [keyIds],
     );
     for (const r of rows) {
       const list = out.get(r.subject_id) ?? [];
       list.push({
+        id: r.id,
+        setBy: r.set_by,
         metric: r.metric,
         window: r.period,
+        model: r.model,
         amount: Number(r.amount),
       });
       out.set(r.subject_id, list);

@@ -26,6 +26,7 @@ export interface NewUser {
 export interface UserChanges {
   name?: string;
   role?: Role;
+  /** false: the user's earlier access tokens stop working, for good. */
   isActive?: boolean;
   /** A new password: the user's earlier access tokens stop working. */
   password?: string;
@@ -132,33 +133,28 @@ export class UsersService {
   }
 
   /**
-   * Changes the caller's own password: 400 WRONG_PASSWORD unless `current` is
-   * right. The update only applies to the hash that was checked, so of two
-   * changes at once with the same current password only one succeeds.
+   * Changes the caller's own password when `current` is right; false (and
+   * nothing changed) when it is not. The update only applies to the hash
+   * that was checked, so of two changes at once with the same current
+   * password only one succeeds.
    */
   async changePassword(
     id: string,
     current: string,
     next: string,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const [row] = await this.db.query<{ password_hash: string }>(
       'SELECT password_hash FROM users WHERE id = $1',
       [id],
     );
     if (!row) throw notFound('User');
-    const wrong = () =>
-      new ApiError(
-        HttpStatus.BAD_REQUEST,
-        'WRONG_PASSWORD',
-        'The current password is not correct',
-      );
-    if (!(await verifyPassword(row.password_hash, current))) throw wrong();
+    if (!(await verifyPassword(row.password_hash, current))) return false;
     const updated = await this.db.query(
       `UPDATE users SET password_hash = $3, token_version = token_version + 1, updated_at = now()
        WHERE id = $1 AND password_hash = $2 RETURNING id`,
       [id, row.password_hash, await hashPassword(next)],
     );
-    if (updated.length === 0) throw wrong();
+    return updated.length > 0;
   }
 
   async create(input: NewUser): Promise<UserEntity> {
@@ -251,10 +247,14 @@ export class UsersService {
       if (changes.name !== undefined) set.name = changes.name.trim();
       if (changes.role !== undefined) set.role = changes.role;
       if (changes.isActive !== undefined) set.isActive = changes.isActive;
-      if (passwordHash !== undefined) {
-        set.passwordHash = passwordHash;
+      // A new password, or a deactivation, ends every access token issued
+      // before: reactivating the user later does not bring them back, the
+      // user logs in again. (API keys are not tokens: they work again.)
+      const deactivated =
+        changes.isActive === false && current.is_active === true;
+      if (passwordHash !== undefined) set.passwordHash = passwordHash;
+      if (passwordHash !== undefined || deactivated)
         set.tokenVersion = () => 'token_version + 1';
-      }
       extra?.(set);
       if (Object.keys(set).length > 0) {
         await m.getRepository(UserEntity).update({ id }, set);

@@ -112,8 +112,20 @@ export interface ApiKeyLimit {
   amount: number;
 }
 
-/** A key's limit with its use in the window now in force. */
+/** Who put a limit on an API key: its owner (with the key) or an admin (`POST /api/admin/limits`). */
+export type LimitSetBy = 'owner' | 'admin';
+export const LIMIT_SET_BY: readonly LimitSetBy[] = ['owner', 'admin'];
+
+/**
+ * A key's limit with its use in the window now in force. The owner's
+ * `PATCH … {limits}` replaces only the limits with `set_by: "owner"`;
+ * an admin's are listed to the owner read-only.
+ */
 export interface ApiKeyLimitUse extends ApiKeyLimit {
+  id: Uuid;
+  set_by: LimitSetBy;
+  /** null: every model (always so for the owner's; an admin's may count one model). */
+  model: string | null;
   used: number;
   resets_at: IsoDateTime;
 }
@@ -139,7 +151,7 @@ export interface CreateApiKeyRequest {
   limits?: ApiKeyLimit[];
 }
 
-/** `limits`, when given, replaces the key's limits as a whole. */
+/** `limits`, when given, replaces the owner's limits of the key as a whole (an admin's stay). */
 export interface UpdateApiKeyRequest {
   name?: string;
   models?: string[] | null;
@@ -347,6 +359,8 @@ export interface Limit {
 
 export interface AdminLimit extends Limit {
   subject_name: string | null;
+  /** API key limits only: who put it on the key (its owner, or an admin). */
+  set_by?: LimitSetBy;
   created_at: IsoDateTime;
   updated_at: IsoDateTime;
   /** Shared limits only: settled use in the window now in force. */

@@ -5,8 +5,10 @@ import {
   type ApiKeyLimitUse,
   type ApiKeyList,
   LIMIT_METRICS,
+  LIMIT_SET_BY,
   LIMIT_WINDOWS,
   type LimitMetric,
+  type LimitSetBy,
   type LimitWindow,
   type AuthResponse,
   type CreatedApiKey,
@@ -43,10 +45,21 @@ export class AuthResponseDto implements AuthResponse {
 }
 
 export class ApiKeyLimitUseDto implements ApiKeyLimitUse {
+  @ApiUuid()
+  id!: string;
+  /**
+   * `owner`: set with the key, replaced by the owner's `PATCH … {limits}`;
+   * `admin`: put on the key by an admin (`POST /api/admin/limits`), read-only to the owner.
+   */
+  @ApiProperty({ enum: LIMIT_SET_BY })
+  set_by!: LimitSetBy;
   @ApiProperty({ enum: LIMIT_METRICS })
   metric!: LimitMetric;
   @ApiProperty({ enum: LIMIT_WINDOWS })
   window!: LimitWindow;
+  /** The model it counts; null: every model (always so for the owner's). */
+  @ApiProperty({ type: 'string', nullable: true, example: null })
+  model!: string | null;
   @ApiProperty({ type: 'integer' })
   amount!: number;
   /** Settled use in the window now in force. */
@@ -65,7 +78,7 @@ export class ApiKeyDto implements ApiKey {
   /** The only models the key may use; null: every model. */
   @ApiProperty({ type: [String], nullable: true })
   models!: string[] | null;
-  /** The key's own limits, with their use. */
+  /** The key's own limits (the owner's, then an admin's), with their use. */
   limits!: ApiKeyLimitUseDto[];
   @ApiTimestamp()
   created_at!: string;

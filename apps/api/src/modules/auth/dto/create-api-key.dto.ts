@@ -70,7 +70,7 @@ const LimitsField = () => (target: object, key: string) => {
     type: [ApiKeyLimitDto],
     required: false,
     description:
-      "The key's own limits, on top of its owner's; on an update they replace the key's limits as a whole",
+      "The key's own limits, on top of its owner's; on an update they replace the limits the owner set as a whole (limits an admin put on the key stay)",
   })(target, key);
   IsOptionalNotNull()(target, key);
   IsArray()(target, key);

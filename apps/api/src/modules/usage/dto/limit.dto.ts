@@ -6,9 +6,11 @@ import {
   type CreateLimitRequest,
   LIMIT_AMOUNT_MAX,
   LIMIT_METRICS,
+  LIMIT_SET_BY,
   LIMIT_SUBJECTS,
   LIMIT_WINDOWS,
   type LimitMetric,
+  type LimitSetBy,
   type LimitSubject,
   type LimitWindow,
   MODEL_ID_PATTERN,
@@ -56,6 +58,13 @@ export class AdminLimitDto implements AdminLimit {
   model!: string | null;
   /** true: one pool for the whole subject; false: each user's own use. */
   shared!: boolean;
+  /**
+   * API key limits only: who put it on the key. `owner`: set with the key,
+   * replaced by the owner's `PATCH /api/auth/api-keys/:id {limits}`;
+   * `admin`: set here, read-only to the owner.
+   */
+  @ApiProperty({ enum: LIMIT_SET_BY, required: false })
+  set_by?: LimitSetBy;
   @ApiInt({ minimum: 0, maximum: LIMIT_AMOUNT_MAX, description: AMOUNT_DOC })
   amount!: number;
   @ApiTimestamp()

@@ -1,4 +1,4 @@
-import type { CreatedApiKey } from '@tally/api-contract';
+import type { ApiKey, CreatedApiKey } from '@tally/api-contract';
 import { setUpDialog } from '../../../testing/dialog';
 import { one } from '../../../testing/dom';
 import { ApiKeyDialog } from './api-key-dialog';
@@ -10,8 +10,11 @@ const CREATED: CreatedApiKey = {
   models: null,
   limits: [
     {
+      id: 'l1',
+      set_by: 'owner',
       metric: 'messages',
       window: 'day',
+      model: null,
       amount: 50,
       used: 0,
       resets_at: '2026-12-02T00:00:00.000Z',
@@ -23,8 +26,8 @@ const CREATED: CreatedApiKey = {
 };
 
 describe('ApiKeyDialog', { timeout: 20_000 }, () => {
-  async function open() {
-    const d = setUpDialog(ApiKeyDialog, null);
+  async function open(key: ApiKey | null = null) {
+    const d = setUpDialog(ApiKeyDialog, key);
     await d.render();
     d.http.expectOne('/api/models').flush({
       items: [{ id: 'local', name: 'Local' }],
@@ -90,5 +93,120 @@ describe('ApiKeyDialog', { timeout: 20_000 }, () => {
       'You already have 50 API keys; delete one first.',
     );
     expect(d.close).not.toHaveBeenCalled();
+  });
+
+  describe('opened with a key', () => {
+    const KEY: ApiKey = {
+      id: 'k1',
+      name: 'billing',
+      prefix: 'tly_AbCdEfGh',
+      models: ['local'],
+      limits: [
+        {
+          id: 'l1',
+          set_by: 'owner',
+          metric: 'cost',
+          window: 'month',
+          model: null,
+          amount: 2_500_000,
+          used: 0,
+          resets_at: '2027-01-01T00:00:00.000Z',
+        },
+        {
+          id: 'l2',
+          set_by: 'admin',
+          metric: 'messages',
+          window: 'day',
+          model: null,
+          amount: 20,
+          used: 3,
+          resets_at: '2026-12-02T00:00:00.000Z',
+        },
+        {
+          id: 'l3',
+          set_by: 'admin',
+          metric: 'tokens',
+          window: 'week',
+          model: 'local',
+          amount: 9000,
+          used: 0,
+          resets_at: '2026-12-07T00:00:00.000Z',
+        },
+      ],
+      created_at: '2026-12-01T10:00:00.000Z',
+      last_used_at: null,
+    };
+
+    it("edits the owner's limits only, shows the administrator's read-only, and saves without them", async () => {
+      const d = await open(KEY);
+      expect(d.el.querySelector('h2')?.textContent?.trim()).toBe(
+        'Edit API key',
+      );
+      expect(
+        one<HTMLInputElement>(d.el, '[data-testid="api-key-name"]').value,
+      ).toBe('billing');
+      const amounts = () =>
+        [
+          ...d.el.querySelectorAll<HTMLInputElement>(
+            '[data-testid="api-key-limit-amount"]',
+          ),
+        ].map((i) => i.value);
+      expect(amounts()).toEqual(['2.5']);
+      expect(
+        [...d.el.querySelectorAll('[data-testid="api-key-admin-limit"]')].map(
+          (li) => li.textContent?.trim(),
+        ),
+      ).toEqual(['20 messages a day', '9,000 tokens a week on local']);
+      // Nothing of the administrator's can be edited or removed here.
+      expect(
+        d.el.querySelectorAll('[data-testid="api-key-limit"]'),
+      ).toHaveLength(1);
+      expect(d.el.textContent).toContain(
+        'only an administrator can change or remove them',
+      );
+
+      d.fill('api-key-name', 'billing v2');
+      one<HTMLButtonElement>(
+        d.el,
+        '[data-testid="api-key-limit-remove"]',
+      ).click();
+      await d.render();
+      await d.submit();
+      const req = d.http.expectOne('/api/auth/api-keys/k1');
+      expect(req.request.method).toBe('PATCH');
+      expect(req.request.body).toEqual({
+        name: 'billing v2',
+        models: ['local'],
+        limits: [],
+      });
+      const saved: ApiKey = {
+        ...KEY,
+        name: 'billing v2',
+        limits: KEY.limits.slice(1),
+      };
+      req.flush(saved);
+      await d.render();
+      expect(d.close).toHaveBeenCalledWith(saved);
+    });
+
+    it('sends the kept and the added owner limits, in wire amounts', async () => {
+      const d = await open(KEY);
+      one<HTMLButtonElement>(d.el, '[data-testid="api-key-add-limit"]').click();
+      await d.render();
+      const inputs = d.el.querySelectorAll<HTMLInputElement>(
+        '[data-testid="api-key-limit-amount"]',
+      );
+      inputs[1].value = '40';
+      inputs[1].dispatchEvent(new Event('input'));
+      await d.submit();
+      const req = d.http.expectOne('/api/auth/api-keys/k1');
+      expect(req.request.body.limits).toEqual([
+        { metric: 'cost', window: 'month', amount: 2_500_000 },
+        { metric: 'messages', window: 'day', amount: 40 },
+      ]);
+      expect(
+        d.el.querySelector('button[type="submit"]')?.textContent,
+      ).toContain('Save');
+    });
   });
 });

@@ -13,15 +13,21 @@ const KEYS: ApiKey[] = [
     models: ['local', 'gpt-4o'],
     limits: [
       {
+        id: 'l1',
+        set_by: 'owner',
         metric: 'messages',
         window: 'day',
+        model: null,
         amount: 50,
         used: 3,
         resets_at: '2026-12-02T00:00:00.000Z',
       },
       {
+        id: 'l2',
+        set_by: 'owner',
         metric: 'tokens',
         window: 'month',
+        model: null,
         amount: 100_000,
         used: 1_200,
         resets_at: '2027-01-01T00:00:00.000Z',
@@ -84,5 +90,59 @@ describe('ApiKeysPage', () => {
     useLanguage('ru');
     await page.render();
     expect(page.el.querySelector('h1')?.textContent?.trim()).toBe('API-ключи');
+  });
+
+  it('marks the limits an administrator put on a key, in both languages', async () => {
+    const page = await open([
+      {
+        ...KEYS[1],
+        limits: [
+          {
+            id: 'l3',
+            set_by: 'owner',
+            metric: 'messages',
+            window: 'day',
+            model: null,
+            amount: 10,
+            used: 1,
+            resets_at: '2026-12-02T00:00:00.000Z',
+          },
+          {
+            id: 'l4',
+            set_by: 'admin',
+            metric: 'messages',
+            window: 'day',
+            model: null,
+            amount: 5,
+            used: 1,
+            resets_at: '2026-12-02T00:00:00.000Z',
+          },
+          {
+            id: 'l5',
+            set_by: 'admin',
+            metric: 'tokens',
+            window: 'week',
+            model: 'local',
+            amount: 9000,
+            used: 0,
+            resets_at: '2026-12-07T00:00:00.000Z',
+          },
+        ],
+      },
+    ]);
+    expect(page.items()[0].limits).toEqual([
+      '1 of 10 messages a day',
+      '1 of 5 messages a day Set by an administrator',
+      '0 of 9,000 tokens a week on local Set by an administrator',
+    ]);
+    expect(
+      page.el.querySelectorAll('[data-testid="api-key-limit-by-admin"]'),
+    ).toHaveLength(2);
+    useLanguage('ru');
+    await page.render();
+    expect(
+      page.el.querySelector('[data-testid="api-key-limit-by-admin"]')
+        ?.textContent,
+    ).toContain('Задан администратором');
   });
 });

@@ -17,7 +17,10 @@ import { LoadStatus } from '../../shared/load-status';
 import { ApiKeyDialog } from './api-key-dialog';
 import { ApiKeysApi } from './api-keys-api.service';
 
-/** The signed-in user's API keys: create (shown once), use against each limit, delete. */
+/**
+ * The signed-in user's API keys: create (shown once), change, use against
+ * each limit (those an administrator set are marked so), delete.
+ */
 @Component({
   selector: 'app-api-keys-page',
   imports: [MatButtonModule, TranslatePipe, LocalDateTimePipe, LoadStatus],
@@ -54,9 +57,15 @@ export class ApiKeysPage {
     });
   }
 
-  /** "3 of 100 messages a day". */
+  /** "3 of 100 messages a day", "3 of 100 messages a day on gpt-4o". */
   protected limitText(l: ApiKeyLimitUse): string {
-    return `${usedOfText(this.t, this.language.lang(), l.metric, l.used, l.amount)} ${perText(this.t, l.window)}`;
+    const words = `${usedOfText(this.t, this.language.lang(), l.metric, l.used, l.amount)} ${perText(this.t, l.window)}`;
+    return l.model
+      ? (this.t.instant('apiKeys.onModel', {
+          limit: words,
+          model: l.model,
+        }) as string)
+      : words;
   }
 
   protected create(): void {
@@ -65,6 +74,16 @@ export class ApiKeysPage {
       .afterClosed()
       .subscribe((created) => {
         if (created) this.load();
+      });
+  }
+
+  /** Name, models and the owner's limits; an administrator's stay as they are. */
+  protected edit(key: ApiKey): void {
+    this.dialog
+      .open(ApiKeyDialog, { width: '640px', maxWidth: '95vw', data: key })
+      .afterClosed()
+      .subscribe((changed) => {
+        if (changed) this.load();
       });
   }
 
