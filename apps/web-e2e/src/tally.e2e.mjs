@@ -164,3 +164,60 @@ test(
     }
   },
 );
+
+test(
+  'the sidebar loads more chats as its end scrolls into view',
+  { timeout: 60_000 },
+  async () => {
+    const { baseUrl, browser } = run.stack;
+    const post = async (path, body, token) => {
+      const res = await fetch(baseUrl + path, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+      assert.ok(res.ok, `${path}: ${res.status}`);
+      return res.json();
+    };
+    const admin = (await post('/api/auth/login', ADMIN)).access_token;
+    const user = {
+      email: 'many-chats@example.com',
+      password: 'password-many-1',
+    };
+    await post('/api/admin/users', user, admin);
+    const token = (await post('/api/auth/login', user)).access_token;
+    for (let i = 1; i <= 60; i++) {
+      await post('/api/chats', { title: `Chat ${i}` }, token);
+    }
+
+    const session = await newPage(browser, { baseUrl, locale: 'en-US' });
+    const { page } = session;
+    const links = `${byTestId('chat-list')} a.chat-link`;
+    const titles = () =>
+      page.$$eval(links, (all) => all.map((a) => a.textContent.trim()));
+    try {
+      await login(page, user);
+      await page.waitForSelector(byTestId('load-more'));
+      assert.equal((await titles()).length, 50);
+      await expectAccessible(page, 'the sidebar with more chats to load');
+      // Scrolled to, not clicked: the next page comes by itself.
+      await page.locator(byTestId('load-more')).scrollIntoViewIfNeeded();
+      await page.waitForFunction(
+        (selector) => document.querySelectorAll(selector).length === 60,
+        links,
+      );
+      const all = await titles();
+      assert.deepEqual(
+        all,
+        Array.from({ length: 60 }, (_, i) => `Chat ${60 - i}`),
+      );
+      assert.equal(await page.locator(byTestId('load-more')).count(), 0);
+      assert.deepEqual(session.errors.map(String), []);
+    } finally {
+      await session.context.close();
+    }
+  },
+);

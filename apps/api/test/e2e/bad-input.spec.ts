@@ -189,7 +189,21 @@ describe('hostile input on every route (PostgreSQL)', () => {
       body: { valid: { name: 'svc' }, fields: { name: 'requiredText' } },
     },
     { method: 'DELETE', path: '/api/auth/api-keys/:id' },
-    { method: 'GET', path: '/api/chats' },
+    {
+      method: 'GET',
+      path: '/api/chats',
+      query: {
+        limit: BAD_PAGE_SIZE,
+        before: [
+          '',
+          'abc',
+          '%00',
+          'x'.repeat(300),
+          'A'.repeat(66),
+          'a&before=b',
+        ],
+      },
+    },
     {
       method: 'POST',
       path: '/api/chats',

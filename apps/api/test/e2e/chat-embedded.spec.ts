@@ -90,6 +90,22 @@ describe('sending messages on embedded PGlite', () => {
     ).toEqual([id]);
   });
 
+  it('pages the chat list by cursor on the embedded database too', async () => {
+    const { token: own } = await t.register();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push(await t.newChat(own, `Chat ${i}`));
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = `?limit=2${cursor ? `&before=${cursor}` : ''}`;
+      const res = await t.http.get(`/api/chats${query}`, { token: own });
+      expect(res.status).toBe(200);
+      seen.push(...res.body.items.map((c: { id: string }) => c.id));
+      cursor = res.body.next_cursor;
+    } while (cursor && seen.length < 10);
+    expect(seen).toEqual([...ids].reverse());
+  });
+
   it('keeps the 502 status before any text and stores the answer as error', async () => {
     const id = await t.newChat(token, 'Failing');
     fake.setMode('fail');

@@ -121,7 +121,7 @@ describe('chats (built-in local model)', () => {
     const other = await t.register();
     expect(
       (await t.http.get('/api/chats', { token: other.token })).body,
-    ).toEqual({ items: [] });
+    ).toEqual({ items: [], next_cursor: null });
   });
 
   it('names an untitled chat after its first message, and only the first', async () => {
@@ -371,5 +371,192 @@ describe('chats (built-in local model)', () => {
         { role: 'user', content: 'And now?' },
       ]),
     );
+  });
+  describe('pages', () => {
+    type Page = { items: Array<{ id: string }>; next_cursor: string | null };
+    const page = async (as: string, query: string) => {
+      const res = await t.http.get<Page>(`/api/chats${query}`, { token: as });
+      expect([query, res.status]).toEqual([query, 200]);
+      return res.body;
+    };
+    /** Every page from the first, by `limit`; `between` runs after each page. */
+    const walk = async (
+      as: string,
+      limit: number,
+      between: (n: number) => Promise<void> = async () => undefined,
+    ) => {
+      const pages: string[][] = [];
+      let cursor: string | null = null;
+      do {
+        const p: Page = await page(
+          as,
+          `?limit=${limit}${cursor ? `&before=${cursor}` : ''}`,
+        );
+        pages.push(p.items.map((c) => c.id));
+        cursor = p.next_cursor;
+        if (cursor) await between(pages.length);
+      } while (cursor && pages.length < 20);
+      return pages;
+    };
+    /** `n` chats made one after another: the newest last. */
+    const createMany = async (as: string, n: number) => {
+      const ids: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const res = await t.http.post(
+          '/api/chats',
+          { title: `Chat ${i}` },
+          { token: as },
+        );
+        ids.push(res.body.id);
+      }
+      return ids;
+    };
+
+    it("pages 120 chats by 50: 50, 50, 20, then no cursor; never another user's", async () => {
+      const other = await t.register();
+      const theirs = await createMany(other.token, 3);
+      const mine = await createMany(token, 120);
+      await createMany(other.token, 2);
+      const newestFirst = [...mine].reverse();
+
+      const pages = await walk(token, 50);
+      expect(pages.map((p) => p.length)).toEqual([50, 50, 20]);
+      expect(pages.flat()).toEqual(newestFirst);
+
+      const first = await page(token, '');
+      expect(first.items.map((c) => c.id)).toEqual(newestFirst.slice(0, 50));
+      expect(first.items[0]).toEqual({
+        id: newestFirst[0],
+        title: 'Chat 119',
+        model: 'local',
+        created_at: expect.any(String),
+        updated_at: expect.any(String),
+      });
+      expect(first.next_cursor).toMatch(/^[A-Za-z0-9_-]+$/);
+      expect(await page(token, '?limit=200')).toEqual({
+        items: expect.any(Array),
+        next_cursor: null,
+      });
+      expect((await page(token, '?limit=120')).next_cursor).toBeNull();
+      expect((await page(token, '?limit=119')).next_cursor).not.toBeNull();
+
+      const theirPages = await walk(other.token, 2);
+      expect(theirPages.flat().sort()).toEqual(
+        [...theirs, ...(await page(other.token, '')).items.map((c) => c.id)]
+          .filter((id, i, all) => all.indexOf(id) === i)
+          .sort(),
+      );
+      expect(theirPages.flat()).toHaveLength(5);
+      expect(theirPages.flat().filter((id) => mine.includes(id))).toEqual([]);
+    });
+
+    it('skips and repeats nothing when chats get active or are deleted between pages', async () => {
+      const mine = await createMany(token, 120);
+      const newestFirst = [...mine].reverse();
+      const seen = newestFirst[10]; // on the first page
+      const unseen = newestFirst[70]; // on the second page, not read yet
+      const cursorChat = newestFirst[49]; // the first page's last: its cursor
+      const bump = async (id: string) =>
+        expect(
+          (
+            await sendMessage(
+              t.url,
+              token,
+              id,
+              { content: 'bump' },
+              { query: '?stream=false' },
+            )
+          ).status,
+        ).toBe(200);
+
+      const pages = await walk(token, 50, async (n) => {
+        if (n !== 1) return;
+        await bump(seen);
+        await bump(unseen);
+        expect(
+          (await t.http.delete(`/api/chats/${cursorChat}`, { token })).status,
+        ).toBe(204);
+      });
+      const all = pages.flat();
+      expect(new Set(all).size).toBe(all.length);
+      // Every chat left alone comes once, in order; a chat active meanwhile
+      // moved above the cursor and is not read again further down.
+      expect(pages.slice(1).flat()).toEqual(
+        newestFirst.slice(50).filter((id) => id !== unseen),
+      );
+      expect(pages.map((p) => p.length)).toEqual([50, 50, 19]);
+      // The first page, read again, starts with the chats active meanwhile.
+      expect((await page(token, '?limit=3')).items.map((c) => c.id)).toEqual([
+        unseen,
+        seen,
+        newestFirst[0],
+      ]);
+    });
+
+    it('pages chats active in the same millisecond, or the same microsecond, without a gap', async () => {
+      const { token: as, id: userId } = await t.register();
+      // 7 chats apart by a microsecond each within one millisecond, then 6 with one time: the id decides.
+      const rows = await t.query<{ id: string }>(
+        `INSERT INTO chats (user_id, title, created_at, updated_at)
+         SELECT $1::uuid, 'same ms ' || i, '2026-12-01T10:00:00.123Z'::timestamptz,
+                '2026-12-01T10:00:00.123Z'::timestamptz + make_interval(secs => i / 1000000.0)
+         FROM generate_series(0, 6) i
+         UNION ALL
+         SELECT $1::uuid, 'same time ' || i, '2026-12-01T09:00:00Z', '2026-12-01T09:00:00Z'
+         FROM generate_series(1, 6) i
+         RETURNING id`,
+        [userId],
+      );
+      const pages = await walk(as, 2);
+      expect(pages.map((p) => p.length)).toEqual([2, 2, 2, 2, 2, 2, 1]);
+      expect([...pages.flat()].sort()).toEqual(rows.map((r) => r.id).sort());
+      expect(pages.flat()).toEqual(
+        (await page(as, '?limit=200')).items.map((c) => c.id),
+      );
+    });
+
+    it('refuses a bad limit or a cursor that is not from a page of your chats with 400', async () => {
+      await createMany(token, 3);
+      const cursor = String((await page(token, '?limit=1')).next_cursor);
+      const other = await t.register();
+      await createMany(other.token, 3);
+      const theirs = String((await page(other.token, '?limit=1')).next_cursor);
+      const flipped = Buffer.from(cursor, 'base64url');
+      flipped[20] ^= 1;
+      for (const query of [
+        '?limit=0',
+        '?limit=201',
+        '?limit=-1',
+        '?limit=1.5',
+        '?limit=abc',
+        '?limit=',
+        '?limit=1&limit=2',
+        '?before=',
+        '?before=abc',
+        `?before=${theirs}`,
+        `?before=${Buffer.from(cursor, 'base64url').toString('base64')}`,
+        `?before=${cursor}x`,
+        `?before=${cursor.slice(0, -2)}`,
+        `?before=${cursor}&before=${cursor}`,
+        `?before=${Buffer.from('{"updated_at":"2026-01-01","id":"x"}').toString('base64url')}`,
+        `?before=${'A'.repeat(66)}`,
+        `?limit=10&cursor=${cursor}`,
+        '?page=2',
+      ]) {
+        const res = await t.http.get(`/api/chats${query}`, { token });
+        expect([query, res.status, res.body.code]).toEqual([
+          query,
+          400,
+          'VALIDATION_FAILED',
+        ]);
+      }
+      // A cursor whose bytes were changed is still refused or names a position of this user's list only.
+      const changed = await t.http.get(
+        `/api/chats?before=${flipped.toString('base64url')}`,
+        { token },
+      );
+      expect([200, 400]).toContain(changed.status);
+      expect((await page(token, `?before=${cursor}`)).items).toHaveLength(2);
+    });
   });
 });

@@ -205,6 +205,33 @@ describe('OpenAPI and operations', () => {
     expect(schemas.UserDto.properties.role.enum).toEqual(['user', 'admin']);
   });
 
+  it('documents the pages of the chat list: limit, before and next_cursor', async () => {
+    const doc = (await t.http.get('/api/docs-json')).body;
+    const op = doc.paths['/api/chats'].get;
+    const param = (name: string) =>
+      op.parameters.find((p: { name: string }) => p.name === name);
+    expect(param('limit')).toMatchObject({
+      in: 'query',
+      required: false,
+      schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+    });
+    expect(param('before')).toMatchObject({
+      in: 'query',
+      required: false,
+      schema: { type: 'string' },
+    });
+    expect(param('before').description).toContain('next_cursor');
+    expect(op.description).toContain('next_cursor');
+    const list = doc.components.schemas.ChatListDto;
+    expect(list.required).toEqual(
+      expect.arrayContaining(['items', 'next_cursor']),
+    );
+    expect(list.properties.next_cursor).toMatchObject({
+      type: 'string',
+      nullable: true,
+    });
+  });
+
   it('exposes Prometheus metrics at /metrics', async () => {
     await t.http.get('/api/health');
     const res = await t.http.get('/metrics');

@@ -26,11 +26,12 @@ import {
   ApiTooManyRequestsResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
-import type {
-  Chat,
-  ChatList,
-  ChatWithMessages,
-  Quota,
+import {
+  type Chat,
+  type ChatList,
+  type ChatWithMessages,
+  LIMITS,
+  type Quota,
 } from '@tally/api-contract';
 import type { FastifyReply as Response } from 'fastify';
 import {
@@ -57,6 +58,7 @@ import {
   MessageDto,
 } from './dto/chat.dto';
 import { CreateChatDto } from './dto/create-chat.dto';
+import { ListChatsQueryDto } from './dto/list-chats-query.dto';
 import { QuotaDto, QuotaQueryDto } from './dto/quota.dto';
 import {
   DeltaEventDto,
@@ -135,10 +137,22 @@ export class ChatController {
   @ApiOkResponse({ type: ChatListDto })
   @ApiOperation({
     operationId: 'listChats',
-    summary: "The caller's chats, most recently active first",
+    summary: "The caller's chats, most recently active first, a page at a time",
+    description:
+      'Pages of `?limit=` chats (1..200, default 50); `next_cursor` passed as `?before=` gives the next page, ' +
+      'and is null on the last. Activity is creation, then each message. A chat active while the pages are read ' +
+      'moves to the first page and is not repeated further down; no other chat is skipped or repeated. ' +
+      'A `before` that is not the `next_cursor` of a page of the caller’s chats is 400.',
   })
-  async list(@CurrentUser() user: AuthUser): Promise<ChatList> {
-    return { items: await this.chats.list(user.id) };
+  list(
+    @CurrentUser() user: AuthUser,
+    @Query() q: ListChatsQueryDto,
+  ): Promise<ChatList> {
+    return this.chats.list(
+      user.id,
+      q.limit ?? LIMITS.chatPageDefault,
+      q.before,
+    );
   }
 
   @Post()

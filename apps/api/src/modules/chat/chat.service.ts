@@ -1,11 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Chat, ChatWithMessages, Message } from '@tally/api-contract';
+import type {
+  Chat,
+  ChatList,
+  ChatWithMessages,
+  Message,
+} from '@tally/api-contract';
 import { Repository } from 'typeorm';
-import { notFound } from '../../common/api-error';
+import { ApiError, notFound } from '../../common/api-error';
 import { DatabaseService } from '../../database/database.service';
 import { ModelsService } from '../models/models.service';
 import { SettingsService } from '../settings/settings.service';
+import {
+  type ChatSortKey,
+  decodeChatCursor,
+  encodeChatCursor,
+} from './chat-cursor';
 import { ChatEntity } from './chat.entity';
 import { MessageEntity } from './message.entity';
 
@@ -13,6 +23,32 @@ import { MessageEntity } from './message.entity';
 const CHAT_COLUMNS = `id, user_id AS "userId", title, model, created_at AS "createdAt", updated_at AS "updatedAt"`;
 export const MESSAGE_COLUMNS = `id, seq, chat_id AS "chatId", role, content, status, model, cost,
   prompt_tokens AS "promptTokens", completion_tokens AS "completionTokens", created_at AS "createdAt"`;
+
+/**
+ * A page of a user's chats in the order of chats_user_activity_idx, whose
+ * columns the keyset comparison follows, so a page is read from the index
+ * however deep it is. The key's times come as whole microseconds (the
+ * cursor's). $1 user, $2 limit + 1 (one more tells whether a next page
+ * exists); after a cursor, $3..$5 its updated_at, created_at and id.
+ */
+const PAGE_SQL = (afterCursor: boolean) => `
+  SELECT ${CHAT_COLUMNS},
+    (extract(epoch FROM updated_at) * 1000000)::bigint::text AS "updatedUs",
+    (extract(epoch FROM created_at) * 1000000)::bigint::text AS "createdUs"
+  FROM chats
+  WHERE user_id = $1::uuid
+    ${afterCursor ? 'AND (updated_at, created_at, id) < ($3::timestamptz, $4::timestamptz, $5::uuid)' : ''}
+  ORDER BY updated_at DESC, created_at DESC, id DESC
+  LIMIT $2`;
+const PAGE_FIRST_SQL = PAGE_SQL(false);
+const PAGE_AFTER_SQL = PAGE_SQL(true);
+
+const badCursor = () =>
+  new ApiError(
+    400,
+    'VALIDATION_FAILED',
+    'before must be the next_cursor of a page of your chats',
+  );
 
 /** A chat on the wire; `defaultModel` stands for a chat without a model of its own (from before models). */
 export const toChat = (c: ChatEntity, defaultModel: string): Chat => ({
@@ -53,15 +89,42 @@ export class ChatService {
     return this.settings.value('default_model');
   }
 
-  async list(userId: string): Promise<Chat[]> {
+  /**
+   * A page of the user's chats, most recently active first, after `before`
+   * (a `next_cursor`; 400 unless one of this user's). Keyset paging on a key
+   * that only grows: a chat untouched during the walk comes exactly once; a
+   * chat active meanwhile moves above the cursor, to the first page.
+   */
+  async list(
+    userId: string,
+    limit: number,
+    before?: string,
+  ): Promise<ChatList> {
+    const after =
+      before === undefined ? null : decodeChatCursor(userId, before);
+    if (before !== undefined && !after) throw badCursor();
     const [rows, def] = await Promise.all([
-      this.chats.find({
-        where: { userId },
-        order: { updatedAt: 'DESC', createdAt: 'DESC', id: 'DESC' },
-      }),
+      after
+        ? this.db.query<ChatEntity & ChatSortKey>(PAGE_AFTER_SQL, [
+            userId,
+            limit + 1,
+            after.updatedAt,
+            after.createdAt,
+            after.chatId,
+          ])
+        : this.db.query<ChatEntity & ChatSortKey>(PAGE_FIRST_SQL, [
+            userId,
+            limit + 1,
+          ]),
       this.defaultModel(),
     ]);
-    return rows.map((c) => toChat(c, def));
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.map((c) => toChat(c, def)),
+      next_cursor:
+        rows.length > limit && last ? encodeChatCursor(userId, last) : null,
+    };
   }
 
   /** A new chat on `model` (400 `UNKNOWN_MODEL` unless enabled), else on the setting `default_model`. */

@@ -126,4 +126,97 @@ describe('ChatNav', () => {
     expect(router.url).toBe('/chats');
     expect(focused()).toBe('Second');
   });
+
+  describe('more chats', () => {
+    const store = () => TestBed.inject(ChatsStore);
+    /** The first page again, now with a next page behind it. */
+    async function withNextPage(): Promise<void> {
+      store().load();
+      http.expectOne('/api/chats').flush({
+        items: [chat('a', 'First'), chat('b', 'Second')],
+        next_cursor: 'cursor-1',
+      });
+      await render();
+    }
+    const moreButton = () =>
+      el.querySelector<HTMLButtonElement>('[data-testid="load-more"]');
+
+    it('has no button when every chat is in the list', () => {
+      expect(moreButton()).toBeNull();
+    });
+
+    it('shows the next page on the button, and moves focus to the first chat it brought', async () => {
+      await withNextPage();
+      expect(moreButton()?.textContent?.trim()).toBe('Show more chats');
+      moreButton()?.click();
+      await render();
+      expect(moreButton()).toBeNull();
+      expect(el.querySelector('[role="status"]')?.textContent?.trim()).toBe(
+        'Loading more chats…',
+      );
+      http.expectOne('/api/chats?before=cursor-1').flush({
+        items: [
+          { ...chat('c', 'Third'), updated_at: '2026-11-28T09:00:00.000Z' },
+        ],
+        next_cursor: null,
+      });
+      await render();
+      expect(titles()).toEqual(['First', 'Second', 'Third']);
+      expect(focused()).toBe('Third');
+      expect(moreButton()).toBeNull();
+      expect(el.querySelector('[role="status"]')?.textContent?.trim()).toBe('');
+    });
+
+    it('loads the next page when the end of the list scrolls into view, but not again after a failure', async () => {
+      const seen: Array<
+        (entries: Partial<IntersectionObserverEntry>[]) => void
+      > = [];
+      vi.stubGlobal(
+        'IntersectionObserver',
+        class {
+          constructor(
+            cb: (entries: Partial<IntersectionObserverEntry>[]) => void,
+          ) {
+            seen.push(cb);
+          }
+          observe(): void {
+            /* the test says when it is visible */
+          }
+          unobserve(): void {
+            /* watched anew by observe */
+          }
+          disconnect(): void {
+            /* nothing to let go */
+          }
+        },
+      );
+      try {
+        await withNextPage();
+        expect(seen).toHaveLength(1);
+        seen[0]([{ isIntersecting: false }]);
+        http.expectNone('/api/chats?before=cursor-1');
+        seen[0]([{ isIntersecting: true }]);
+        http
+          .expectOne('/api/chats?before=cursor-1')
+          .flush(null, { status: 503, statusText: 'Service Unavailable' });
+        await render();
+        expect(el.querySelector('[role="alert"]')).not.toBeNull();
+        // Seen again after a failure, it waits for a click.
+        seen.at(-1)?.([{ isIntersecting: true }]);
+        http.expectNone('/api/chats?before=cursor-1');
+        moreButton()?.click();
+        http.expectOne('/api/chats?before=cursor-1').flush({
+          items: [
+            { ...chat('c', 'Third'), updated_at: '2026-11-28T09:00:00.000Z' },
+          ],
+          next_cursor: null,
+        });
+        await render();
+        expect(titles()).toEqual(['First', 'Second', 'Third']);
+        expect(el.querySelector('[role="alert"]')).toBeNull();
+      } finally {
+        vi.unstubAllGlobals();
+      }
+    });
+  });
 });

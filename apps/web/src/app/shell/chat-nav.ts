@@ -15,13 +15,24 @@ import type { Chat } from '@tally/api-contract';
 import { errorMessageKey } from '../core/http/api-error';
 import { ChatsStore } from '../chat/data-access/chats.store';
 import { Icon } from '../shared/icon';
+import { WhenVisible } from '../shared/when-visible';
 
 type RowMode = { id: string; mode: 'rename' | 'delete' } | null;
 
-/** The sidebar's chat list: open, new, rename (inline), delete (with a confirm step). */
+/**
+ * The sidebar's chat list: open, new, rename (inline), delete (with a
+ * confirm step), and more chats as the list is scrolled to its end.
+ */
 @Component({
   selector: 'app-chat-nav',
-  imports: [RouterLink, RouterLinkActive, MatButtonModule, TranslatePipe, Icon],
+  imports: [
+    RouterLink,
+    RouterLinkActive,
+    MatButtonModule,
+    TranslatePipe,
+    Icon,
+    WhenVisible,
+  ],
   template: `
     <a
       mat-flat-button
@@ -133,6 +144,30 @@ type RowMode = { id: string; mode: 'rename' | 'delete' } | null;
         }
       }
     </ul>
+    <!-- More chats come as the end of the list scrolls into view; the button does it by hand. -->
+    <div class="more">
+      @if (store.hasMore() && !store.loadingMore()) {
+        <button
+          mat-button
+          type="button"
+          class="load-more"
+          data-testid="load-more"
+          (appWhenVisible)="autoLoad()"
+          [appWhenVisibleKey]="store.chats().length"
+          (click)="loadMore(true)"
+        >
+          {{ 'shell.chats.more' | translate }}
+        </button>
+      }
+      <span class="more-loading" role="status">
+        @if (store.loadingMore()) {
+          {{ 'shell.chats.loadingMore' | translate }}
+        }
+      </span>
+    </div>
+    @if (store.moreError(); as key) {
+      <p class="error-text" role="alert">{{ key | translate }}</p>
+    }
   `,
   styleUrl: './chat-nav.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -147,6 +182,28 @@ export class ChatNav {
 
   /** A link was followed (the phone layout closes the drawer). */
   readonly navigated = output<void>();
+
+  /** The end of the list came into view: the next page, unless the last try failed (then the button retries). */
+  protected autoLoad(): void {
+    if (!this.store.moreError()) {
+      this.loadMore(false);
+    }
+  }
+
+  /**
+   * The next page. Asked for by the button, focus goes to the first chat
+   * it brought (the button is gone meanwhile), where reading goes on.
+   */
+  protected loadMore(byHand: boolean): void {
+    this.store.loadMore().subscribe({
+      next: (added) => {
+        if (byHand && added[0]) {
+          this.focusLater(added[0].id, '.chat-link');
+        }
+      },
+      error: () => undefined,
+    });
+  }
 
   protected startRename(chat: Chat): void {
     this.rowMode.set({ id: chat.id, mode: 'rename' });

@@ -217,8 +217,19 @@ export interface Chat {
   updated_at: IsoDateTime;
 }
 
+/** `GET /api/chats`: one page of the caller's chats, most recently active first. */
 export interface ChatList {
   items: Chat[];
+  /** `?before=` for the next page; null on the last page. */
+  next_cursor: string | null;
+}
+
+/** `GET /api/chats` query. */
+export interface ChatListQuery {
+  /** 1..200, default 50. */
+  limit?: number;
+  /** The `next_cursor` of the page before. */
+  before?: string;
 }
 
 export type MessageRole = 'user' | 'assistant';
@@ -827,6 +838,7 @@ export const LIMITS = {
   passwordMax: 128,
   messageContentMax: 32000,
   pageSizeMax: 200,
+  chatPageDefault: 50,
   limitValueMax: 2147483647,
   maxConcurrentStreamsMin: 1,
   maxConcurrentStreamsMax: 100,

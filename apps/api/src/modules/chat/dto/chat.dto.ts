@@ -24,8 +24,11 @@ export class ChatDto implements Chat {
 }
 
 export class ChatListDto implements ChatList {
-  /** The caller's chats, most recently active first. */
+  /** A page of the caller's chats, most recently active first (50 unless `?limit=` says otherwise). */
   items!: ChatDto[];
+  /** Pass as `?before=` for the next page; null on the last page. */
+  @ApiProperty({ type: 'string', nullable: true })
+  next_cursor!: string | null;
 }
 
 export class MessageDto implements Message {

@@ -192,7 +192,10 @@ export class Conversation {
         this.streamText.set('');
         this.endStreaming();
         this.quotaStore.set(event.data.quota);
-        this.chats.touch(event.data.assistant_message.chat_id);
+        this.chats.touch(
+          event.data.assistant_message.chat_id,
+          event.data.assistant_message.created_at,
+        );
         break;
       case 'error':
         this.keepPartial('error');

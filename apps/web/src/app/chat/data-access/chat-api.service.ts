@@ -12,7 +12,7 @@ import type {
   SendMessageRequest,
   UpdateChatRequest,
 } from '@tally/api-contract';
-import { Observable, map } from 'rxjs';
+import { Observable } from 'rxjs';
 import { AuthStore } from '../../core/auth/auth.store';
 import { ApiRequestError } from '../../core/http/api-error';
 import { readChatEvents } from './sse';
@@ -40,10 +40,12 @@ export class ChatApi {
   /** Replaced in tests. */
   fetchFn: FetchFn = (input, init) => globalThis.fetch(input, init);
 
-  list(): Observable<Chat[]> {
-    return this.http
-      .get<ChatList>('/api/chats')
-      .pipe(map((list) => list.items));
+  /** A page of the caller's chats, most recently active first; `before`: the last page's `next_cursor`. */
+  list(before?: string): Observable<ChatList> {
+    return this.http.get<ChatList>(
+      '/api/chats',
+      before ? { params: { before } } : {},
+    );
   }
 
   create(body: CreateChatRequest = {}): Observable<Chat> {
