@@ -29,7 +29,7 @@ describe('upgrading a database from before the model catalog version', () => {
       connections: await u.q(connections),
     };
 
-    expect(await u.migrate()).toEqual([
+    expect((await u.migrate()).slice(0, 2)).toEqual([
       'CatalogVersion1764810000000',
       'RaiseFunction1764850000000',
     ]);
