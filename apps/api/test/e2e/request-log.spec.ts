@@ -16,10 +16,10 @@ describe('the request log (PostgreSQL)', () => {
   let t: TestApp;
   let admin: string;
 
-  const client = (apiKey: string) =>
-    new OpenAI({ apiKey, baseURL: `${t.url}/v1`, maxRetries: 0 });
-  const ask = (apiKey: string, model = 'local') =>
-    client(apiKey)
+  const client = (apiKey: string, url = t.url) =>
+    new OpenAI({ apiKey, baseURL: `${url}/v1`, maxRetries: 0 });
+  const ask = (apiKey: string, model = 'local', url = t.url) =>
+    client(apiKey, url)
       .chat.completions.create({
         model,
         messages: [{ role: 'user', content: 'hi' }],
@@ -78,12 +78,17 @@ describe('the request log (PostgreSQL)', () => {
   it('counts 30 refusals at once from one key into one row a minute, apart by key and code', async () => {
     const u = await blockedUser();
     const [a, b] = [await newKey(u.token, 'a'), await newKey(u.token, 'b')];
+    // Half of them through a second API process on the same database: a
+    // process admits one user's requests one at a time, processes do not.
+    const other = await startTestApp({ database: t.db ?? undefined });
     const results = await Promise.all([
-      ...Array.from({ length: 30 }, () => ask(a.key)),
+      ...Array.from({ length: 30 }, (_, i) =>
+        ask(a.key, 'local', i % 2 ? other.url : t.url),
+      ),
       ...Array.from({ length: 4 }, () => ask(b.key)),
       ...Array.from({ length: 2 }, () => ask(a.key, 'no-such-model')),
       ask(u.token),
-    ]);
+    ]).finally(() => other.close());
     expect(
       results.filter(
         (e) =>
