@@ -123,5 +123,15 @@ describe('upgrading a request log from before refusals were counted', () => {
         `SELECT count(*)::int AS n FROM gateway_requests WHERE api_key_id IS NULL`,
       ),
     ).toEqual([{ n: 8 }]);
+
+    // It can be undone, and done again.
+    await u.undoLast();
+    expect(
+      await u.q(
+        `SELECT column_name FROM information_schema.columns
+         WHERE table_name = 'gateway_requests' AND column_name IN ('count', 'by_api_key')`,
+      ),
+    ).toEqual([]);
+    expect(await u.migrate()).toEqual(['RequestLogCount1765200000000']);
   });
 });
