@@ -16,6 +16,11 @@ describe('loadConfig', () => {
       redisUrl: null,
     });
     expect(c.ai).toMatchObject({ provider: 'local', maxOutputTokens: 1024 });
+    expect(c.requestLogRetentionDays).toBe(90);
+    expect(
+      loadConfig({ DATA_DIR: dir(), REQUEST_LOG_RETENTION_DAYS: '7' })
+        .requestLogRetentionDays,
+    ).toBe(7);
   });
 
   it('generates a JWT secret once outside production and keeps it in DATA_DIR', () => {
@@ -58,6 +63,8 @@ describe('loadConfig', () => {
     [{ AI_PROVIDER: 'openai' }, 'AI_BASE_URL'],
     [{ AI_TIMEOUT_MS: '-5' }, 'AI_TIMEOUT_MS'],
     [{ HOST: 'bad host' }, 'HOST'],
+    [{ REQUEST_LOG_RETENTION_DAYS: '0' }, 'REQUEST_LOG_RETENTION_DAYS'],
+    [{ REQUEST_LOG_RETENTION_DAYS: '30d' }, 'REQUEST_LOG_RETENTION_DAYS'],
   ])('stops on %j with one line naming %s', (env, variable) => {
     let err: unknown;
     try {

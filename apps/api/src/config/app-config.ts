@@ -61,6 +61,8 @@ export interface AppConfig {
   /** On SIGTERM, how long answers in progress may go on before they are cut. */
   shutdownGraceSeconds: number;
   alerts: AlertsConfig;
+  /** Days the request log keeps a row (`REQUEST_LOG_RETENTION_DAYS`); older rows are pruned at start and hourly. */
+  requestLogRetentionDays: number;
   testing: TestingConfig;
 }
 
@@ -260,6 +262,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxRetryMs: int(env, 'ALERTS_MAX_RETRY_MS', 600000, 10, 600000),
       giveUpMs: int(env, 'ALERTS_GIVE_UP_SECONDS', 86400, 1, 86400 * 7) * 1000,
     },
+    requestLogRetentionDays: int(
+      env,
+      'REQUEST_LOG_RETENTION_DAYS',
+      90,
+      1,
+      36500,
+    ),
     testing: {
       settleStoreDelayMs: int(env, 'TEST_SETTLE_STORE_DELAY_MS', 0, 0, 60000),
     },

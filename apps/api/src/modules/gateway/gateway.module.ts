@@ -7,6 +7,7 @@ import { GatewayController } from './gateway.controller';
 import { GatewayService } from './gateway.service';
 import { OpenAiErrorFilter } from './openai-error.filter';
 import { OpenAiResponder } from './openai.responder';
+import { RequestLogRetention } from './request-log-retention.service';
 import { RequestLogService } from './request-log.service';
 
 /**
@@ -23,6 +24,7 @@ import { RequestLogService } from './request-log.service';
     OpenAiResponder,
     OpenAiErrorFilter,
     RequestLogService,
+    RequestLogRetention,
   ],
   exports: [RequestLogService],
 })

@@ -42,23 +42,42 @@ interface Row {
   cost: string | number | null;
   started_at: Date | string;
   duration_ms: number;
+  count: number;
   total?: string | number;
 }
 
 const COLUMNS =
-  'user_id, api_key_id, model, status, code, prompt_tokens, completion_tokens, cost, started_at, duration_ms';
+  'user_id, api_key_id, model, status, code, prompt_tokens, completion_tokens, cost, started_at, duration_ms, by_api_key';
+
+const VALUES = `$1::uuid, $2::uuid, $3::varchar, $4::varchar, $5::varchar, $6::int, $7::int, $8::bigint,
+    to_timestamp($9::double precision / 1000), $10::int, $2::uuid IS NOT NULL`;
 
 const INSERT = `INSERT INTO gateway_requests (${COLUMNS})
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, to_timestamp($9::double precision / 1000), $10)
+  VALUES (${VALUES})
+  RETURNING id`;
+
+/**
+ * A refused request: one row per user, key (or none), code and minute, its
+ * `count` raised by each further refusal in one statement, so a caller
+ * hammering at a spent quota adds a row a minute, not one per request (the
+ * index is `gateway_requests_refused_minute_idx`, see its migration).
+ */
+const INSERT_REFUSED = `INSERT INTO gateway_requests (${COLUMNS})
+  VALUES (${VALUES})
+  ON CONFLICT (user_id, api_key_id, code, (date_trunc('minute', started_at AT TIME ZONE 'UTC')))
+    WHERE status = 'refused' AND (api_key_id IS NOT NULL OR NOT by_api_key)
+  DO UPDATE SET count = gateway_requests.count + 1
   RETURNING id`;
 
 /** The same row written by the settle statement itself, once it counted (see Rider). */
 const RIDER_CTES = `r_log AS (
   INSERT INTO gateway_requests (${COLUMNS})
-  SELECT $1::uuid, $2::uuid, $3::varchar, $4::varchar, $5::varchar, $6::int, $7::int, $8::bigint,
-    to_timestamp($9::double precision / 1000), $10::int
+  SELECT ${VALUES}
   FROM settled
   RETURNING id)`;
+
+/** Rows one pruning statement deletes at most, so that it never holds many locks or the one PGlite session for long. */
+const PRUNE_BATCH = 5000;
 
 const paramsOf = (e: RequestLogEntry): unknown[] => [
   e.userId,
@@ -78,9 +97,11 @@ const nullableNumber = (v: string | number | null) =>
 
 /**
  * The request log (`gateway_requests`): one row per
- * `POST /v1/chat/completions` of a known caller, refused ones included.
- * What an admitted request used is written by the statement that settles
- * its lease, so the log and the usage counters agree.
+ * `POST /v1/chat/completions` of a known caller, refused ones counted into
+ * one row per user, key, code and minute. What an admitted request used is
+ * written by the statement that settles its lease, so the log and the usage
+ * counters agree. Rows older than the retention are pruned (see
+ * RequestLogRetention).
  */
 @Injectable()
 export class RequestLogService {
@@ -92,7 +113,7 @@ export class RequestLogService {
    */
   rider(e: RequestLogEntry): Rider<string> {
     return {
-      name: 'request_log_v1',
+      name: 'request_log_v2',
       ctes: RIDER_CTES,
       result: '(SELECT id FROM r_log)',
       params: paramsOf(e),
@@ -100,19 +121,54 @@ export class RequestLogService {
     };
   }
 
-  /** Writes one row (through `tx` inside a transaction); returns its id. */
+  /**
+   * Writes one row (through `tx` inside a transaction), or counts a refused
+   * request into its minute's row; returns the row's id.
+   */
   async insert(e: RequestLogEntry, tx?: Tx): Promise<string> {
     const params = paramsOf(e);
+    const refused = e.status === 'refused';
+    const sql = refused ? INSERT_REFUSED : INSERT;
     const [row] = tx?.prepared
       ? await tx.prepared<{ id: string }>(
-          'tally_request_log_v1',
-          INSERT,
+          refused ? 'tally_request_log_refused_v1' : 'tally_request_log_v2',
+          sql,
           params,
         )
       : tx
-        ? await tx.query<{ id: string }>(INSERT, params)
-        : await this.db.query<{ id: string }>(INSERT, params);
+        ? await tx.query<{ id: string }>(sql, params)
+        : await this.db.query<{ id: string }>(sql, params);
     return row.id;
+  }
+
+  /**
+   * Deletes the rows that started more than `days` days ago, in batches
+   * (`FOR UPDATE SKIP LOCKED`: processes pruning at once share the work
+   * instead of waiting on each other); returns how many it deleted.
+   * `shouldStop` is asked between batches.
+   */
+  async prune(
+    days: number,
+    batch = PRUNE_BATCH,
+    shouldStop: () => boolean = () => false,
+  ): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const rows = await this.db.query<{ n: number }>(
+        `WITH gone AS (
+           DELETE FROM gateway_requests WHERE id IN (
+             SELECT id FROM gateway_requests
+             WHERE started_at < now() - make_interval(days => $1::int)
+             ORDER BY started_at LIMIT $2
+             FOR UPDATE SKIP LOCKED)
+           RETURNING 1)
+         SELECT count(*)::int AS n FROM gone`,
+        [days, batch],
+      );
+      const n = Number(rows[0]?.n ?? 0);
+      deleted += n;
+      if (n < batch || shouldStop()) return deleted;
+    }
   }
 
   /** `GET /api/admin/requests`: newest first, filtered, one page. */
@@ -165,5 +221,6 @@ function toRequest(r: Row): GatewayRequest {
     cost: nullableNumber(r.cost),
     started_at: new Date(r.started_at).toISOString(),
     duration_ms: Number(r.duration_ms),
+    count: Number(r.count),
   };
 }

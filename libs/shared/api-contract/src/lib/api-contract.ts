@@ -177,7 +177,7 @@ export const GATEWAY_REQUEST_STATUSES: readonly GatewayRequestStatus[] = [
   'refused',
 ];
 
-/** One row of the request log: a `POST /v1/chat/completions`. */
+/** One row of the request log: a `POST /v1/chat/completions` (or the refused ones of a minute, see `count`). */
 export interface GatewayRequest {
   id: Uuid;
   user_id: Uuid;
@@ -194,6 +194,12 @@ export interface GatewayRequest {
   cost: number | null;
   started_at: IsoDateTime;
   duration_ms: number;
+  /**
+   * How many requests the row stands for: 1, except for `refused`, where
+   * the refusals of one user, key and `code` in one minute share a row
+   * (its `started_at` and `model` are the first one's).
+   */
+  count: number;
 }
 
 export type GatewayRequestList = Page<GatewayRequest>;

@@ -62,6 +62,9 @@ export class GatewayRequestDto implements GatewayRequest {
   started_at!: string;
   @ApiInt()
   duration_ms!: number;
+  /** How many requests the row stands for: 1, except that the refusals of one user, key and code in one minute share a row. */
+  @ApiInt({ minimum: 1 })
+  count!: number;
 }
 
 export class GatewayRequestListDto implements GatewayRequestList {

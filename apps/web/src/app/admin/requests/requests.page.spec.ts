@@ -2,6 +2,7 @@ import { HttpTestingController } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import type { GatewayRequest } from '@tally/api-contract';
 import { setUpFormPage } from '../../../testing/form-page';
+import { useLanguage } from '../../../testing/i18n';
 import { RequestsPage } from './requests.page';
 
 const KEY = '3f0c6d1e-8a43-4b4e-9a57-1f9b1c2d3e4f';
@@ -18,6 +19,7 @@ const ROWS: GatewayRequest[] = [
     cost: null,
     started_at: '2026-12-01T12:00:01.000Z',
     duration_ms: 3,
+    count: 30,
   },
   {
     id: 'r1',
@@ -31,31 +33,69 @@ const ROWS: GatewayRequest[] = [
     cost: 0,
     started_at: '2026-12-01T12:00:00.000Z',
     duration_ms: 41,
+    count: 1,
   },
 ];
 
 describe('RequestsPage', () => {
   afterEach(() => TestBed.inject(HttpTestingController).verify());
 
-  async function open() {
+  async function open(rows = ROWS) {
     const page = setUpFormPage(RequestsPage);
     await page.render();
     page.http.expectOne('/api/admin/models').flush({ items: [] });
     const first = page.http.expectOne((r) => r.url === '/api/admin/requests');
     expect(first.request.params.keys().sort()).toEqual(['page', 'page_size']);
-    first.flush({ items: ROWS, total: 2, page: 1, page_size: 20 });
+    first.flush({ items: rows, total: rows.length, page: 1, page_size: 20 });
     await page.render();
     return page;
   }
 
+  const texts = (el: HTMLElement, testId: string) =>
+    [...el.querySelectorAll(`[data-testid="${testId}"]`)].map((c) =>
+      c.textContent?.replace(/\s+/g, ' ').trim(),
+    );
+
   it('lists the requests with how each ended', async () => {
     const { el } = await open();
-    const statuses = [
-      ...el.querySelectorAll('[data-testid="request-status"]'),
-    ].map((c) => c.textContent?.replace(/\s+/g, ' ').trim());
-    expect(statuses).toEqual(['Refused QUOTA_MESSAGES_EXCEEDED', 'Complete']);
+    expect(texts(el, 'request-status')).toEqual([
+      'Refused 30 times in that minute QUOTA_MESSAGES_EXCEEDED',
+      'Complete',
+    ]);
     expect(el.textContent).toContain('12 + 85');
     expect(el.textContent).toContain('login');
+  });
+
+  it('says how many refusals a row counts only when more than one, in Russian plurals too', async () => {
+    const refused = (id: string, count: number): GatewayRequest => ({
+      ...ROWS[0],
+      id,
+      count,
+    });
+    const { el, render } = await open([
+      refused('a', 1),
+      refused('b', 2),
+      refused('c', 5),
+      refused('d', 21),
+      refused('e', 22),
+    ]);
+    expect(texts(el, 'request-count')).toEqual([
+      '2 times in that minute',
+      '5 times in that minute',
+      '21 times in that minute',
+      '22 times in that minute',
+    ]);
+    useLanguage('ru');
+    await render();
+    expect(texts(el, 'request-count')).toEqual([
+      '2 раза за эту минуту',
+      '5 раз за эту минуту',
+      '21 раз за эту минуту',
+      '22 раза за эту минуту',
+    ]);
+    expect(texts(el, 'request-status')[0]).toBe(
+      'Отклонён QUOTA_MESSAGES_EXCEEDED',
+    );
   });
 
   it('filters by key id once it is whole', async () => {

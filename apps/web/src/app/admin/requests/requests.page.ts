@@ -14,6 +14,7 @@ import { MatTableModule } from '@angular/material/table';
 import { TranslatePipe } from '@ngx-translate/core';
 import { catchError, of } from 'rxjs';
 import { LocalDateTimePipe, LocalNumberPipe } from '../../core/i18n/format';
+import { PluralPipe } from '../../core/i18n/plural';
 import type { PickerOption } from '../../shared/forms/search-picker';
 import { SearchPicker } from '../../shared/forms/search-picker';
 import { CostPipe } from '../../shared/money';
@@ -25,7 +26,11 @@ import { subjectSearch } from '../limits/subject-search';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The request log of the OpenAI-compatible endpoint, newest first, filtered by user, key and model. */
+/**
+ * The request log of the OpenAI-compatible endpoint, newest first, filtered
+ * by user, key and model. A refused row may stand for several refusals of
+ * one minute (its `count`), said beside its status.
+ */
 @Component({
   selector: 'app-requests-page',
   imports: [
@@ -37,6 +42,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
     TranslatePipe,
     LocalDateTimePipe,
     LocalNumberPipe,
+    PluralPipe,
     CostPipe,
     SearchPicker,
     DataTable,
