@@ -36,7 +36,8 @@ describe('daily quotas (PostgreSQL, over HTTP)', () => {
   it('at the limit: 429 with the code, the quota and the headers, and nothing stored or sent upstream', async () => {
     const u = await h.newUser(2);
     const chat = await h.t.newChat(u.token);
-    h.fake.usage = { prompt_tokens: 30, completion_tokens: 20 };
+    // Within the prompt estimate held (a provider reporting more is charged the estimate).
+    h.fake.usage = { prompt_tokens: 5, completion_tokens: 20 };
 
     const first = await h.send(u, chat);
     expect(first.status).toBe(200);
@@ -49,7 +50,7 @@ describe('daily quotas (PostgreSQL, over HTTP)', () => {
     );
     expect(doneQuota(first)).toEqual({
       messages: { used: 1, limit: 2, remaining: 1 },
-      tokens: { used: 50, limit: 500000, remaining: 499950 },
+      tokens: { used: 25, limit: 500000, remaining: 499975 },
       resets_at: '2026-11-29T00:00:00.000Z',
       timezone: 'UTC',
       model: 'gpt-4o-mini',
@@ -197,17 +198,17 @@ describe('daily quotas (PostgreSQL, over HTTP)', () => {
 
   it('caps the output at what is left, and refuses once the tokens are spent', async () => {
     const u = await h.newUser(null, 10_000);
-    h.fake.usage = { prompt_tokens: 100, completion_tokens: 40 };
+    h.fake.usage = { prompt_tokens: 5, completion_tokens: 40 };
     expect((await h.send(u, await h.t.newChat(u.token))).status).toBe(200);
     const p = h.lastEstimate();
     expect(h.fake.requests[0].body.max_tokens).toBe(MAX_OUTPUT);
     expect(await h.counters(u.id)).toMatchObject({
-      tokens: 140,
+      tokens: 45,
       held_tokens: 0,
     });
 
     // p + 7 left: the same prompt in a new chat may answer 7 tokens.
-    const limit = 140 + p + 7;
+    const limit = 45 + p + 7;
     await h.setLimits(u.id, null, limit);
     h.fake.usage = { prompt_tokens: p, completion_tokens: 7 };
     const capped = await h.send(u, await h.t.newChat(u.token));
