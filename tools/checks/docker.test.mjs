@@ -299,7 +299,7 @@ function configVariables() {
   return names;
 }
 
-test('.env.example lists every variable the API reads, and no other', () => {
+test('.env.example lists every variable the API reads, each once, and no other', () => {
   const read = configVariables();
   assert.ok(
     read.size >= 30,
@@ -315,11 +315,15 @@ test('.env.example lists every variable the API reads, and no other', () => {
   ]) {
     assert.ok(read.has(name), `the scan finds ${name}`);
   }
-  const listed = new Set(
-    [...ENV_EXAMPLE.matchAll(/^(?:#\s*)?([A-Z][A-Z0-9_]*)=/gm)].map(
-      (m) => m[1],
-    ),
+  const names = [...ENV_EXAMPLE.matchAll(/^(?:#\s*)?([A-Z][A-Z0-9_]*)=/gm)].map(
+    (m) => m[1],
   );
+  assert.deepEqual(
+    names.filter((n, i) => names.indexOf(n) !== i),
+    [],
+    'variables .env.example lists more than once',
+  );
+  const listed = new Set(names);
   assert.deepEqual(
     [...read].filter((n) => !listed.has(n)).sort(),
     [],
