@@ -89,7 +89,7 @@ test('docs/api.md names every route the API serves', () => {
   );
 });
 
-test('the README and docs/ link only to files of the repository that exist', () => {
+test('the README and docs/ link only to files of the repository that exist, never to API.md', () => {
   const files = [
     'README.md',
     ...readdirSync(join(ROOT, 'docs'))
@@ -98,6 +98,12 @@ test('the README and docs/ link only to files of the repository that exist', () 
   ];
   for (const file of files) {
     const text = read(file);
+    // A file named alone ("see API.md") is a link nobody can follow.
+    assert.deepEqual(
+      text.split('\n').filter((line) => /\bAPI\.md\b/.test(line)),
+      [],
+      `${file} names API.md, which is not in the repository`,
+    );
     for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
       if (/^(https?:|mailto:|#)/.test(target)) continue;
       const path = target.split('#')[0];
@@ -107,13 +113,4 @@ test('the README and docs/ link only to files of the repository that exist', () 
       );
     }
   }
-  // A file named alone ("see API.md") is a link nobody can follow.
-  const bare = read('README.md')
-    .split('\n')
-    .filter((line) => /\bAPI\.md\b/.test(line));
-  assert.deepEqual(
-    bare,
-    [],
-    'README lines that name API.md, which is not in the repository',
-  );
 });
