@@ -1,5 +1,6 @@
 const { NxAppWebpackPlugin } = require('@nx/webpack/app-plugin');
 const { join } = require('path');
+const { PackageOverridesPlugin } = require('./webpack.package-overrides');
 
 module.exports = {
   output: {
@@ -27,5 +28,7 @@ module.exports = {
         },
       ],
     }),
+    // After the plugin above writes package.json, the root's `overrides` (its lock was resolved with them).
+    new PackageOverridesPlugin(),
   ],
 };

@@ -200,11 +200,16 @@ test('.dockerignore leaves out installed packages, build output, caches, data an
   }
 });
 
-test('the image: Node 22, npm ci from the lock in both stages, a non-root user owning /app/data, a HEALTHCHECK with fetch', () => {
+test('the image: Node 22 LTS or newer, npm ci from the lock in both stages, a non-root user owning /app/data, a HEALTHCHECK with fetch', () => {
   const all = stages();
   assert.equal(all.length, 2);
   for (const stage of all) {
-    assert.match(stage.image, /^node:22[.-]/, `${stage.image} is Node 22 LTS`);
+    // Node 22 LTS or a newer LTS line (even majors); Node 20 left support in April 2026.
+    const major = Number(/^node:(\d+)[.-]/.exec(stage.image)?.[1]);
+    assert.ok(
+      major >= 22 && major % 2 === 0,
+      `${stage.image} is Node 22 LTS or a newer LTS`,
+    );
     const runs = stage.steps.filter((s) => s.op === 'RUN').map((s) => s.args);
     assert.ok(
       runs.some((r) => /\bnpm ci\b/.test(r)),
@@ -294,7 +299,7 @@ function configVariables() {
   return names;
 }
 
-test('.env.example lists every variable the API reads, and no other', () => {
+test('.env.example lists every variable the API reads, each once, and no other', () => {
   const read = configVariables();
   assert.ok(
     read.size >= 30,
@@ -310,11 +315,15 @@ test('.env.example lists every variable the API reads, and no other', () => {
   ]) {
     assert.ok(read.has(name), `the scan finds ${name}`);
   }
-  const listed = new Set(
-    [...ENV_EXAMPLE.matchAll(/^(?:#\s*)?([A-Z][A-Z0-9_]*)=/gm)].map(
-      (m) => m[1],
-    ),
+  const names = [...ENV_EXAMPLE.matchAll(/^(?:#\s*)?([A-Z][A-Z0-9_]*)=/gm)].map(
+    (m) => m[1],
   );
+  assert.deepEqual(
+    names.filter((n, i) => names.indexOf(n) !== i),
+    [],
+    'variables .env.example lists more than once',
+  );
+  const listed = new Set(names);
   assert.deepEqual(
     [...read].filter((n) => !listed.has(n)).sort(),
     [],
