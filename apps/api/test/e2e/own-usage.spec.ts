@@ -21,7 +21,8 @@ describe('own usage history (PostgreSQL, over HTTP)', () => {
     const api = limitsApi(h);
     const u = await h.newUser();
     const other = await h.newUser();
-    h.fake.usage = { prompt_tokens: 30, completion_tokens: 20 };
+    // Prompt tokens within the estimate held (more would be charged the estimate).
+    h.fake.usage = { prompt_tokens: 5, completion_tokens: 45 };
     const chat = await h.t.newChat(u.token);
     for (let i = 0; i < 2; i++)
       expect((await api.send(u, chat)).status).toBe(200);
@@ -46,7 +47,7 @@ describe('own usage history (PostgreSQL, over HTTP)', () => {
       date: '2026-11-28',
       messages: 2,
       tokens: 100,
-      cost: 140,
+      cost: 190,
     });
     expect(
       res.body.items.find((d: { date: string }) => d.date === '2026-11-20'),

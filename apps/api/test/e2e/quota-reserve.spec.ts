@@ -112,7 +112,7 @@ describe.each([
 
     for (const r of admitted) {
       await settle(r.value, {
-        promptTokens: 12,
+        promptTokens: 10,
         completionTokens: 30,
         charged: true,
       });
@@ -120,16 +120,16 @@ describe.each([
     expect(await counters(id)).toEqual({
       messages: 5,
       held_messages: 0,
-      tokens: 5 * 42,
+      tokens: 5 * 40,
       held_tokens: 0,
     });
     expect(await holds(id)).toBe(0);
     const q = await usage.getQuota(id);
     expect(q.messages).toEqual({ used: 5, limit: 5, remaining: 0 });
     expect(q.tokens).toEqual({
-      used: 210,
+      used: 200,
       limit: 1_000_000,
-      remaining: 1_000_000 - 210,
+      remaining: 1_000_000 - 200,
     });
   });
 
@@ -264,6 +264,28 @@ describe.each([
         tokens: 0,
         held_tokens: 0,
       });
+  });
+
+  it('never charges more than the hold: the prompt past its estimate and the completion past its cap are not charged', async () => {
+    const id = await user(3, 10_000);
+    const lease = await reserve(id, 50, 100);
+    expect(lease.bound({ promptTokens: 80, completionTokens: 400 })).toEqual({
+      promptTokens: 50,
+      completionTokens: 100,
+    });
+    const q = await settle(lease, {
+      promptTokens: 80,
+      completionTokens: 400,
+      charged: true,
+      cost: 10 ** 9,
+    });
+    expect(q.tokens.used).toBe(150);
+    expect(await counters(id)).toEqual({
+      messages: 1,
+      held_messages: 0,
+      tokens: 150,
+      held_tokens: 0,
+    });
   });
 
   it('settles once: later settles change nothing; not charged gives the message back', async () => {

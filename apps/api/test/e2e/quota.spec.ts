@@ -72,7 +72,7 @@ describe('daily quotas (PostgreSQL, over HTTP)', () => {
     expect(refused.contentType).toContain('application/json');
     const quota = {
       messages: { used: 2, limit: 2, remaining: 0 },
-      tokens: { used: 100, limit: 500000, remaining: 499900 },
+      tokens: { used: 50, limit: 500000, remaining: 499950 },
       resets_at: '2026-11-29T00:00:00.000Z',
       timezone: 'UTC',
       model: 'gpt-4o-mini',
@@ -100,14 +100,14 @@ describe('daily quotas (PostgreSQL, over HTTP)', () => {
       '"daily-messages";q=2;w=86400, "daily-tokens";q=500000;w=86400',
     );
     expect(refused.headers.get('ratelimit')).toBe(
-      `"daily-messages";r=0;t=${T}, "daily-tokens";r=499900;t=${T}`,
+      `"daily-messages";r=0;t=${T}, "daily-tokens";r=499950;t=${T}`,
     );
     expect(await h.storedMessages(u.id)).toBe(rows);
     expect(h.fake.requests).toHaveLength(2);
     expect(await h.counters(u.id)).toEqual({
       messages: 2,
       held_messages: 0,
-      tokens: 100,
+      tokens: 50,
       held_tokens: 0,
     });
 
@@ -115,7 +115,7 @@ describe('daily quotas (PostgreSQL, over HTTP)', () => {
     expect(read.status).toBe(200);
     expect(read.body).toEqual(quota);
     expect(read.headers.get('ratelimit')).toBe(
-      `"daily-messages";r=0;t=${T}, "daily-tokens";r=499900;t=${T}`,
+      `"daily-messages";r=0;t=${T}, "daily-tokens";r=499950;t=${T}`,
     );
     expect(read.headers.get('ratelimit-policy')).toBe(
       refused.headers.get('ratelimit-policy'),
@@ -409,7 +409,7 @@ describe('daily quotas (PostgreSQL, over HTTP)', () => {
       await h.setting({ quota_timezone: 'America/New_York' });
       const u = await h.newUser(1);
       const chat = await h.t.newChat(u.token);
-      h.fake.usage = { prompt_tokens: 10, completion_tokens: 5 };
+      h.fake.usage = { prompt_tokens: 8, completion_tokens: 7 };
       // 23:30 EDT on 2026-03-08, the 23-hour day.
       clock().now = () => Date.parse('2026-03-09T03:30:00.000Z');
       expect((await h.send(u, chat)).status).toBe(200);
@@ -435,7 +435,7 @@ describe('daily quotas (PostgreSQL, over HTTP)', () => {
 
     const u = await h.newUser(3);
     const chat = await h.t.newChat(u.token);
-    h.fake.usage = { prompt_tokens: 12, completion_tokens: 8 };
+    h.fake.usage = { prompt_tokens: 5, completion_tokens: 15 };
     expect((await h.send(u, chat)).status).toBe(200);
     const before = (await h.t.http.get('/api/chats/quota', { token: u.token }))
       .body;

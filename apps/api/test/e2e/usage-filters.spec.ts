@@ -15,7 +15,8 @@ describe('admin: usage by group and by model (PostgreSQL, over HTTP)', () => {
   beforeAll(async () => {
     h = await startQuotaHarness();
     const api = limitsApi(h);
-    h.fake.usage = { prompt_tokens: 30, completion_tokens: 20 };
+    // Prompt tokens within the estimate held (more would be charged the estimate).
+    h.fake.usage = { prompt_tokens: 5, completion_tokens: 45 };
     const a = await h.newUser();
     const b = await h.newUser();
     const c = await h.newUser();
