@@ -9,6 +9,7 @@ import { Gateway1764600000000 } from './1764600000000-gateway';
 import { Alerts1764700000000 } from './1764700000000-alerts';
 import { CatalogVersion1764810000000 } from './1764810000000-catalog-version';
 import { RaiseFunction1764850000000 } from './1764850000000-raise-function';
+import { CutBy1765400000000 } from './1765400000000-cut-by';
 
 /** Every migration, oldest first. Forward-only once landed. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   Alerts1764700000000,
   CatalogVersion1764810000000,
   RaiseFunction1764850000000,
+  CutBy1765400000000,
 ];

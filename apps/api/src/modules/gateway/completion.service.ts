@@ -99,6 +99,10 @@ export class CompletionService {
           promptTokens: usage?.promptTokens ?? null,
           completionTokens: usage?.completionTokens ?? null,
           cost,
+          cutBy:
+            outcome.status === 'complete'
+              ? lease.cutBy(outcome.finishReason)
+              : null,
           startedAt: c.startedAt,
           durationMs: Date.now() - c.startedAt,
         }),

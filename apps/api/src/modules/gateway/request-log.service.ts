@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type {
+  CutBy,
   GatewayRequest,
   GatewayRequestList,
   GatewayRequestStatus,
@@ -17,6 +18,8 @@ export interface RequestLogEntry {
   promptTokens: number | null;
   completionTokens: number | null;
   cost: number | null;
+  /** Which output cap cut a complete answer short (absent or null: none). */
+  cutBy?: CutBy | null;
   /** Epoch milliseconds. */
   startedAt: number;
   durationMs: number;
@@ -40,23 +43,24 @@ interface Row {
   prompt_tokens: number | null;
   completion_tokens: number | null;
   cost: string | number | null;
+  cut_by: CutBy | null;
   started_at: Date | string;
   duration_ms: number;
   total?: string | number;
 }
 
 const COLUMNS =
-  'user_id, api_key_id, model, status, code, prompt_tokens, completion_tokens, cost, started_at, duration_ms';
+  'user_id, api_key_id, model, status, code, prompt_tokens, completion_tokens, cost, started_at, duration_ms, cut_by';
 
 const INSERT = `INSERT INTO gateway_requests (${COLUMNS})
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, to_timestamp($9::double precision / 1000), $10)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, to_timestamp($9::double precision / 1000), $10, $11)
   RETURNING id`;
 
 /** The same row written by the settle statement itself, once it counted (see Rider). */
 const RIDER_CTES = `r_log AS (
   INSERT INTO gateway_requests (${COLUMNS})
   SELECT $1::uuid, $2::uuid, $3::varchar, $4::varchar, $5::varchar, $6::int, $7::int, $8::bigint,
-    to_timestamp($9::double precision / 1000), $10::int
+    to_timestamp($9::double precision / 1000), $10::int, $11::varchar
   FROM settled
   RETURNING id)`;
 
@@ -71,6 +75,7 @@ const paramsOf = (e: RequestLogEntry): unknown[] => [
   e.cost,
   e.startedAt,
   Math.max(0, Math.round(e.durationMs)),
+  e.cutBy ?? null,
 ];
 
 const nullableNumber = (v: string | number | null) =>
@@ -92,7 +97,7 @@ export class RequestLogService {
    */
   rider(e: RequestLogEntry): Rider<string> {
     return {
-      name: 'request_log_v1',
+      name: 'request_log_v2',
       ctes: RIDER_CTES,
       result: '(SELECT id FROM r_log)',
       params: paramsOf(e),
@@ -105,7 +110,7 @@ export class RequestLogService {
     const params = paramsOf(e);
     const [row] = tx?.prepared
       ? await tx.prepared<{ id: string }>(
-          'tally_request_log_v1',
+          'tally_request_log_v2',
           INSERT,
           params,
         )
@@ -163,6 +168,7 @@ function toRequest(r: Row): GatewayRequest {
     prompt_tokens: r.prompt_tokens,
     completion_tokens: r.completion_tokens,
     cost: nullableNumber(r.cost),
+    cut_by: r.cut_by ?? null,
     started_at: new Date(r.started_at).toISOString(),
     duration_ms: Number(r.duration_ms),
   };
