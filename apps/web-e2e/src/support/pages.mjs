@@ -12,17 +12,18 @@ export const shot = (name) => join(SCREENSHOTS, `${name}.png`);
 export const text = async (locator) =>
   (await locator.textContent())?.trim() ?? '';
 
-/** Micro-dollars written as the app writes them (cents, 4 or 6 places by size). */
+/** Micro-dollars written as the app writes them: rounded down to the cent, "< $0.01" under a cent. */
 export function usd(lang, micro) {
-  const dollars = micro / 1_000_000;
-  const size = Math.abs(dollars);
-  const digits = size >= 1 || size === 0 ? 2 : size >= 0.01 ? 4 : 6;
-  return new Intl.NumberFormat(lang, {
+  const format = new Intl.NumberFormat(lang, {
     style: 'currency',
     currency: 'USD',
     minimumFractionDigits: 2,
-    maximumFractionDigits: digits,
-  }).format(dollars);
+    maximumFractionDigits: 2,
+  });
+  if (micro > 0 && micro < 10_000) {
+    return `<\u00a0${format.format(0.01)}`;
+  }
+  return format.format(Math.floor(micro / 10_000) / 100);
 }
 
 /** What the UI says, per language. */

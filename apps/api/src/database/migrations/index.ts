@@ -11,6 +11,7 @@ import { CatalogVersion1764810000000 } from './1764810000000-catalog-version';
 import { RaiseFunction1764850000000 } from './1764850000000-raise-function';
 import { LimitSetBy1765100000000 } from './1765100000000-limit-set-by';
 import { RequestLogCount1765200000000 } from './1765200000000-request-log-count';
+import { CutBy1765400000000 } from './1765400000000-cut-by';
 
 /** Every migration, oldest first. Forward-only once landed. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   RaiseFunction1764850000000,
   LimitSetBy1765100000000,
   RequestLogCount1765200000000,
+  CutBy1765400000000,
 ];

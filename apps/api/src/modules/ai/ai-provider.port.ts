@@ -27,8 +27,8 @@ export interface AiStreamRequest {
   language?: AnswerLanguage;
   /**
    * A request in OpenAI's own terms (the OpenAI-compatible endpoint): sent as
-   * it is, and answered with `tool_calls` and `finish` events too. Without
-   * it, only `delta` and `usage` events come.
+   * it is, and answered with `tool_calls` events too. Without it, only
+   * `delta`, `finish` and `usage` events come.
    */
   passthrough?: AiPassthrough;
 }
@@ -58,7 +58,11 @@ export type AiStreamEvent =
   | { type: 'usage'; usage: AiUsage }
   /** With `passthrough` only: pieces of `delta.tool_calls`, as the provider sent them. */
   | { type: 'tool_calls'; toolCalls: unknown[] }
-  /** With `passthrough` only: why the answer ended (`stop`, `length`, `tool_calls`, ...). */
+  /**
+   * Why the answer ended (`stop`, `length`: it reached its output cap,
+   * `tool_calls`, ...), before `usage`, when the provider said so (or the
+   * cap cut it). Callers that do not need it skip it.
+   */
   | { type: 'finish'; reason: string };
 
 export interface AiProvider {

@@ -105,7 +105,7 @@ export class CappedProvider implements AiProvider {
         continue;
       }
       this.observer.cut();
-      if (req.passthrough) yield { type: 'finish', reason: 'length' };
+      yield { type: 'finish', reason: 'length' };
       yield {
         type: 'usage',
         usage: {

@@ -43,7 +43,7 @@ const isCount = (v: unknown): v is number =>
 
 /**
  * An answer streamed as server-sent events (`chat.completion.chunk`s):
- * its text, with `passthrough` its tool calls and finish reason, and last
+ * its text, with `passthrough` its tool calls, its finish reason, and last
  * its usage (the provider's, else counted: the prompt estimate, and the
  * text and tool calls received).
  */
@@ -60,7 +60,7 @@ export async function* readSse(
   let done = false;
 
   const passthrough = req.passthrough !== undefined;
-  /** The events one server-sent event makes: text, and with `passthrough` tool calls and the finish reason. */
+  /** The events one server-sent event makes: text, with `passthrough` tool calls, and the finish reason. */
   const handle = (event: SseEvent): AiStreamEvent[] => {
     if (event.data.trim() === '[DONE]') {
       done = true;
@@ -82,7 +82,7 @@ export async function* readSse(
     }
     if (typeof choice?.finish_reason === 'string') {
       finishReason = choice.finish_reason;
-      if (passthrough) out.push({ type: 'finish', reason: finishReason });
+      out.push({ type: 'finish', reason: finishReason });
     }
     return out;
   };
@@ -154,9 +154,9 @@ export async function* readJson(
         toolCalls: calls.map((c, index) => ({ index, ...(c as object) })),
       };
     }
-    const reason = choice?.finish_reason;
-    if (typeof reason === 'string') yield { type: 'finish', reason };
   }
+  const reason = choice?.finish_reason;
+  if (typeof reason === 'string') yield { type: 'finish', reason };
   yield {
     type: 'usage',
     usage: readUsage(chunk) ?? tokens.usageOf(req.promptTokens, completion),

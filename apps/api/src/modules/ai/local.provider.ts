@@ -39,10 +39,8 @@ export class LocalProvider implements AiProvider {
   ): AsyncGenerator<AiStreamEvent, void, undefined> {
     const { signal } = req;
     if (signal.aborted) throw new AiAbortedError();
-    const answer = this.tokens.truncate(
-      composeLocalAnswer(req.messages, this.tokens, req.language),
-      req.maxOutputTokens,
-    );
+    const whole = composeLocalAnswer(req.messages, this.tokens, req.language);
+    const answer = this.tokens.truncate(whole, req.maxOutputTokens);
     const parts = splitIntoPieces(answer, WORDS_PER_PIECE);
     for (let i = 0; i < parts.length; i++) {
       if (i > 0 && this.config.localDelayMs > 0)
@@ -50,6 +48,8 @@ export class LocalProvider implements AiProvider {
       if (signal.aborted) throw new AiAbortedError();
       yield { type: 'delta', content: parts[i] };
     }
+    // Shortened to the cap: it ended there, as a provider's `length`.
+    yield { type: 'finish', reason: answer === whole ? 'stop' : 'length' };
     const promptTokens = req.promptTokens;
     const completionTokens = this.tokens.countText(answer);
     yield {

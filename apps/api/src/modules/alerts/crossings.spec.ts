@@ -1,6 +1,6 @@
 import type { QuotaLimit } from '@tally/api-contract';
 import { retryDelayMs } from './alert-delivery.service';
-import { crossedThresholds, type LimitUse } from './crossings';
+import { crossedThresholds, type LimitUse, thresholdMark } from './crossings';
 
 const use = (limit: number, before: number, after: number): LimitUse => ({
   limit: { limit, used: after } as QuotaLimit,
@@ -44,6 +44,33 @@ describe('crossedThresholds', () => {
     expect(
       crossedThresholds(use(big, Number(eighty) + 1_000, big - 1_000), [80]),
     ).toEqual([]);
+  });
+});
+
+describe('100 % at exhaustion', () => {
+  const at = (exhaustsAt: number, before: number, after: number): LimitUse => ({
+    ...use(5_000_000, before, after),
+    exhaustsAt,
+  });
+
+  it('reaches 100 % where what is left pays for no more send, before the limit itself', () => {
+    // $5 limit, one prompt and one output token cost 6 000 micro-dollars: exhausted from 4 994 001.
+    expect(
+      crossedThresholds(at(4_994_001, 3_999_999, 4_995_000), [80, 100]),
+    ).toEqual([80, 100]);
+    expect(
+      crossedThresholds(at(4_994_001, 4_994_001, 4_995_000), [100]),
+    ).toEqual([]);
+    expect(
+      crossedThresholds(at(4_994_001, 4_000_000, 4_994_000), [100]),
+    ).toEqual([]);
+  });
+
+  it('moves the 100 % mark of the one-statement settle only, never past the limit', () => {
+    expect(thresholdMark(100, 5_000_000, 4_994_001)).toBe('4994001');
+    expect(thresholdMark(80, 5_000_000, 4_994_001)).toBe('4000000');
+    expect(thresholdMark(100, 5_000_000, 5_000_001)).toBe('5000000');
+    expect(thresholdMark(100, 5_000_000)).toBe('5000000');
   });
 });
 

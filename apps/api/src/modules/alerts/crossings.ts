@@ -21,6 +21,12 @@ export interface LimitUse {
   periodStart: string;
   /** The user whose use it counts; null for a shared limit. */
   user: AlertUser | null;
+  /**
+   * The smallest settled use at which the limit is exhausted (what is left
+   * pays for no more send): the 100 % threshold is reached there when that
+   * comes before the limit itself (rounding). Absent: at the limit.
+   */
+  exhaustsAt?: number;
 }
 
 /** `value` is at least `percent`% of `amount` (whole numbers), in exact arithmetic. */
@@ -43,17 +49,26 @@ export function crossedThresholds(
 ): number[] {
   const amount = use.limit.limit;
   if (!(amount > 0) || !(use.after > use.before)) return [];
-  return thresholds.filter(
-    (t) => !reached(use.before, t, amount) && reached(use.after, t, amount),
-  );
+  const at = (value: number, t: number) =>
+    reached(value, t, amount) ||
+    (t === 100 && use.exhaustsAt !== undefined && value >= use.exhaustsAt);
+  return thresholds.filter((t) => !at(use.before, t) && at(use.after, t));
 }
 
 /**
  * The smallest whole use that reaches `percent`% of `amount` (above 0):
  * a use crosses that threshold when it goes from below it to at least it.
- * A string: it may pass 2^53.
+ * For 100 %, `exhaustsAt` (LimitUse) when it comes first. A string: it may
+ * pass 2^53.
  */
-export function thresholdMark(percent: number, amount: number): string {
+export function thresholdMark(
+  percent: number,
+  amount: number,
+  exhaustsAt?: number,
+): string {
   const need = BigInt(percent) * BigInt(Math.trunc(amount));
-  return ((need + BigInt(99)) / BigInt(100)).toString();
+  const mark = (need + BigInt(99)) / BigInt(100);
+  if (percent !== 100 || exhaustsAt === undefined) return mark.toString();
+  const early = BigInt(Math.trunc(exhaustsAt));
+  return (early < mark ? early : mark).toString();
 }

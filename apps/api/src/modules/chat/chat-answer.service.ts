@@ -34,6 +34,8 @@ interface Outcome {
   usage: AiUsage | null;
   /** The provider's failure, for `status: 'error'`. */
   failure: HttpException | null;
+  /** Why the provider said it ended (`stop`, `length`, ...); null when it did not say. */
+  finishReason: string | null;
   seconds: number;
 }
 
@@ -106,6 +108,11 @@ export class ChatAnswerService {
           promptTokens: outcome.usage?.promptTokens ?? null,
           completionTokens: outcome.usage?.completionTokens ?? null,
           cost,
+          // Only a complete answer was cut by a cap; one that failed or was cancelled just stopped.
+          cutBy:
+            outcome.status === 'complete'
+              ? lease.cutBy(outcome.finishReason)
+              : null,
         }),
       );
       const quota = { ...settled.quota, model: model.id };
@@ -167,6 +174,7 @@ export class ChatAnswerService {
     const seconds = () => (performance.now() - started) / 1000;
     let text = '';
     let usage: AiUsage | null = null;
+    let finishReason: string | null = null;
     try {
       const provider = prepared.model.provider;
       for await (const event of provider.stream({
@@ -180,7 +188,11 @@ export class ChatAnswerService {
           usage = event.usage;
           continue;
         }
-        // Tool calls and finish reasons come only to OpenAI-shaped requests.
+        if (event.type === 'finish') {
+          finishReason = event.reason;
+          continue;
+        }
+        // Tool calls come only to OpenAI-shaped requests.
         if (event.type !== 'delta') continue;
         if (text === '') {
           this.metrics.aiLatency.observe(
@@ -196,6 +208,7 @@ export class ChatAnswerService {
         text,
         usage: usage ?? this.tokens.usageOf(lease.promptTokens, text),
         failure: null,
+        finishReason,
         seconds: seconds(),
       };
     } catch (err) {
@@ -211,6 +224,7 @@ export class ChatAnswerService {
             ? this.tokens.usageOf(lease.promptTokens, text)
             : null,
         failure,
+        finishReason,
         seconds: seconds(),
       };
     }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Message, MessageStatus } from '@tally/api-contract';
+import type { CutBy, Message, MessageStatus } from '@tally/api-contract';
 import { randomUUID } from 'node:crypto';
 import { notFound } from '../../common/api-error';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
@@ -40,6 +40,8 @@ export interface AnswerToStore {
   completionTokens: number | null;
   /** Micro-dollars; null: not charged. */
   cost?: number | null;
+  /** Which output cap cut a complete answer short (null: none). */
+  cutBy?: CutBy | null;
 }
 
 /** History is read newest first, this many rows at a time, until the budget is full. */
@@ -64,14 +66,15 @@ const PROMPT_SQL = `
     ${CATALOG_VERSION_SQL} AS catalog_version
   FROM chats c WHERE c.id = $1::uuid AND c.user_id = $2::uuid`;
 
-/** Stores an answer and marks its chat active; nothing when the chat was deleted. $1..$7 as ANSWER_PARAMS. */
+/** Stores an answer and marks its chat active; nothing when the chat was deleted. $1..$8 as answerParams. */
 const ANSWER_CTES = (when: string) => `
   r_chat AS (
     UPDATE chats SET updated_at = now() WHERE id = $1 ${when} RETURNING id
   ),
   r_answer AS (
-    INSERT INTO messages (chat_id, role, content, status, prompt_tokens, completion_tokens, model, cost)
-    SELECT r_chat.id, 'assistant', $2::text, $3::varchar, $4::int, $5::int, $6::varchar, $7::bigint FROM r_chat
+    INSERT INTO messages (chat_id, role, content, status, prompt_tokens, completion_tokens, model, cost, cut_by)
+    SELECT r_chat.id, 'assistant', $2::text, $3::varchar, $4::int, $5::int, $6::varchar, $7::bigint, $8::varchar
+    FROM r_chat
     RETURNING ${MESSAGE_COLUMNS}
   )`;
 
@@ -184,7 +187,7 @@ export class ChatSendService {
    */
   userMessageRider(prepared: PreparedSend): Rider<Message | null> {
     return {
-      name: 'user_message_v1',
+      name: 'user_message_v2',
       ctes: `
         r_chat AS (
           UPDATE chats SET updated_at = now(), title = CASE WHEN title = '' THEN $3::varchar ELSE title END
@@ -210,7 +213,7 @@ export class ChatSendService {
    */
   answerRider(chatId: string, answer: AnswerToStore): Rider<Message> {
     return {
-      name: 'answer_v1',
+      name: 'answer_v2',
       ctes: ANSWER_CTES('AND EXISTS (SELECT 1 FROM settled)'),
       result: '(SELECT row_to_json(r_answer) FROM r_answer)',
       params: answerParams(chatId, answer),
@@ -244,6 +247,7 @@ const answerParams = (chatId: string, answer: AnswerToStore) => [
   answer.completionTokens,
   answer.model ?? null,
   answer.cost ?? null,
+  answer.cutBy ?? null,
 ];
 
 /** The answer of a chat deleted while it streamed, as it would have been stored. */
@@ -257,5 +261,6 @@ const unstored = (chatId: string, answer: AnswerToStore): Message => ({
   prompt_tokens: answer.promptTokens,
   completion_tokens: answer.completionTokens,
   cost: answer.cost ?? null,
+  cut_by: answer.cutBy ?? null,
   created_at: new Date().toISOString(),
 });

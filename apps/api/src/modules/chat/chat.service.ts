@@ -21,7 +21,7 @@ import { MessageEntity } from './message.entity';
 
 // Raw rows shaped like the entities, so one mapping serves the repository and SQL.
 const CHAT_COLUMNS = `id, user_id AS "userId", title, model, created_at AS "createdAt", updated_at AS "updatedAt"`;
-export const MESSAGE_COLUMNS = `id, seq, chat_id AS "chatId", role, content, status, model, cost,
+export const MESSAGE_COLUMNS = `id, seq, chat_id AS "chatId", role, content, status, model, cost, cut_by AS "cutBy",
   prompt_tokens AS "promptTokens", completion_tokens AS "completionTokens", created_at AS "createdAt"`;
 
 /**
@@ -69,6 +69,7 @@ export const toMessage = (m: MessageEntity): Message => ({
   prompt_tokens: m.promptTokens,
   completion_tokens: m.completionTokens,
   cost: m.cost === null || m.cost === undefined ? null : Number(m.cost),
+  cut_by: m.cutBy ?? null,
   created_at: m.createdAt.toISOString(),
 });
 

@@ -1,4 +1,4 @@
-import type { MessageRole, MessageStatus } from '@tally/api-contract';
+import type { CutBy, MessageRole, MessageStatus } from '@tally/api-contract';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /** One message of a chat: the user's, or the AI's answer with the tokens charged for it. */
@@ -36,6 +36,10 @@ export class MessageEntity {
   /** What the answer cost, in micro-dollars (null on user messages). */
   @Column({ type: 'bigint', nullable: true })
   cost!: number | string | null;
+
+  /** Why a complete answer ended at its output cap (null: it was not cut). */
+  @Column({ name: 'cut_by', type: 'varchar', length: 16, nullable: true })
+  cutBy!: CutBy | null;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;

@@ -99,6 +99,10 @@ export class CompletionService {
           promptTokens: usage?.promptTokens ?? null,
           completionTokens: usage?.completionTokens ?? null,
           cost,
+          cutBy:
+            outcome.status === 'complete'
+              ? lease.cutBy(outcome.finishReason)
+              : null,
           startedAt: c.startedAt,
           durationMs: Date.now() - c.startedAt,
         }),
@@ -145,7 +149,8 @@ export class CompletionService {
     let finishReason = 'stop';
     let usage: AiUsage | null = null;
     // Without the provider's usage: the prompt estimate admitted, and the output received.
-    const estimate = () => this.tokens.usageOf(lease.promptTokens, text + calls);
+    const estimate = () =>
+      this.tokens.usageOf(lease.promptTokens, text + calls);
     try {
       for await (const e of provider.stream({
         messages: request.textMessages,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type {
+  CutBy,
   GatewayRequest,
   GatewayRequestList,
   GatewayRequestStatus,
@@ -17,6 +18,8 @@ export interface RequestLogEntry {
   promptTokens: number | null;
   completionTokens: number | null;
   cost: number | null;
+  /** Which output cap cut a complete answer short (absent or null: none). */
+  cutBy?: CutBy | null;
   /** Epoch milliseconds. */
   startedAt: number;
   durationMs: number;
@@ -40,6 +43,7 @@ interface Row {
   prompt_tokens: number | null;
   completion_tokens: number | null;
   cost: string | number | null;
+  cut_by: CutBy | null;
   started_at: Date | string;
   duration_ms: number;
   count: number;
@@ -47,10 +51,10 @@ interface Row {
 }
 
 const COLUMNS =
-  'user_id, api_key_id, model, status, code, prompt_tokens, completion_tokens, cost, started_at, duration_ms, by_api_key';
+  'user_id, api_key_id, model, status, code, prompt_tokens, completion_tokens, cost, started_at, duration_ms, by_api_key, cut_by';
 
 const VALUES = `$1::uuid, $2::uuid, $3::varchar, $4::varchar, $5::varchar, $6::int, $7::int, $8::bigint,
-    to_timestamp($9::double precision / 1000), $10::int, $2::uuid IS NOT NULL`;
+    to_timestamp($9::double precision / 1000), $10::int, $2::uuid IS NOT NULL, $11::varchar`;
 
 const INSERT = `INSERT INTO gateway_requests (${COLUMNS})
   VALUES (${VALUES})
@@ -90,6 +94,7 @@ const paramsOf = (e: RequestLogEntry): unknown[] => [
   e.cost,
   e.startedAt,
   Math.max(0, Math.round(e.durationMs)),
+  e.cutBy ?? null,
 ];
 
 const nullableNumber = (v: string | number | null) =>
@@ -113,7 +118,7 @@ export class RequestLogService {
    */
   rider(e: RequestLogEntry): Rider<string> {
     return {
-      name: 'request_log_v2',
+      name: 'request_log_v3',
       ctes: RIDER_CTES,
       result: '(SELECT id FROM r_log)',
       params: paramsOf(e),
@@ -131,7 +136,7 @@ export class RequestLogService {
     const sql = refused ? INSERT_REFUSED : INSERT;
     const [row] = tx?.prepared
       ? await tx.prepared<{ id: string }>(
-          refused ? 'tally_request_log_refused_v1' : 'tally_request_log_v2',
+          refused ? 'tally_request_log_refused_v2' : 'tally_request_log_v3',
           sql,
           params,
         )
@@ -219,6 +224,7 @@ function toRequest(r: Row): GatewayRequest {
     prompt_tokens: r.prompt_tokens,
     completion_tokens: r.completion_tokens,
     cost: nullableNumber(r.cost),
+    cut_by: r.cut_by ?? null,
     started_at: new Date(r.started_at).toISOString(),
     duration_ms: Number(r.duration_ms),
     count: Number(r.count),

@@ -3,6 +3,7 @@ import {
   type ExecutionContext,
   SetMetadata,
 } from '@nestjs/common';
+import type { ModelPrices } from '../models/cost';
 import type { LimitRow } from './quota';
 import type { LimitContext } from './usage.service';
 
@@ -17,6 +18,8 @@ export interface CallerQuota {
   model: string;
   ctx: LimitContext;
   limits: LimitRow[];
+  /** The prices of `model` (null: no such model), for whether a cost limit is exhausted. */
+  prices: ModelPrices | null;
   modelEnabled: boolean;
 }
 

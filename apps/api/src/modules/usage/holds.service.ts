@@ -9,6 +9,7 @@ import {
   RELEASE_SQL,
   RENEW_HOLDS_SQL,
 } from './holds.sql';
+import type { ModelPrices } from '../models/cost';
 import { ENSURE_COUNTERS_SQL, RESERVE_PARAMS, reserveSql } from './limits.sql';
 import {
   type AppliedLimit,
@@ -60,6 +61,10 @@ export interface Reservation {
   promptTokens: number;
   /** The output cap to send upstream as max_tokens. */
   outputCap: number;
+  /** The output cap the send asked for (the model's and instance's); more than `outputCap` when a limit left less. */
+  askedOutputCap: number;
+  /** The model's prices the send was admitted at, micro-dollars per token. */
+  prices: ModelPrices;
   /** Micro-dollars held for the answer. */
   costHold: number;
   /** Every limit that applies, right after reserving. */
@@ -129,6 +134,7 @@ export class HoldsService {
     const maxOutput = Math.max(1, Math.floor(r.maxOutputTokens));
     const inputPrice = r.inputPrice ?? 0;
     const outputPrice = r.outputPrice ?? 0;
+    const prices: ModelPrices = { inputPrice, outputPrice };
     const sender: Sender = {
       userId: r.userId,
       model: r.model,
@@ -196,7 +202,9 @@ export class HoldsService {
         await this.db.query(ENSURE_COUNTERS_SQL, base);
         continue;
       }
-      const before = sortLimits(row.limits.map((l) => toLimit(l, ctx.windows)));
+      const before = sortLimits(
+        row.limits.map((l) => toLimit(l, ctx.windows, prices)),
+      );
       if (row.hold_id) {
         const outputCap = Number(row.output_cap);
         const costHold = Number(row.cost_hold);
@@ -213,6 +221,8 @@ export class HoldsService {
           day: ctx.windows.day.start,
           promptTokens: prompt,
           outputCap,
+          askedOutputCap: maxOutput,
+          prices,
           costHold,
           limits,
           context: ctx,

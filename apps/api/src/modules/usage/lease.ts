@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { Quota } from '@tally/api-contract';
+import type { CutBy, Quota } from '@tally/api-contract';
 import type { Tx } from '../../database/database.service';
 import type { HoldCharge, Reservation } from './holds.service';
 import type { CounterRow } from './quota';
@@ -118,6 +118,18 @@ export class Lease {
   /** The output cap to send upstream. */
   get outputCap(): number {
     return this.reservation.outputCap;
+  }
+  /**
+   * Which cap a complete answer that ended for `finishReason` met: none
+   * unless it ended at its length (`length`, also what the cap's own cut
+   * says); `limit` when a limit left less than the send asked for, else
+   * the model's or instance's own (`max_output`).
+   */
+  cutBy(finishReason: string | null): CutBy | null {
+    if (finishReason !== 'length') return null;
+    return this.outputCap < this.reservation.askedOutputCap
+      ? 'limit'
+      : 'max_output';
   }
   /**
    * `usage`, never more than this lease holds: prompt tokens up to the

@@ -1,6 +1,11 @@
 import type { LimitUse } from '../alerts/alerts.service';
 import type { HoldCharge, Reservation } from './holds.service';
-import { type CounterRow, fromCounters, toQuotaLimit } from './quota';
+import {
+  type CounterRow,
+  exhaustsAt,
+  fromCounters,
+  toQuotaLimit,
+} from './quota';
 
 /**
  * What a settle did to each limit of its send, for the threshold alerts:
@@ -30,5 +35,6 @@ export function limitUses(
     after: l.settled,
     periodStart: l.periodStart,
     user: l.shared ? null : user,
+    exhaustsAt: exhaustsAt(l),
   }));
 }

@@ -236,10 +236,19 @@ export const RESERVE_SQL = reserveSql();
  * counter now (no locks). No row for a user that does not exist.
  * Parameters as APPLICABLE_SQL.
  */
+/**
+ * The prices of the model $2 (null: no model, or none of that id), for
+ * whether a cost limit is exhausted: one primary-key row read by the
+ * quota's own statement, so the quota costs no statement more.
+ */
+const PRICES_SQL = `(SELECT json_build_object('inputPrice', m.input_price, 'outputPrice', m.output_price)
+    FROM ai_models m WHERE m.id = $2::varchar)`;
+
 export const QUOTA_SQL = `
   WITH ${APPLICABLE_SQL}
   SELECT (SELECT coalesce(json_agg(${LIMIT_JSON}), '[]') FROM applicable a
-    LEFT JOIN usage_counters c ON c.scope = a.scope AND c.period_start = a.period_start) AS limits
+    LEFT JOIN usage_counters c ON c.scope = a.scope AND c.period_start = a.period_start) AS limits,
+    ${PRICES_SQL} AS prices
   FROM users WHERE id = $1::uuid`;
 
 /**
@@ -254,7 +263,8 @@ export const quotaWithUserSql = (userColumns: string) => `
   SELECT ${userColumns},
     EXISTS (SELECT 1 FROM ai_models m WHERE m.id = $2::varchar AND m.enabled) AS model_enabled,
     (SELECT coalesce(json_agg(${LIMIT_JSON}), '[]') FROM applicable a
-    LEFT JOIN usage_counters c ON c.scope = a.scope AND c.period_start = a.period_start) AS limits
+    LEFT JOIN usage_counters c ON c.scope = a.scope AND c.period_start = a.period_start) AS limits,
+    ${PRICES_SQL} AS prices
   FROM users WHERE id = $1::uuid`;
 
 /**

@@ -1,5 +1,11 @@
 import type { LimitRow } from './quota';
-import { rateLimitHeaders, toLimit, toQuota } from './quota';
+import {
+  exhaustsAt,
+  rateLimitHeaders,
+  toLimit,
+  toQuota,
+  toQuotaLimit,
+} from './quota';
 import { refusingLimit } from './refusal';
 import { windowsAt } from './windows';
 
@@ -75,6 +81,7 @@ describe('quota', () => {
       limit: 200000000,
       remaining: 158750000,
       resets_at: '2026-12-01T00:00:00.000Z',
+      exhausted: false,
     });
     expect(rateLimitHeaders(q, NOW)).toEqual({
       'RateLimit-Policy':
@@ -140,5 +147,39 @@ describe('refusingLimit', () => {
     // A free model never spends money.
     const spent = at({ id: 'c', metric: 'cost', amount: 1000, settled: 1000 });
     expect(refusingLimit([spent], 100, 0, 0)).toBeNull();
+  });
+});
+
+describe('exhausted', () => {
+  const cost = (settled: number, held = 0) =>
+    row({ id: 'c', metric: 'cost', amount: 5_000_000, settled, held });
+  const at =
+    (prices: { inputPrice: number; outputPrice: number } | null) =>
+    (r: LimitRow) =>
+      toQuotaLimit(toLimit(r, windows, prices));
+
+  it('is what is left under the price of one prompt and one output token, rounded up', () => {
+    const p = { inputPrice: 0.15, outputPrice: 0.6 }; // 1 micro-dollar, rounded up
+    expect(at(p)(cost(4_999_999)).exhausted).toBe(false);
+    expect(at(p)(cost(5_000_000)).exhausted).toBe(true);
+    const dear = { inputPrice: 2_500.5, outputPrice: 3_000 }; // 5 501 micro-dollars
+    expect(at(dear)(cost(4_994_499)).exhausted).toBe(false);
+    expect(at(dear)(cost(4_994_000, 500)).exhausted).toBe(true);
+    expect(exhaustsAt(toLimit(cost(0), windows, dear))).toBe(4_994_500);
+  });
+
+  it('never for a cost limit of a model priced 0 (or unknown); tokens under 2; messages at 0', () => {
+    expect(
+      at({ inputPrice: 0, outputPrice: 0 })(cost(5_000_000)).exhausted,
+    ).toBe(false);
+    expect(at(null)(cost(5_000_000)).exhausted).toBe(false);
+    const tokens = (settled: number) =>
+      row({ id: 't', metric: 'tokens', amount: 100, settled });
+    expect(at(null)(tokens(98)).exhausted).toBe(false);
+    expect(at(null)(tokens(99)).exhausted).toBe(true);
+    const msgs = (settled: number) =>
+      row({ id: 'm', metric: 'messages', amount: 3, settled });
+    expect(at(null)(msgs(2)).exhausted).toBe(false);
+    expect(at(null)(msgs(3)).exhausted).toBe(true);
   });
 });

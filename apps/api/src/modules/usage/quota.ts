@@ -6,6 +6,7 @@ import type {
   QuotaLimit,
 } from '@tally/api-contract';
 import { LIMIT_WINDOW_SECONDS } from '@tally/api-contract';
+import { costOf, type ModelPrices } from '../models/cost';
 import { secondsUntil } from './quota-day';
 import { WINDOW_ORDER, type Windows } from './windows';
 
@@ -49,6 +50,14 @@ export interface AppliedLimit extends QuotaLimit {
   /** Settled use (for messages `used` also counts answers in progress). */
   settled: number;
   held: number;
+  /**
+   * The least of this metric one more send of the quota's model takes: 1
+   * message; 2 tokens (a prompt token and an answer token); for cost, one
+   * prompt and one output token at the model's prices, rounded up (0 for
+   * a model priced 0, which never exhausts a cost limit). Fewer left: the
+   * limit is exhausted.
+   */
+  unit: number;
 }
 
 const SUBJECT_ORDER: Record<LimitSubject, number> = {
@@ -99,8 +108,33 @@ export function sortLimits<T extends QuotaLimit>(limits: T[]): T[] {
   });
 }
 
-/** A limit row as API.md's `QuotaLimit` (plus its counter key). */
-export function toLimit(r: LimitRow, windows: Windows): AppliedLimit {
+/** `unit` of a limit of `metric` for sends at `prices` (none known: priced 0). */
+export function sendUnit(
+  metric: LimitMetric,
+  prices: ModelPrices | null | undefined,
+): number {
+  if (metric === 'messages') return 1;
+  if (metric === 'tokens') return 2;
+  return prices ? costOf(1, 1, prices) : 0;
+}
+
+/**
+ * The smallest settled use at which `l` is exhausted (what is left pays
+ * for no more send), at least 1: the 100 % alert's mark when that comes
+ * before the limit itself (crossings.ts).
+ */
+export const exhaustsAt = (l: AppliedLimit): number =>
+  Math.max(1, l.limit - l.unit + 1);
+
+/**
+ * A limit row as API.md's `QuotaLimit` (plus its counter key), for sends
+ * at `prices` (the quota's model's).
+ */
+export function toLimit(
+  r: LimitRow,
+  windows: Windows,
+  prices?: ModelPrices | null,
+): AppliedLimit {
   const settled = Number(r.settled ?? 0);
   const held = Number(r.held ?? 0);
   const limit = Number(r.lim);
@@ -123,6 +157,7 @@ export function toLimit(r: LimitRow, windows: Windows): AppliedLimit {
       periodStart: String(r.period_start).slice(0, 10),
       settled: 0,
       held: 0,
+      unit: sendUnit(r.metric, prices),
     },
     settled,
     held,
@@ -197,6 +232,7 @@ export function toQuotaLimit(l: AppliedLimit): QuotaLimit {
     limit: l.limit,
     remaining: l.remaining,
     resets_at: l.resets_at,
+    exhausted: l.remaining < l.unit,
   };
 }
 

@@ -8,7 +8,7 @@ import type { HoldCharge, Reservation } from './holds.service';
 import { CROSSES_THRESHOLD, SETTLE_PARAMS, settleSql } from './holds.sql';
 import type { Committed, Store } from './lease';
 import { limitUses } from './limit-uses';
-import type { CounterRow } from './quota';
+import { type CounterRow, exhaustsAt } from './quota';
 import { isRider, type Rider, withRider } from './rider';
 
 /** What a settle's statement answers: no row when the hold was already settled. */
@@ -139,7 +139,7 @@ export class SettleService {
           period_start: l.periodStart,
           metric: l.metric,
           added: added[l.metric],
-          mark: thresholdMark(t, l.limit),
+          mark: thresholdMark(t, l.limit, exhaustsAt(l)),
         });
     }
     return marks.length > 0 ? JSON.stringify(marks) : null;

@@ -5,6 +5,7 @@ import { DatabaseService } from '../../database/database.service';
 import { SettingsService } from '../settings/settings.service';
 import { Clock } from './clock';
 import { type AuthRow, authColumns } from '../users/users.service';
+import type { ModelPrices } from '../models/cost';
 import { ModelsService, unknownModel } from '../models/models.service';
 import type { CallerQuota } from './caller-quota';
 import { QUOTA_SQL, quotaWithUserSql } from './limits.sql';
@@ -51,6 +52,17 @@ const CODES: Record<AppliedLimit['metric'], QuotaCode> = {
   tokens: 'QUOTA_TOKENS_EXCEEDED',
   cost: 'QUOTA_COST_EXCEEDED',
 };
+
+/** A model's prices as the quota statements read them (numeric: a number or its text). */
+interface PriceRow {
+  inputPrice: number | string;
+  outputPrice: number | string;
+}
+
+const pricesOf = (p: PriceRow | null): ModelPrices | null =>
+  p
+    ? { inputPrice: Number(p.inputPrice), outputPrice: Number(p.outputPrice) }
+    : null;
 
 /** The quota read with the caller's row: the columns every request's user lookup reads. */
 const QUOTA_WITH_USER_SQL = quotaWithUserSql(authColumns());
@@ -105,13 +117,13 @@ export class UsageService {
   async limitsOf(s: Sender, c?: LimitContext): Promise<AppliedLimit[]> {
     const ctx = c ?? (await this.context());
     // Prepared: every open chat polls this, and planning it costs more than running it.
-    const [row] = await this.db.prepared<{ limits: LimitRow[] }>(
-      'tally_quota_v1',
-      QUOTA_SQL,
-      UsageService.params(s, ctx),
-    );
+    const [row] = await this.db.prepared<{
+      limits: LimitRow[];
+      prices: PriceRow | null;
+    }>('tally_quota_v2', QUOTA_SQL, UsageService.params(s, ctx));
     if (!row) throw notFound('User');
-    return row.limits.map((r) => toLimit(r, ctx.windows));
+    const prices = pricesOf(row.prices);
+    return row.limits.map((r) => toLimit(r, ctx.windows, prices));
   }
 
   /** The sender's quota (API.md `Quota`); 404 when there is no such user. */
@@ -138,17 +150,28 @@ export class UsageService {
     const model = await this.models.quotaModelUnchecked(requested);
     const ctx = await this.context();
     const [row] = await this.db.prepared<
-      AuthRow & { model_enabled: boolean; limits: LimitRow[] }
+      AuthRow & {
+        model_enabled: boolean;
+        limits: LimitRow[];
+        prices: PriceRow | null;
+      }
     >(
-      'tally_quota_with_user_v1',
+      'tally_quota_with_user_v2',
       QUOTA_WITH_USER_SQL,
       UsageService.params({ userId, model, apiKeyId: null }, ctx),
     );
     if (!row) return null;
-    const { model_enabled, limits, ...user } = row;
+    const { model_enabled, limits, prices, ...user } = row;
     return {
       user,
-      quota: { requested, model, ctx, limits, modelEnabled: model_enabled },
+      quota: {
+        requested,
+        model,
+        ctx,
+        limits,
+        prices: pricesOf(prices),
+        modelEnabled: model_enabled,
+      },
     };
   }
 
@@ -169,7 +192,9 @@ export class UsageService {
     }
     if (requested !== undefined && !read.modelEnabled)
       throw unknownModel(requested);
-    const limits = read.limits.map((r) => toLimit(r, read.ctx.windows));
+    const limits = read.limits.map((r) =>
+      toLimit(r, read.ctx.windows, read.prices),
+    );
     return this.quotaOf(limits, read.ctx, read.model);
   }
 

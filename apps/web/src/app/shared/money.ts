@@ -26,25 +26,22 @@ function usd(
   return format;
 }
 
-/**
- * Fraction digits a cost needs to say something: cents from a dollar up,
- * four places from a cent up, six (a whole micro-dollar) below.
- */
-function costDigits(dollars: number): number {
-  const size = Math.abs(dollars);
-  if (size >= 1 || size === 0) {
-    return 2;
-  }
-  return size >= 0.01 ? 4 : 6;
-}
+/** Micro-dollars in a cent. */
+const CENT = 10_000;
 
 /**
- * A cost in micro-dollars as dollars: 12_340_000 → "$12.34",
- * 1234 → "$0.001234", 45_600 → "$0.0456" (en); "0,0456 $" (ru).
+ * A cost in micro-dollars as dollars, rounded DOWN to the cent, so that
+ * what is shown as spent never reaches a limit that is not reached:
+ * 12_349_999 → "$12.34", 4_995_000 → "$4.99", 45_600 → "$0.04" (en),
+ * "0,04 $" (ru). Above 0 but under a cent: "< $0.01" ("< 0,01 $"). Sums
+ * are added in micro-dollars first and rounded once.
  */
 export function formatCost(lang: string, micro: MicroDollars): string {
-  const dollars = micro / 1_000_000;
-  return usd(lang, 2, costDigits(dollars)).format(dollars);
+  const cents = usd(lang, 2, 2);
+  if (micro > 0 && micro < CENT) {
+    return `<\u00a0${cents.format(CENT / 1_000_000)}`;
+  }
+  return cents.format(Math.floor(micro / CENT) / 100);
 }
 
 /**

@@ -69,11 +69,15 @@ export class UsageBar {
   readonly remaining = input<number | null>(null);
   /** Or what is measured in words already (a limit's own description). */
   readonly whatText = input<string>('');
+  /** What is left cannot pay for one more send: shown full, whatever the share used. */
+  readonly exhausted = input(false);
 
   private readonly language = inject(LanguageService);
   private readonly translate = inject(TranslateService);
 
-  private readonly ratio = computed(() => usedRatio(this.used(), this.limit()));
+  private readonly ratio = computed(() =>
+    this.exhausted() ? 1 : usedRatio(this.used(), this.limit()),
+  );
   protected readonly percent = computed(() => Math.round(this.ratio() * 100));
   protected readonly percentText = computed(() =>
     formatPercent(this.language.lang(), this.ratio()),
@@ -83,6 +87,7 @@ export class UsageBar {
       used: this.used(),
       limit: this.limit(),
       remaining: this.remaining() ?? this.limit() - this.used(),
+      exhausted: this.exhausted(),
     }),
   );
   protected readonly label = computed(() => {

@@ -39,6 +39,7 @@ import { UsageBar } from '../shared/usage-bar';
         [used]="limit().used"
         [limit]="limit().limit"
         [remaining]="limit().remaining"
+        [exhausted]="!!limit().exhausted"
         [whatText]="title()"
       />
       <p class="muted" data-testid="limit-left">{{ left() }}</p>

@@ -75,7 +75,10 @@ function quota(model: string, limits = LIMITS): Quota {
 }
 
 describe('MyUsagePage', () => {
-  async function open() {
+  async function open(
+    days?: { cost: number }[],
+    limits: QuotaLimit[] = LIMITS,
+  ) {
     const page = setUpFormPage(MyUsagePage);
     await page.render();
     page.http.expectOne('/api/models').flush({
@@ -85,7 +88,7 @@ describe('MyUsagePage', () => {
       ],
       default_model: 'local',
     });
-    page.http.expectOne('/api/chats/quota').flush(quota('local'));
+    page.http.expectOne('/api/chats/quota').flush(quota('local', limits));
     await page.render();
     const today = todayIn('UTC');
     const history = page.http.expectOne(
@@ -93,15 +96,22 @@ describe('MyUsagePage', () => {
     );
     expect(history.request.params.get('from')).toBe(daysBefore(today, 29));
     history.flush({
-      items: [
-        {
-          date: daysBefore(today, 1),
-          messages: 4,
-          tokens: 900,
-          cost: 1_500_000,
-        },
-        { date: today, messages: 3, tokens: 1_200, cost: 2_750_000 },
-      ],
+      items: days
+        ? days.map((d, i) => ({
+            date: daysBefore(today, days.length - 1 - i),
+            messages: 1,
+            tokens: 10,
+            cost: d.cost,
+          }))
+        : [
+            {
+              date: daysBefore(today, 1),
+              messages: 4,
+              tokens: 900,
+              cost: 1_500_000,
+            },
+            { date: today, messages: 3, tokens: 1_200, cost: 2_750_000 },
+          ],
     });
     await page.render();
     const cards = () =>
@@ -161,6 +171,38 @@ describe('MyUsagePage', () => {
     expect(
       el.querySelector('[data-testid="history-cost"]')?.textContent?.trim(),
     ).toBe('$4.25');
+  });
+
+  it('adds the days up in micro-dollars, then rounds the sum down once', async () => {
+    const { el } = await open([{ cost: 4_999_999 }, { cost: 5_000_001 }]);
+    expect(
+      el.querySelector('[data-testid="history-cost"]')?.textContent?.trim(),
+    ).toBe('$10.00');
+  });
+
+  it('shows a limit exhausted at $4.995 of $5 as full and red, rounded down', async () => {
+    const budget = limit({
+      id: 'budget',
+      subject: 'user',
+      subject_id: 'ann',
+      subject_name: 'Ann',
+      metric: 'cost',
+      window: 'month',
+      amount: 5_000_000,
+      used: 4_995_000,
+      limit: 5_000_000,
+      remaining: 5_000,
+      resets_at: '2026-12-01T00:00:00.000Z',
+      exhausted: true,
+    });
+    const { el, cards } = await open(undefined, [budget]);
+    expect(cards()[0]).toMatchObject({
+      value: '$4.99 of $5',
+      left: '<\u00a0$0.01 left',
+    });
+    const bar = el.querySelector('[role="progressbar"]');
+    expect(bar?.getAttribute('data-level')).toBe('exceeded');
+    expect(bar?.getAttribute('aria-valuenow')).toBe('100');
   });
 
   it('names the model by its name, and shows no chart when the history fails', async () => {

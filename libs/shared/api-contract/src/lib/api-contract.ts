@@ -192,6 +192,8 @@ export interface GatewayRequest {
   completion_tokens: number | null;
   /** Micro-dollars. */
   cost: number | null;
+  /** Why a complete answer ended at its output cap (see `Message.cut_by`). Always sent by the API. */
+  cut_by?: CutBy | null;
   started_at: IsoDateTime;
   duration_ms: number;
   /**
@@ -253,8 +255,18 @@ export interface Message {
   completion_tokens: number | null;
   /** Micro-dollars; null on user messages. Always sent by the API. */
   cost?: number | null;
+  /**
+   * Why a complete answer ended at its output cap: the model's or the
+   * instance's own (`max_output`), or a smaller one a limit left (`limit`);
+   * null otherwise. Always sent by the API.
+   */
+  cut_by?: CutBy | null;
   created_at: IsoDateTime;
 }
+
+/** Which output cap cut an answer short (API.md "v3: honest budget state"). */
+export const CUT_BY = ['max_output', 'limit'] as const;
+export type CutBy = (typeof CUT_BY)[number];
 
 export interface ChatWithMessages extends Chat {
   messages: Message[];
@@ -416,6 +428,12 @@ export interface QuotaLimit extends Limit {
   limit: number;
   remaining: number;
   resets_at: IsoDateTime;
+  /**
+   * What is left cannot pay for one more send of the quota's model
+   * (messages: none; tokens: fewer than 2; cost: less than one prompt and
+   * one output token at its prices). Always sent by the API.
+   */
+  exhausted?: boolean;
 }
 
 export interface Group {

@@ -1,5 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import {
+  CUT_BY,
+  type CutBy,
   GATEWAY_REQUEST_STATUSES,
   type GatewayRequest,
   type GatewayRequestList,
@@ -58,6 +60,13 @@ export class GatewayRequestDto implements GatewayRequest {
   /** Micro-dollars. */
   @ApiInt({ nullable: true })
   cost!: number | null;
+  /**
+   * Why a complete answer ended at its output cap: `max_output` (the
+   * request's `max_tokens`, the model's or the instance's cap) or `limit`
+   * (a limit left less); null otherwise.
+   */
+  @ApiProperty({ enum: CUT_BY, nullable: true })
+  cut_by!: CutBy | null;
   @ApiTimestamp()
   started_at!: string;
   @ApiInt()

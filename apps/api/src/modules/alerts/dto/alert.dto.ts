@@ -44,6 +44,13 @@ export class AlertLimitDto implements QuotaLimit {
   remaining!: number;
   @ApiTimestamp()
   resets_at!: string;
+  /**
+   * What is left cannot pay for one more send of the model (messages: none;
+   * tokens: fewer than 2; cost: less than one prompt and one output token);
+   * absent from alerts recorded before it existed.
+   */
+  @ApiProperty({ required: false })
+  exhausted?: boolean;
 }
 
 export class AlertUserDto {

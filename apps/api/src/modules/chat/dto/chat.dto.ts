@@ -1,12 +1,14 @@
 import { ApiTimestamp, ApiUuid } from '../../../common/api-docs';
 import { ApiProperty } from '@nestjs/swagger';
-import type {
-  Chat,
-  ChatList,
-  ChatWithMessages,
-  Message,
-  MessageRole,
-  MessageStatus,
+import {
+  type Chat,
+  type ChatList,
+  type ChatWithMessages,
+  CUT_BY,
+  type CutBy,
+  type Message,
+  type MessageRole,
+  type MessageStatus,
 } from '@tally/api-contract';
 
 export class ChatDto implements Chat {
@@ -54,6 +56,14 @@ export class MessageDto implements Message {
   /** What the answer cost, in micro-dollars; null for user messages. */
   @ApiProperty({ type: 'integer', nullable: true })
   cost!: number | null;
+  /**
+   * Why a complete answer ended at its output cap: `max_output` (the
+   * model's or the instance's cap, or on `/v1` the request's `max_tokens`)
+   * or `limit` (a limit left less than that); null when it was not cut,
+   * for user messages, and for answers that failed or were cancelled.
+   */
+  @ApiProperty({ enum: CUT_BY, nullable: true })
+  cut_by!: CutBy | null;
   @ApiTimestamp()
   created_at!: string;
 }

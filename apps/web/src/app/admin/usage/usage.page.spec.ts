@@ -95,9 +95,9 @@ describe('UsagePage cost', { timeout: 20_000 }, () => {
 
   it('shows each user’s cost, the total cost and the day by model', async () => {
     const { cells, el } = await open();
-    expect(cells('[data-testid="cell-cost"]')).toEqual(['$0.0456', '$0.00']);
+    expect(cells('[data-testid="cell-cost"]')).toEqual(['$0.04', '$0.00']);
     expect(one(el, '[data-testid="total-cost"]').textContent?.trim()).toBe(
-      '$0.0456',
+      '$0.04',
     );
     const rows = [
       ...el.querySelectorAll('[data-testid="usage-by-model"] tr[data-model]'),
@@ -105,7 +105,7 @@ describe('UsagePage cost', { timeout: 20_000 }, () => {
       [...row.querySelectorAll('td')].map((td) => td.textContent?.trim()),
     );
     expect(rows).toEqual([
-      ['gpt-4o-mini', '3', '900', '300', '1,200', '$0.0456'],
+      ['gpt-4o-mini', '3', '900', '300', '1,200', '$0.04'],
       ['local', '1', '30', '10', '40', '$0.00'],
     ]);
     expect(el.textContent).toContain('By model, Nov 28, 2026');
@@ -146,7 +146,7 @@ describe('UsagePage cost', { timeout: 20_000 }, () => {
     useLanguage('ru');
     await render();
     expect(cells('[data-testid="cell-cost"]')).toEqual([
-      '0,0456\u00a0$',
+      '0,04\u00a0$',
       '0,00\u00a0$',
     ]);
   });

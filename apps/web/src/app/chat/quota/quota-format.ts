@@ -5,8 +5,15 @@ export type QuotaLevel = 'ok' | 'warn' | 'exceeded';
 /** From this share of a limit on, the header shows the warning colour. */
 export const QUOTA_WARN_RATIO = 0.8;
 
-export function counterLevel(counter: QuotaCounter): QuotaLevel {
+/**
+ * Red when the limit is reached, or when what is left cannot pay for one
+ * more send (`exhausted`: $4.995 of $5 is full); amber from 80 %.
+ */
+export function counterLevel(
+  counter: QuotaCounter & { exhausted?: boolean },
+): QuotaLevel {
   if (
+    counter.exhausted === true ||
     counter.limit <= 0 ||
     counter.used >= counter.limit ||
     counter.remaining <= 0
@@ -18,11 +25,33 @@ export function counterLevel(counter: QuotaCounter): QuotaLevel {
 
 const RANK: Record<QuotaLevel, number> = { ok: 0, warn: 1, exceeded: 2 };
 
-/** The worse of the two counters: red when either limit is reached, amber from 80 %. */
+/** The worse of the two counters: red when either limit is reached (or exhausted), amber from 80 %. */
 export function quotaLevel(quota: Quota): QuotaLevel {
-  const messages = counterLevel(quota.messages);
-  const tokens = counterLevel(quota.tokens);
+  const messages = counterLevel({
+    ...quota.messages,
+    exhausted: dailyExhausted(quota, 'messages'),
+  });
+  const tokens = counterLevel({
+    ...quota.tokens,
+    exhausted: dailyExhausted(quota, 'tokens'),
+  });
   return RANK[messages] >= RANK[tokens] ? messages : tokens;
+}
+
+/** Whether the limit behind one of the quota's two daily counters is exhausted. */
+export function dailyExhausted(
+  quota: Quota,
+  metric: 'messages' | 'tokens',
+): boolean {
+  const daily = (quota.limits ?? []).find(
+    (l) => l.metric === metric && isDailyCounter(l),
+  );
+  return daily?.exhausted === true;
+}
+
+/** Whether nothing a send could use is left of `limit`: none remains, or too little to pay for one more send. */
+export function isFull(limit: QuotaLimit): boolean {
+  return limit.exhausted === true || limit.remaining <= 0;
 }
 
 /** Share of a limit used, 0..1 (a limit of 0 counts as full). */
@@ -59,9 +88,9 @@ export function otherLimits(quota: Quota): QuotaLimit[] {
   });
 }
 
-/** Share of a limit taken: what is used, or all of it when nothing remains. */
+/** Share of a limit taken: what is used, or all of it when it is full. */
 export function limitRatio(limit: QuotaLimit): number {
-  return limit.remaining <= 0 ? 1 : usedRatio(limit.used, limit.limit);
+  return isFull(limit) ? 1 : usedRatio(limit.used, limit.limit);
 }
 
 /**

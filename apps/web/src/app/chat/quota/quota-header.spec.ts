@@ -260,6 +260,36 @@ describe('QuotaHeader with more limits than the two daily ones', () => {
     expect(badge.dataset['level']).toBe('exceeded');
   });
 
+  it('at $4.995 of $5: red, "$4.99/$5", never "$5.00/$5" in amber', () => {
+    const { text, badge } = render(
+      withLimits(quota(3, 0), [
+        { ...MONTH_COST, used: 4_995_000, remaining: 5_000, exhausted: true },
+      ]),
+    );
+    expect(text).toBe('3/100 messages · 0/500K tokens · $4.99/$5 this month');
+    expect(badge.dataset['level']).toBe('exceeded');
+    useLanguage('ru');
+    expect(
+      render(
+        withLimits(quota(3, 0), [
+          { ...MONTH_COST, used: 4_995_000, remaining: 5_000, exhausted: true },
+        ]),
+      ).text,
+    ).toBe(
+      '3/100 сообщений · 0/500\u00a0тыс. токенов · 4,99\u00a0$/5\u00a0$ в этом месяце',
+    );
+  });
+
+  it('turns red when a daily counter is exhausted with a token still left', () => {
+    const q = withLimits(quota(3, 499_999), []);
+    const tokens = q.limits?.find((l) => l.metric === 'tokens');
+    if (tokens) {
+      tokens.exhausted = true;
+    }
+    expect(render(q).badge.dataset['level']).toBe('exceeded');
+    expect(quotaLevel(q)).toBe('exceeded');
+  });
+
   it('says it in Russian with the right plural forms', () => {
     useLanguage('ru');
     expect(

@@ -273,3 +273,62 @@ describe('SendBlock follows the polled quota', () => {
     expect(block.block()).toEqual({ code: 'QUOTA_TOKENS_EXCEEDED', resetsAt });
   });
 });
+
+describe('quotaBlockOf and exhausted limits', () => {
+  const cost: QuotaLimit = {
+    id: 'month-cost',
+    subject: 'user',
+    subject_id: 'ann',
+    subject_name: 'Ann',
+    metric: 'cost',
+    window: 'month',
+    model: 'gpt-4o-mini',
+    shared: false,
+    amount: 5_000_000,
+    used: 4_995_000,
+    limit: 5_000_000,
+    remaining: 5_000,
+    resets_at: '2026-12-01T00:00:00.000Z',
+    exhausted: true,
+  };
+  const open: Quota = {
+    messages: { used: 1, limit: 100, remaining: 99 },
+    tokens: { used: 10, limit: 500_000, remaining: 499_990 },
+    resets_at: '2026-11-29T00:00:00.000Z',
+    timezone: 'UTC',
+    model: 'gpt-4o-mini',
+  };
+
+  it('shuts the composer for a limit exhausted with something still left ($4.995 of $5)', () => {
+    expect(quotaBlockOf({ ...open, limits: [cost] }, NOW)).toEqual({
+      code: 'QUOTA_COST_EXCEEDED',
+      resetsAt: '2026-12-01T00:00:00.000Z',
+      limit: cost,
+    });
+    expect(
+      quotaBlockOf({ ...open, limits: [{ ...cost, exhausted: false }] }, NOW),
+    ).toBeNull();
+  });
+
+  it('shuts it for an exhausted daily token counter too', () => {
+    const daily: QuotaLimit = {
+      ...cost,
+      id: 'daily-tokens',
+      subject: 'everyone',
+      subject_id: null,
+      subject_name: null,
+      metric: 'tokens',
+      window: 'day',
+      model: null,
+      amount: 500_000,
+      used: 499_999,
+      limit: 500_000,
+      remaining: 1,
+      resets_at: '2026-11-29T00:00:00.000Z',
+    };
+    expect(quotaBlockOf({ ...open, limits: [daily] }, NOW)).toEqual({
+      code: 'QUOTA_TOKENS_EXCEEDED',
+      resetsAt: '2026-11-29T00:00:00.000Z',
+    });
+  });
+});

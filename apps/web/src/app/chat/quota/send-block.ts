@@ -11,7 +11,7 @@ import { Subscription, interval, timer } from 'rxjs';
 import { AuthStore } from '../../core/auth/auth.store';
 import { ApiRequestError } from '../../core/http/api-error';
 import { QuotaStore } from '../data-access/quota.store';
-import { otherLimits } from './quota-format';
+import { dailyExhausted, isFull, otherLimits } from './quota-format';
 
 export type QuotaBlockCode =
   | 'QUOTA_MESSAGES_EXCEEDED'
@@ -87,7 +87,8 @@ function isDailyCounterOf(
 
 /**
  * The block the quota itself says is in force: no message or no token left
- * today, or another limit used up (a user at the limit is told before they
+ * today, or another limit used up or exhausted (too little left for one
+ * more send: $4.995 of $5) (a user at the limit is told before they
  * type, not after a refused send). When several are used up, the one that
  * resets last: the send cannot pass before. Null while something is left
  * everywhere, or once the reset has passed.
@@ -100,13 +101,13 @@ export function quotaBlockOf(
     return null;
   }
   const blocks: QuotaBlock[] = [];
-  if (quota.messages.remaining <= 0) {
+  if (quota.messages.remaining <= 0 || dailyExhausted(quota, 'messages')) {
     blocks.push({ code: 'QUOTA_MESSAGES_EXCEEDED', resetsAt: quota.resets_at });
-  } else if (quota.tokens.remaining <= 0) {
+  } else if (quota.tokens.remaining <= 0 || dailyExhausted(quota, 'tokens')) {
     blocks.push({ code: 'QUOTA_TOKENS_EXCEEDED', resetsAt: quota.resets_at });
   }
   for (const limit of otherLimits(quota)) {
-    if (limit.remaining <= 0) {
+    if (isFull(limit)) {
       blocks.push({
         code: CODE_OF_METRIC[limit.metric],
         resetsAt: limit.resets_at,
