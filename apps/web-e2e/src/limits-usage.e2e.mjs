@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { checkPageAtWidths } from './support/checks.mjs';
+import { checkPage, checkPageAtWidths } from './support/checks.mjs';
 import { ANN, SENDS, WEEK, seedLimits, status } from './support/limits.mjs';
 import {
   byTestId,
@@ -115,5 +115,53 @@ describe('limits as the user sees them', { timeout: 600_000 }, () => {
     }
     await checkPageAtWidths(page, 'my usage (ru)');
     await page.screenshot({ path: shot('my-usage-ru'), fullPage: true });
+  });
+  test("the admin's usage page counts Ann's grant in her limit, and the group filter narrows the day by model and the chart", async () => {
+    const { page } = admin;
+    // Someone outside Research uses the same model today.
+    await page.goto('/');
+    await sendAndWatch(page, 'A message from outside the group.');
+    await page.goto('/admin/usage');
+    const ann = page.locator(`tr[data-email="${ANN.email}"]`);
+    await ann.waitFor();
+    // Research's 50 a day plus today's grant of 10, as Ann sees it.
+    assert.equal(
+      await text(ann.locator(byTestId('cell-messages'))),
+      `${SENDS} / 60`,
+    );
+    const localRow = page.locator(
+      `${byTestId('usage-by-model')} tr[data-model="local"] td`,
+    );
+    const localMessages = () => text(localRow.nth(1));
+    await page.waitForFunction(
+      (want) =>
+        document
+          .querySelectorAll(
+            '[data-testid="usage-by-model"] tr[data-model="local"] td',
+          )[1]
+          ?.textContent?.trim() === want,
+      String(SENDS + 1),
+    );
+    const history = page.waitForResponse(
+      (r) =>
+        r.url().includes('/api/admin/usage/history') &&
+        r.url().includes('group_id='),
+    );
+    await page.click(byTestId('usage-group'));
+    await page.click('mat-option:has-text("Research")');
+    await page.waitForSelector('mat-option', { state: 'detached' });
+    await page.waitForFunction(
+      (want) =>
+        document
+          .querySelectorAll(
+            '[data-testid="usage-by-model"] tr[data-model="local"] td',
+          )[1]
+          ?.textContent?.trim() === want,
+      String(SENDS),
+    );
+    assert.equal(await localMessages(), String(SENDS));
+    const days = (await (await history).json()).items;
+    assert.equal(days.at(-1).messages, SENDS);
+    await checkPage(page, 'usage of one group (en)');
   });
 });

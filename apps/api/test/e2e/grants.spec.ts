@@ -4,6 +4,12 @@ import { NOW, type QuotaHarness, startQuotaHarness } from '../support/quota';
 
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
 
+interface UsageRow {
+  user_id: string;
+  messages_limit: number;
+  tokens_limit: number;
+}
+
 /** Grants: an admin's one-off raise of a user's limit for the window in force (PostgreSQL). */
 describe('admin: grants (PostgreSQL, over HTTP)', () => {
   let h: QuotaHarness;
@@ -123,6 +129,91 @@ describe('admin: grants (PostgreSQL, over HTTP)', () => {
         }),
       ]),
     );
+  });
+
+  it('shows the limits with grants in force in the usage report and its CSV, as the user sees them', async () => {
+    const u = await h.newUser(10);
+    const other = await h.newUser(10);
+    const chat = await h.t.newChat(u.token);
+    expect((await h.send(u, chat)).status).toBe(200);
+    for (const body of [
+      { metric: 'messages', window: 'day', amount: 2 },
+      { metric: 'tokens', window: 'day', amount: 1000 },
+    ])
+      expect(
+        (await h.t.http.post(`/api/admin/users/${u.id}/grants`, body, as()))
+          .status,
+      ).toBe(201);
+    // A grant of another window raises that window's limit, not the day's.
+    await api.limit({
+      subject: 'user',
+      subject_id: u.id,
+      metric: 'messages',
+      window: 'week',
+      amount: 50,
+    });
+    expect(
+      (
+        await h.t.http.post(
+          `/api/admin/users/${u.id}/grants`,
+          { metric: 'messages', window: 'week', amount: 7 },
+          as(),
+        )
+      ).status,
+    ).toBe(201);
+    const quota = await h.t.http.get('/api/chats/quota', { token: u.token });
+    expect(quota.body.messages).toEqual({ used: 1, limit: 12, remaining: 11 });
+    expect(quota.body.tokens.limit).toBe(501_000);
+
+    const limitsOf = (items: UsageRow[], id: string) =>
+      items
+        .filter((i) => i.user_id === id)
+        .map((i) => [i.messages_limit, i.tokens_limit]);
+    // The plain page (sorted by email) and a search read the rows differently.
+    for (const query of [
+      'sort=email&page_size=200',
+      `search=${encodeURIComponent(u.email)}`,
+      'sort=tokens&page_size=200',
+    ]) {
+      const report = await h.t.http.get(`/api/admin/usage?${query}`, as());
+      expect(report.status).toBe(200);
+      expect([query, limitsOf(report.body.items, u.id)]).toEqual([
+        query,
+        [[12, 501_000]],
+      ]);
+      if (!query.startsWith('search'))
+        expect(limitsOf(report.body.items, other.id)).toEqual([[10, 500_000]]);
+    }
+
+    const csvLimits = (text: string, id: string, at: number) =>
+      text
+        .trim()
+        .split('\r\n')
+        .map((line) => line.split(','))
+        .filter((cells) => cells[at] === id)
+        .map((cells) => cells.slice(at + 5, at + 7));
+    const day = await h.t.http.get('/api/admin/usage/export', as());
+    expect(day.status).toBe(200);
+    expect(csvLimits(day.text, u.id, 0)).toEqual([['12', '501000']]);
+    expect(csvLimits(day.text, other.id, 0)).toEqual([['10', '500000']]);
+    const range = await h.t.http.get(
+      '/api/admin/usage/export?from=2026-11-27&to=2026-11-28',
+      as(),
+    );
+    expect(csvLimits(range.text, u.id, 1)).toEqual([['12', '501000']]);
+
+    // The next day the grants are gone, from the report too.
+    const clock = h.t.app.get(Clock);
+    clock.now = () => NOW + 86_400_000;
+    try {
+      const next = await h.t.http.get(
+        `/api/admin/usage?date=2026-11-28&search=${encodeURIComponent(u.email)}`,
+        as(),
+      );
+      expect(limitsOf(next.body.items, u.id)).toEqual([[10, 500_000]]);
+    } finally {
+      clock.now = () => NOW;
+    }
   });
 
   it('refuses a grant no personal limit of its kind applies to (409 NO_SUCH_LIMIT), and bad input', async () => {

@@ -1,5 +1,7 @@
+import { Clock } from '../../src/modules/usage/clock';
 import {
   LONG_REPLY,
+  NOW,
   type QuotaHarness,
   startQuotaHarness,
 } from '../support/quota';
@@ -55,6 +57,7 @@ describe('admin: limits (PostgreSQL, over HTTP)', () => {
       amount: 200_000_000,
       used: 0,
       resets_at: '2026-12-01T00:00:00.000Z',
+      counting_since: expect.any(String),
       created_at: expect.any(String),
       updated_at: expect.any(String),
     });
@@ -74,6 +77,7 @@ describe('admin: limits (PostgreSQL, over HTTP)', () => {
     expect(own.body).toMatchObject({ subject_name: 'Ada', amount: MAX });
     expect(own.body).not.toHaveProperty('used');
     expect(own.body).not.toHaveProperty('resets_at');
+    expect(own.body).not.toHaveProperty('counting_since');
 
     const all = await h.t.http.get('/api/admin/limits', as());
     expect(all.status).toBe(200);
@@ -118,6 +122,59 @@ describe('admin: limits (PostgreSQL, over HTTP)', () => {
       (await h.t.http.get(`/api/admin/limits?subject_id=${u.id}`, as())).body
         .items,
     ).toEqual([]);
+  });
+
+  it('a pool counts since its creation when made inside its window, else since the window began', async () => {
+    const group = await api.group('Counting');
+    const monthly = await api.limit({
+      subject: 'group',
+      subject_id: group,
+      metric: 'messages',
+      window: 'month',
+      shared: true,
+      amount: 50,
+    });
+    const daily = await api.limit({
+      subject: 'everyone',
+      metric: 'tokens',
+      window: 'day',
+      shared: true,
+      amount: 5000,
+    });
+    const pools = async () =>
+      Object.fromEntries(
+        (
+          (await h.t.http.get('/api/admin/limits', as())).body.items as {
+            id: string;
+            created_at: string;
+            counting_since?: string;
+          }[]
+        ).map((l) => [l.id, l]),
+      );
+    // Made in the window in force: counting starts when it was made.
+    const now = await pools();
+    for (const id of [monthly, daily])
+      expect(now[id].counting_since).toBe(now[id].created_at);
+
+    // Windows that began after they were made: counting starts with the
+    // window, at its first instant in quota_timezone.
+    const clock = h.t.app.get(Clock);
+    clock.now = () => Date.parse('2099-03-15T12:00:00.000Z');
+    await h.setting({ quota_timezone: 'Europe/Berlin' });
+    try {
+      const later = await pools();
+      expect(later[monthly].counting_since).toBe('2099-02-28T23:00:00.000Z');
+      expect(later[daily].counting_since).toBe('2099-03-14T23:00:00.000Z');
+      const changed = await h.t.http.patch(
+        `/api/admin/limits/${monthly}`,
+        { amount: 60 },
+        as(),
+      );
+      expect(changed.body.counting_since).toBe('2099-02-28T23:00:00.000Z');
+    } finally {
+      await h.setting({ quota_timezone: 'UTC' });
+      clock.now = () => NOW;
+    }
   });
 
   it("a user's daily limit over all models is the seed's user field, and the everyone daily limits are the settings", async () => {

@@ -150,11 +150,140 @@ describe('admin: usage by group and by model (PostgreSQL, over HTTP)', () => {
     ).toEqual([users.a.email, users.b.email].sort());
   });
 
+  /** The report's totals with these filters: what by-model and history must agree with. */
+  const totals = async (filters: string) => {
+    const res = await h.t.http.get(`/api/admin/usage?${filters}`, as());
+    expect(res.status).toBe(200);
+    const t = res.body.totals;
+    return { date: res.body.date as string, ...t };
+  };
+
+  it("breaks the day down by model for a group's members and one model, as the report", async () => {
+    type Row = {
+      model: string;
+      messages: number;
+      tokens: number;
+      cost: number;
+    };
+    const byModel = async (filters: string) => {
+      const res = await h.t.http.get(
+        `/api/admin/usage/models?${filters}`,
+        as(),
+      );
+      expect([filters, res.status]).toEqual([filters, 200]);
+      return Object.fromEntries(
+        (res.body.items as Row[]).map((r) => [
+          r.model,
+          { messages: r.messages, tokens: r.tokens, cost: r.cost },
+        ]),
+      );
+    };
+    const numbers = async (filters: string) => {
+      const t = await totals(filters);
+      return { messages: t.messages, tokens: t.tokens, cost: t.cost };
+    };
+    const all = await byModel('');
+    expect(Object.keys(all)).toEqual(['gpt-4o-mini', 'local']);
+    expect(all['gpt-4o-mini'].messages).toBe(4);
+    expect(all['gpt-4o-mini']).toEqual(await numbers('model=gpt-4o-mini'));
+
+    // a and b only: c's message to the default model is not counted.
+    const members = await byModel(`group_id=${group}`);
+    expect(members['gpt-4o-mini'].messages).toBe(3);
+    expect(members['gpt-4o-mini']).toEqual(
+      await numbers(`group_id=${group}&model=gpt-4o-mini`),
+    );
+    expect(members.local).toEqual(
+      await numbers(`group_id=${group}&model=local`),
+    );
+    expect(members.local.messages).toBe(1);
+
+    const { date } = await totals('');
+    expect(await byModel(`model=local&group_id=${group}&date=${date}`)).toEqual(
+      { local: members.local },
+    );
+    expect(await byModel('model=deleted-model')).toEqual({});
+    expect(await byModel('date=2026-11-27')).toEqual({});
+  });
+
+  it("gives the history of a group's members and of one model, as the report", async () => {
+    type Day = {
+      date: string;
+      messages: number;
+      tokens: number;
+      cost: number;
+      active_users: number;
+    };
+    const history = async (filters: string) => {
+      const res = await h.t.http.get(
+        `/api/admin/usage/history?${filters}`,
+        as(),
+      );
+      expect([filters, res.status]).toEqual([filters, 200]);
+      return res.body.items as Day[];
+    };
+    const last = (items: Day[]) => {
+      const d = items[items.length - 1];
+      return {
+        messages: d.messages,
+        tokens: d.tokens,
+        cost: d.cost,
+        active_users: d.active_users,
+      };
+    };
+    const numbers = async (filters: string) => {
+      const t = await totals(filters);
+      return {
+        messages: t.messages,
+        tokens: t.tokens,
+        cost: t.cost,
+        active_users: t.active_users,
+      };
+    };
+    const all = await history('');
+    expect(all).toHaveLength(30);
+    expect(last(all)).toEqual(await numbers(''));
+    expect(last(all).messages).toBe(5);
+
+    const members = await history(`group_id=${group}`);
+    expect(members).toHaveLength(30);
+    expect(last(members)).toEqual(await numbers(`group_id=${group}`));
+    expect(last(members)).toMatchObject({ messages: 4, active_users: 2 });
+
+    const model = await history(
+      'model=gpt-4o-mini&from=2026-11-27&to=2026-11-28',
+    );
+    expect(model.map((d) => [d.date, d.messages, d.active_users])).toEqual([
+      ['2026-11-27', 0, 0],
+      ['2026-11-28', 4, 3],
+    ]);
+    expect(last(model)).toEqual(await numbers('model=gpt-4o-mini'));
+
+    const both = await history(
+      `model=local&group_id=${group}&from=2026-11-28&to=2026-11-28`,
+    );
+    expect(last(both)).toEqual(await numbers(`model=local&group_id=${group}`));
+    expect(last(both)).toMatchObject({ messages: 1, active_users: 1 });
+
+    // One user outside the group: nothing.
+    const outside = await history(
+      `user_id=${users.c.id}&group_id=${group}&from=2026-11-28&to=2026-11-28`,
+    );
+    expect(last(outside)).toEqual({
+      messages: 0,
+      tokens: 0,
+      cost: 0,
+      active_users: 0,
+    });
+  });
+
   it('answers 404 for an unknown group and 400 for bad filters', async () => {
     for (const path of [
       `/api/admin/usage?group_id=${UNKNOWN}`,
       `/api/admin/usage/export?group_id=${UNKNOWN}`,
       `/api/admin/usage/export?from=2026-11-27&to=2026-11-28&group_id=${UNKNOWN}`,
+      `/api/admin/usage/models?group_id=${UNKNOWN}`,
+      `/api/admin/usage/history?group_id=${UNKNOWN}`,
     ]) {
       const res = await h.t.http.get(path, as());
       expect([path, res.status]).toEqual([path, 404]);
@@ -164,7 +293,12 @@ describe('admin: usage by group and by model (PostgreSQL, over HTTP)', () => {
       '/api/admin/usage?model=Not%20A%20Model',
       '/api/admin/usage/export?group_id=nope',
       '/api/admin/usage/export?model=local',
-      `/api/admin/usage/history?group_id=${group}`,
+      '/api/admin/usage/models?group_id=nope',
+      '/api/admin/usage/models?model=Not%20A%20Model',
+      '/api/admin/usage/models?group_id=',
+      '/api/admin/usage/history?group_id=nope',
+      '/api/admin/usage/history?model=Not%20A%20Model',
+      `/api/admin/usage/history?group_id=${group}&from=2025-01-01&to=2026-11-28`,
     ]) {
       const res = await h.t.http.get(path, as());
       expect([path, res.status]).toEqual([path, 400]);

@@ -14,8 +14,8 @@ import { ApiAdmin, ApiBadInput, ApiNotFound } from '../../common/api-docs';
 import { Roles } from '../../common/decorators';
 import { AdminUsageService } from './admin-usage.service';
 import {
+  UsageByModelQueryDto,
   UsageExportGroupQueryDto,
-  UsageExportQueryDto,
   UsageHistoryQueryDto,
   UsageReportQueryDto,
 } from './dto/usage-query.dto';
@@ -50,9 +50,10 @@ export class AdminUsageController {
   @Get('history')
   @ApiOkResponse({
     type: UsageHistoryDto,
-    description: 'Settled usage per day, all users or one',
+    description:
+      "Settled usage per day: all users, one, or a group's members; all models or one",
   })
-  @ApiNotFound('user')
+  @ApiNotFound('user or group')
   @ApiOperation({
     operationId: 'getUsageHistory',
     summary: 'Usage per day over a range of days',
@@ -64,14 +65,16 @@ export class AdminUsageController {
   @Get('models')
   @ApiOkResponse({
     type: UsageByModelDto,
-    description: 'Settled usage of one quota day per model',
+    description:
+      "Settled usage of one quota day per model: all users' or a group's members'",
   })
+  @ApiNotFound('group')
   @ApiOperation({
     operationId: 'getUsageByModel',
     summary: "One day's usage per model",
   })
-  byModel(@Query() q: UsageExportQueryDto): Promise<UsageByModel> {
-    return this.usage.byModel(q.date);
+  byModel(@Query() q: UsageByModelQueryDto): Promise<UsageByModel> {
+    return this.usage.byModel(q);
   }
 
   @Get('export')

@@ -13,6 +13,7 @@ import { UsageExportService } from '../usage/usage-export.service';
 import { UsageHistoryService } from '../usage/usage-history.service';
 import { dayCsv, rangeCsv } from './usage-csv';
 import type {
+  UsageByModelQueryDto,
   UsageExportGroupQueryDto,
   UsageHistoryQueryDto,
   UsageReportQueryDto,
@@ -46,20 +47,35 @@ export class AdminUsageService {
     });
   }
 
-  /** From `from` to `to` (default: the 30 days ending today); at most 366 days, else 400. */
+  /**
+   * From `from` to `to` (default: the 30 days ending today); at most 366
+   * days, else 400; of a group's members (404 unknown group) and of one
+   * model, when asked, as the report.
+   */
   async history(q: UsageHistoryQueryDto): Promise<UsageHistory> {
     const { from, to } = historyRange(
       q.from,
       q.to,
       (await this.usage.today()).day,
     );
-    return this.histories.history(from, to, q.user_id);
+    if (q.group_id !== undefined) await this.groups.get(q.group_id);
+    return this.histories.history(from, to, q.user_id, {
+      groupId: q.group_id,
+      model: q.model,
+    });
   }
 
-  /** Settled usage of one day (default today) per model. */
-  async byModel(date?: string): Promise<UsageByModel> {
-    const day = date ?? (await this.usage.today()).day;
-    return { date: day, items: await this.histories.byModel(day) };
+  /** Settled usage of one day (default today) per model; of a group's members (404 unknown group) and of one model, when asked. */
+  async byModel(q: UsageByModelQueryDto): Promise<UsageByModel> {
+    if (q.group_id !== undefined) await this.groups.get(q.group_id);
+    const day = q.date ?? (await this.usage.today()).day;
+    return {
+      date: day,
+      items: await this.histories.byModel(day, {
+        groupId: q.group_id,
+        model: q.model,
+      }),
+    };
   }
 
   /**

@@ -11,6 +11,7 @@ import { ApiError, notFound } from '../../common/api-error';
 import { DatabaseService } from '../../database/database.service';
 import { ModelsService } from '../models/models.service';
 import { SettingsService } from '../settings/settings.service';
+import { startOfDay } from './quota-day';
 import { UsageService } from './usage.service';
 import type { Windows } from './windows';
 
@@ -94,25 +95,25 @@ export class LimitAdminService {
     subject?: LimitSubject,
     subjectId?: string,
   ): Promise<AdminLimit[]> {
-    const { windows } = await this.usage.context();
+    const { windows, timezone } = await this.usage.context();
     const rows = await this.db.query<AdminLimitRow>(
       `SELECT * FROM (${SELECT_LIMITS}
          WHERE ($4::varchar IS NULL OR l.subject = $4) AND ($5::uuid IS NULL OR l.subject_id = $5)) x
        ${ORDER}`,
       [...starts(windows), subject ?? null, subjectId ?? null],
     );
-    return rows.map((r) => toAdminLimit(r, windows));
+    return rows.map((r) => toAdminLimit(r, windows, timezone));
   }
 
   /** 404 unknown limit. */
   async get(id: string): Promise<AdminLimit> {
-    const { windows } = await this.usage.context();
+    const { windows, timezone } = await this.usage.context();
     const [row] = await this.db.query<AdminLimitRow>(
       `${SELECT_LIMITS} WHERE l.id = $4`,
       [...starts(windows), id],
     );
     if (!row) throw notFound('Limit');
-    return toAdminLimit(row, windows);
+    return toAdminLimit(row, windows, timezone);
   }
 
   /**
@@ -185,7 +186,11 @@ export class LimitAdminService {
 
 const starts = (w: Windows) => [w.day.start, w.week.start, w.month.start];
 
-function toAdminLimit(r: AdminLimitRow, windows: Windows): AdminLimit {
+function toAdminLimit(
+  r: AdminLimitRow,
+  windows: Windows,
+  timezone: string,
+): AdminLimit {
   const limit: AdminLimit = {
     id: r.id,
     subject: r.subject,
@@ -203,6 +208,14 @@ function toAdminLimit(r: AdminLimitRow, windows: Windows): AdminLimit {
   if (r.shared) {
     limit.used = Number(r.used ?? 0);
     limit.resets_at = new Date(windows[r.window].resetsAt).toISOString();
+    // A pool counts only what was sent while it existed: one made
+    // mid-window starts at 0 then, not at the window's start.
+    limit.counting_since = new Date(
+      Math.max(
+        startOfDay(windows[r.window].start, timezone),
+        new Date(r.created_at).getTime(),
+      ),
+    ).toISOString();
   }
   return limit;
 }

@@ -15,6 +15,35 @@
  */
 
 /**
+ * The rule of personal limits (API.md "Limits"), written once and used by
+ * every statement that needs it. `personalCandidates`: the personal limits
+ * (aliased `l`) that could apply to the user `user` (an SQL expression),
+ * whose groups are the ids `groups` (a subquery): the user's own, those of
+ * the user's groups and everyone's.
+ */
+const personalCandidates = (user: string, groups: string) => `NOT l.shared
+      AND (l.subject = 'everyone'
+        OR (l.subject = 'user' AND l.subject_id = ${user})
+        OR (l.subject = 'group' AND l.subject_id IN (${groups})))`;
+
+/**
+ * Among the candidates of one metric, window and model, the one that
+ * applies comes first: the user's own, else the most generous group's,
+ * else everyone's.
+ */
+const PERSONAL_PRECEDENCE = `CASE l.subject WHEN 'user' THEN 0 WHEN 'group' THEN 1 ELSE 2 END, l.amount DESC, l.id`;
+
+/**
+ * What the grants in force at `now` add to the personal limit aliased `l`
+ * of the user `user` (both SQL expressions): a grant raises the personal
+ * limit of its metric, window and model, whichever subject it comes from.
+ */
+const grantsIn = (user: string, now: string) => `coalesce((
+        SELECT sum(g.amount) FROM limit_grants g
+        WHERE g.user_id = ${user} AND g.metric = l.metric AND g.period = l.period
+          AND g.model IS NOT DISTINCT FROM l.model AND g.expires_at > ${now}), 0)`;
+
+/**
  * The parameters of APPLICABLE_SQL, shared by the statements that use it:
  * $1 user, $2 model, $3 API key (or null), $4 day, $5 week start,
  * $6 month start (the windows in force, `YYYY-MM-DD` in quota_timezone),
@@ -27,12 +56,9 @@ const APPLICABLE_SQL = `
   personal AS (
     SELECT DISTINCT ON (l.metric, l.period, l.model) l.*
     FROM limits l
-    WHERE NOT l.shared AND (l.model IS NULL OR l.model = $2::varchar)
-      AND (l.subject = 'everyone'
-        OR (l.subject = 'user' AND l.subject_id = $1::uuid)
-        OR (l.subject = 'group' AND l.subject_id IN (SELECT group_id FROM mem)))
-    ORDER BY l.metric, l.period, l.model,
-      CASE l.subject WHEN 'user' THEN 0 WHEN 'group' THEN 1 ELSE 2 END, l.amount DESC, l.id
+    WHERE ${personalCandidates('$1::uuid', 'SELECT group_id FROM mem')}
+      AND (l.model IS NULL OR l.model = $2::varchar)
+    ORDER BY l.metric, l.period, l.model, ${PERSONAL_PRECEDENCE}
   ),
   -- Every pool of the user's groups and every everyone pool; the key's own.
   others AS (
@@ -52,10 +78,8 @@ const APPLICABLE_SQL = `
            ELSE 'u:' || $1::uuid END || ':' || l.period || ':' || coalesce(l.model, '*') AS scope,
       CASE l.period WHEN 'day' THEN $4::date WHEN 'week' THEN $5::date ELSE $6::date END AS period_start,
       -- Grants raise personal limits until the end of their window.
-      l.amount + CASE WHEN l.shared OR l.subject = 'api_key' THEN 0 ELSE coalesce((
-        SELECT sum(g.amount) FROM limit_grants g
-        WHERE g.user_id = $1::uuid AND g.metric = l.metric AND g.period = l.period
-          AND g.model IS NOT DISTINCT FROM l.model AND g.expires_at > $7::timestamptz), 0) END AS lim,
+      l.amount + CASE WHEN l.shared OR l.subject = 'api_key' THEN 0
+        ELSE ${grantsIn('$1::uuid', '$7::timestamptz')} END AS lim,
       CASE l.subject WHEN 'group' THEN (SELECT name FROM user_groups WHERE id = l.subject_id)
                      WHEN 'user' THEN (SELECT coalesce(nullif(name, ''), email) FROM users WHERE id = l.subject_id)
                      WHEN 'api_key' THEN (SELECT name FROM api_keys WHERE id = l.subject_id)
@@ -269,17 +293,19 @@ export const quotaWithUserSql = (userColumns: string) => `
 
 /**
  * The personal daily limit over all models of `metric` that applies to the
- * user aliased `u`: the user's own, else the most generous of the user's
- * groups, else everyone's (the seed's fields, API.md "Limits").
+ * user aliased `u` (the seed's fields, API.md "Limits"), by the rule of
+ * APPLICABLE_SQL; with `grantsAt` (an SQL expression of a time) raised by
+ * the grants in force then, as the user's quota shows it.
  */
-const dailyLimitOf = (u: string, metric: 'messages' | 'tokens') => `(
-  SELECT l.amount FROM limits l
-  WHERE NOT l.shared AND l.metric = '${metric}' AND l.period = 'day' AND l.model IS NULL
-    AND (l.subject = 'everyone'
-      OR (l.subject = 'user' AND l.subject_id = ${u}.id)
-      OR (l.subject = 'group' AND l.subject_id IN
-            (SELECT gm.group_id FROM group_members gm WHERE gm.user_id = ${u}.id)))
-  ORDER BY CASE l.subject WHEN 'user' THEN 0 WHEN 'group' THEN 1 ELSE 2 END, l.amount DESC
+const dailyLimitOf = (
+  u: string,
+  metric: 'messages' | 'tokens',
+  grantsAt?: string,
+) => `(
+  SELECT l.amount${grantsAt ? ` + ${grantsIn(`${u}.id`, grantsAt)}` : ''} FROM limits l
+  WHERE ${personalCandidates(`${u}.id`, `SELECT gm.group_id FROM group_members gm WHERE gm.user_id = ${u}.id`)}
+    AND l.metric = '${metric}' AND l.period = 'day' AND l.model IS NULL
+  ORDER BY ${PERSONAL_PRECEDENCE}
   LIMIT 1)`;
 
 /** Nothing to join any more: kept so report queries read the same. */
@@ -287,8 +313,10 @@ export const DEFAULTS_JOIN = '';
 
 /**
  * The columns `messages_limit, tokens_limit` of the user aliased `u`: the
- * personal daily limits over all models that apply to them.
+ * personal daily limits over all models that apply to them; with
+ * `grantsAt` (an SQL expression of a time, e.g. `$4::timestamptz`) plus the
+ * grants in force then (what the user's quota shows as `limit`).
  */
-export const limitColumns = (u: string) => `
-  coalesce(${dailyLimitOf(u, 'messages')}, 0) AS messages_limit,
-  coalesce(${dailyLimitOf(u, 'tokens')}, 0) AS tokens_limit`;
+export const limitColumns = (u: string, grantsAt?: string) => `
+  coalesce(${dailyLimitOf(u, 'messages', grantsAt)}, 0) AS messages_limit,
+  coalesce(${dailyLimitOf(u, 'tokens', grantsAt)}, 0) AS tokens_limit`;

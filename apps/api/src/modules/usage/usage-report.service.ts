@@ -32,11 +32,15 @@ const REPORT_FROM = `
   LEFT JOIN usage_daily d ON d.user_id = u.id AND d.day = $1::date
   WHERE (u.is_active OR d.messages > 0 OR d.tokens > 0)`;
 
-export const ITEM_COLUMNS = `
+/**
+ * A report row's columns; the limits with the grants in force at `now`
+ * (the parameter holding it, e.g. `$4`), as the user's quota shows them.
+ */
+export const itemColumns = (now: string) => `
   u.id AS user_id, u.email, u.name,
   coalesce(d.messages, 0) AS messages, coalesce(d.tokens, 0)::bigint AS tokens,
   coalesce(d.cost, 0)::bigint AS cost,
-  ${limitColumns('u')}`;
+  ${limitColumns('u', `${now}::timestamptz`)}`;
 
 /** The other counter, for the rows where the sorted one is 0. */
 const OTHER = { tokens: 'messages', messages: 'tokens' } as const;
@@ -69,15 +73,19 @@ export class UsageReportService {
    * totals are the whole day's, whatever the search and page.
    */
   async report(o: UsageReportOptions): Promise<UsageReport> {
-    const today = await this.usage.today();
+    const [today, { now }] = await Promise.all([
+      this.usage.today(),
+      this.usage.context(),
+    ]);
     const date = o.date ?? today.day;
+    const at = new Date(now).toISOString();
     const term = o.search?.trim();
     const filtered = term || o.groupId !== undefined || o.model !== undefined;
     const t = params([date]);
     const [page, totals] = await Promise.all([
       filtered
-        ? this.scanPage(date, term ? `%${escapeLike(term)}%` : null, o)
-        : this.page(date, o),
+        ? this.scanPage(date, at, term ? `%${escapeLike(term)}%` : null, o)
+        : this.page(date, at, o),
       this.db.query<{
         messages: number;
         tokens: number;
@@ -114,7 +122,11 @@ export class UsageReportService {
    * usage_daily in (day, counter) index order and the others, all 0, from
    * users in email order; sorted by email, from the email index.
    */
-  private async page(date: string, o: UsageReportOptions): Promise<ReportPage> {
+  private async page(
+    date: string,
+    at: string,
+    o: UsageReportOptions,
+  ): Promise<ReportPage> {
     const value = o.sort === 'tokens' || o.sort === 'messages' ? o.sort : null;
     const [[count], [nonZero]] = await Promise.all([
       // Active users, plus inactive ones with usage: two index-friendly counts.
@@ -142,6 +154,7 @@ export class UsageReportService {
             date,
             end - start,
             start,
+            at,
           ]);
 
     if (!value) {
@@ -151,7 +164,7 @@ export class UsageReportService {
           : `u.name ${dir}, lower(u.email)`;
       return {
         items: await rows(
-          `SELECT ${ITEM_COLUMNS} ${REPORT_FROM} ORDER BY ${order}`,
+          `SELECT ${itemColumns('$4')} ${REPORT_FROM} ORDER BY ${order}`,
           from,
           to,
         ),
@@ -160,7 +173,7 @@ export class UsageReportService {
     }
     const used = (start: number, end: number) =>
       rows(
-        `SELECT ${ITEM_COLUMNS} FROM usage_daily d JOIN users u ON u.id = d.user_id
+        `SELECT ${itemColumns('$4')} FROM usage_daily d JOIN users u ON u.id = d.user_id
          ${DEFAULTS_JOIN}
          WHERE d.day = $1::date AND d.${value} > 0
          ORDER BY d.${value} ${dir}, lower(u.email)`,
@@ -169,7 +182,7 @@ export class UsageReportService {
       );
     const unused = (start: number, end: number) =>
       rows(
-        `SELECT ${ITEM_COLUMNS} FROM users u ${DEFAULTS_JOIN}
+        `SELECT ${itemColumns('$4')} FROM users u ${DEFAULTS_JOIN}
          LEFT JOIN usage_daily d ON d.user_id = u.id AND d.day = $1::date
          WHERE NOT EXISTS (SELECT 1 FROM usage_daily z WHERE z.user_id = u.id AND z.day = $1::date AND z.${value} > 0)
            AND (u.is_active OR d.${OTHER[value]} > 0)
@@ -194,6 +207,7 @@ export class UsageReportService {
    */
   private async scanPage(
     date: string,
+    at: string,
     pattern: string | null,
     o: UsageReportOptions,
   ): Promise<ReportPage> {
@@ -215,7 +229,7 @@ export class UsageReportService {
       WHERE (u.is_active OR d.messages > 0 OR d.tokens > 0)${search}${memberOf(o.groupId, 'u.id', q.p)}`;
     const filters = [...q.values];
     const items = await this.db.query<UsageReportItem & { total: number }>(
-      `SELECT ${ITEM_COLUMNS}, count(*) OVER () AS total ${matching}
+      `SELECT ${itemColumns(q.p(at))}, count(*) OVER () AS total ${matching}
        ORDER BY ${order} LIMIT ${q.p(o.pageSize)} OFFSET ${q.p(from)}`,
       q.values,
     );
@@ -230,22 +244,23 @@ export class UsageReportService {
 
   /**
    * The report's rows for `date` (all of them, or a group's members, by
-   * email), read in batches so that any number of users streams in
+   * email; limits with the grants in force now), read in batches so that any number of users streams in
    * constant memory.
    */
   async *exportRows(
     date: string,
     groupId?: string,
   ): AsyncGenerator<UsageReportItem> {
+    const at = new Date((await this.usage.context()).now).toISOString();
     let after: { email: string; id: string } | null = null;
     for (;;) {
-      const q = params([date, EXPORT_BATCH]);
+      const q = params([date, EXPORT_BATCH, at]);
       const members = memberOf(groupId, 'u.id', q.p);
       const keyset = after
         ? ` AND (lower(u.email), u.id) > (${q.p(after.email)}, ${q.p(after.id)}::uuid)`
         : '';
       const rows: ExportRow[] = await this.db.query<ExportRow>(
-        `SELECT ${ITEM_COLUMNS}, lower(u.email) AS email_key ${REPORT_FROM}${members}${keyset}
+        `SELECT ${itemColumns('$3')}, lower(u.email) AS email_key ${REPORT_FROM}${members}${keyset}
          ORDER BY lower(u.email), u.id
          LIMIT $2`,
         q.values,

@@ -395,6 +395,11 @@ export interface AdminLimit extends Limit {
   /** Shared limits only: settled use in the window now in force. */
   used?: number;
   resets_at?: IsoDateTime;
+  /**
+   * Shared limits only: since when `used` counts, the later of the window's
+   * start and the limit's creation (a pool made mid-window starts at 0).
+   */
+  counting_since?: IsoDateTime;
 }
 
 export interface AdminLimitList {
@@ -740,6 +745,10 @@ export interface UsageHistoryQuery {
   from?: CalendarDay;
   to?: CalendarDay;
   user_id?: Uuid;
+  /** Only this group's members. */
+  group_id?: Uuid;
+  /** Only this model's usage. */
+  model?: string;
 }
 
 export interface UsageHistoryItem {
@@ -783,6 +792,10 @@ export const USAGE_RANGE_EXPORT_COLUMNS = [
 
 export interface UsageByModelQuery {
   date?: CalendarDay;
+  /** Only this group's members. */
+  group_id?: Uuid;
+  /** Only this model's row. */
+  model?: string;
 }
 
 export interface UsageByModelItem {

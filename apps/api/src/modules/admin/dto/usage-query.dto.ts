@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import {
   MODEL_ID_PATTERN,
   type SortOrder,
+  type UsageByModelQuery,
   type UsageExportQuery,
   type UsageHistoryQuery,
   type UsageReportQuery,
@@ -62,8 +63,27 @@ export class UsageReportQueryDto
   model?: string;
 }
 
+/** `group_id` and `model`, as the report takes them. */
+class UsageFilterQueryDto {
+  /** Only this group's members (404 when there is no such group). */
+  @ApiProperty({ format: 'uuid', required: false })
+  @IsOptionalNotNull()
+  @IsUUID()
+  group_id?: string;
+
+  /** Only this model's usage (a model id; past usage keeps a deleted model's id). */
+  @ApiProperty({ required: false, example: 'local' })
+  @IsOptionalNotNull()
+  @IsString()
+  @Matches(MODEL_ID_PATTERN, { message: 'model must be a model id' })
+  model?: string;
+}
+
 /** `GET /api/admin/usage/history`. */
-export class UsageHistoryQueryDto implements UsageHistoryQuery {
+export class UsageHistoryQueryDto
+  extends UsageFilterQueryDto
+  implements UsageHistoryQuery
+{
   @CalendarDayParam(
     'First day, included; default 29 days before `to` (30 days in all).',
   )
@@ -102,4 +122,13 @@ export class UsageExportGroupQueryDto extends UsageExportQueryDto {
   @IsOptionalNotNull()
   @IsUUID()
   group_id?: string;
+}
+
+/** `GET /api/admin/usage/models`. */
+export class UsageByModelQueryDto
+  extends UsageFilterQueryDto
+  implements UsageByModelQuery
+{
+  @CalendarDayParam('The quota day; default today in `quota_timezone`.')
+  date?: string;
 }

@@ -77,6 +77,12 @@ export class AdminLimitDto implements AdminLimit {
   /** Shared limits only: when the window now in force ends. */
   @ApiTimestamp({ required: false })
   resets_at?: string;
+  /**
+   * Shared limits only: since when `used` counts, the later of the window's
+   * start and the limit's creation (a pool made mid-window starts at 0).
+   */
+  @ApiTimestamp({ required: false })
+  counting_since?: string;
 }
 
 export class AdminLimitListDto implements AdminLimitList {

@@ -10,6 +10,7 @@ import type {
   UpdateAdminUserRequest,
   UpdateSettingsRequest,
   UsageByModel,
+  UsageByModelQuery,
   UsageHistory,
   UsageHistoryQuery,
   UsageReport,
@@ -69,10 +70,10 @@ export class AdminApi {
     });
   }
 
-  /** A day's usage per model (null: today in the quota time zone). */
-  usageByModel(date: CalendarDay | null): Observable<UsageByModel> {
+  /** A day's usage per model (no date: today in the quota time zone), of a group's members or one model if given. */
+  usageByModel(query: UsageByModelQuery = {}): Observable<UsageByModel> {
     return this.http.get<UsageByModel>('/api/admin/usage/models', {
-      params: params({ date }),
+      params: params(query),
     });
   }
 

@@ -11,7 +11,7 @@ import { MatTableModule } from '@angular/material/table';
 import { TranslatePipe, TranslateService } from '@ngx-translate/core';
 import type { AdminLimit } from '@tally/api-contract';
 import { errorMessageKey } from '../../core/http/api-error';
-import { LocalDateTimePipe } from '../../core/i18n/format';
+import { LocalDateTimePipe, formatShortDate } from '../../core/i18n/format';
 import { LanguageService } from '../../core/i18n/language.service';
 import { confirmAction } from '../../shared/confirm-dialog';
 import { DataTable } from '../../shared/table/data-table';
@@ -72,6 +72,24 @@ export class LimitTable {
       limit.used,
       limit.amount,
     );
+  }
+
+  /**
+   * "counting since 14 Dec" for a pool made inside its window now (its use
+   * starts at 0 then, not at the window's start); nothing otherwise.
+   */
+  protected countingSince(limit: AdminLimit): string {
+    const since = limit.counting_since;
+    if (
+      !limit.shared ||
+      !since ||
+      Date.parse(since) !== Date.parse(limit.created_at)
+    ) {
+      return '';
+    }
+    return this.translate.instant('admin.limits.countingSince', {
+      date: formatShortDate(this.language.lang(), since),
+    });
   }
 
   protected edit(limit: AdminLimit): void {

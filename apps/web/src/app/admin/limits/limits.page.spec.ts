@@ -83,6 +83,36 @@ describe('LimitsPage', { timeout: 20_000 }, () => {
     expect(use?.textContent).toContain('resets on');
   });
 
+  it('says since when a pool made in its window counts, and nothing for an older one', async () => {
+    const page = setUpFormPage(LimitsPage, NO_ANIMATIONS);
+    await page.render();
+    const made = '2026-12-14T12:00:00.000Z';
+    const fresh = adminLimit({
+      shared: true,
+      metric: 'tokens',
+      window: 'month',
+      amount: 1000,
+      used: 0,
+      resets_at: '2027-01-01T00:00:00.000Z',
+      created_at: made,
+      counting_since: made,
+    });
+    const older = {
+      ...RESEARCH_POOL,
+      counting_since: '2026-12-01T00:00:00.000Z',
+    };
+    page.http.expectOne('/api/admin/limits').flush({ items: [fresh, older] });
+    await page.render();
+    const since = () =>
+      [...page.el.querySelectorAll('tr[data-limit]')].map((tr) =>
+        tr.querySelector('[data-testid="counting-since"]')?.textContent?.trim(),
+      );
+    expect(since()).toEqual(['counting since Dec 14', undefined]);
+    useLanguage('ru');
+    await page.render();
+    expect(since()).toEqual(['отсчёт с 14 дек.', undefined]);
+  });
+
   it('filters by subject', async () => {
     const page = await open();
     (

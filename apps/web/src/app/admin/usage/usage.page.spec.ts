@@ -66,9 +66,11 @@ describe('UsagePage cost', { timeout: 20_000 }, () => {
     const page = setUpFormPage(UsagePage, [provideNativeDateAdapter()]);
     await page.render();
     page.http.expectOne((r) => r.url === '/api/admin/usage').flush(REPORT);
-    page.http
-      .expectOne((r) => r.url === '/api/admin/usage/history')
-      .flush({ items: [] });
+    const history = page.http.expectOne(
+      (r) => r.url === '/api/admin/usage/history',
+    );
+    expect(history.request.params.keys()).toEqual([]); // everyone's 30 days
+    history.flush({ items: [] });
     const byModel = page.http.expectOne(
       (r) => r.url === '/api/admin/usage/models',
     );
@@ -111,27 +113,57 @@ describe('UsagePage cost', { timeout: 20_000 }, () => {
     expect(el.textContent).toContain('By model, Nov 28, 2026');
   });
 
-  it('shows one group’s members or one model’s use only, from page 1, and exports the group', async () => {
+  it('shows one group’s members or one model’s use only, from page 1, in the report, the day by model and the chart, and exports the group', async () => {
     const page = await open();
     const inside = page.fixture.componentInstance as unknown as {
       onGroup(id: string): void;
       onModel(id: string): void;
       exportCsv(): void;
     };
+    const params = (url: string) => {
+      const req = page.http.expectOne((r) => r.url === url);
+      const all = Object.fromEntries(
+        req.request.params.keys().map((k) => [k, req.request.params.get(k)]),
+      );
+      return { req, all };
+    };
+    const modelRows = () =>
+      [
+        ...page.el.querySelectorAll(
+          '[data-testid="usage-by-model"] tr[data-model]',
+        ),
+      ].map((row) => row.getAttribute('data-model'));
+
     inside.onGroup('research-id');
     await page.render();
-    const byGroup = page.http.expectOne((r) => r.url === '/api/admin/usage');
-    expect(byGroup.request.params.get('group_id')).toBe('research-id');
-    expect(byGroup.request.params.get('page')).toBe('1');
-    expect(byGroup.request.params.has('model')).toBe(false);
-    byGroup.flush(REPORT);
+    const byGroup = params('/api/admin/usage');
+    expect(byGroup.all).toMatchObject({ group_id: 'research-id', page: '1' });
+    expect(byGroup.all).not.toHaveProperty('model');
+    byGroup.req.flush(REPORT);
+    const groupModels = params('/api/admin/usage/models');
+    expect(groupModels.all).toEqual({ group_id: 'research-id' });
+    groupModels.req.flush({ ...BY_MODEL, items: [BY_MODEL.items[1]] });
+    const groupHistory = params('/api/admin/usage/history');
+    expect(groupHistory.all).toEqual({ group_id: 'research-id' });
+    groupHistory.req.flush({ items: [] });
+    await page.render();
+    expect(modelRows()).toEqual(['local']);
+
     inside.onModel('gpt-4o');
     await page.render();
-    const byModel = page.http.expectOne((r) => r.url === '/api/admin/usage');
-    expect(byModel.request.params.get('model')).toBe('gpt-4o');
-    expect(byModel.request.params.get('group_id')).toBe('research-id');
-    byModel.flush(REPORT);
+    const both = { group_id: 'research-id', model: 'gpt-4o' };
+    const byModel = params('/api/admin/usage');
+    expect(byModel.all).toMatchObject(both);
+    byModel.req.flush(REPORT);
+    const models = params('/api/admin/usage/models');
+    expect(models.all).toEqual(both);
+    models.req.flush({ ...BY_MODEL, items: [] });
+    const history = params('/api/admin/usage/history');
+    expect(history.all).toEqual(both);
+    history.req.flush({ items: [] });
     await page.render();
+    expect(modelRows()).toEqual([]);
+
     URL.createObjectURL ??= () => 'blob:x';
     URL.revokeObjectURL ??= () => undefined;
     inside.exportCsv();

@@ -43,8 +43,8 @@ const SORT_FIELDS: UsageSortField[] = ['tokens', 'messages', 'email', 'name'];
 
 /**
  * A day's usage per user (sortable, searchable, paged, with totals and
- * cost; of one group's members or one model's use only, if chosen), the
- * day by model, CSV export and 30 days' history.
+ * cost), the day by model, CSV export and 30 days' history; all three of
+ * one group's members or one model's use only, if chosen.
  */
 @Component({
   selector: 'app-usage-page',
@@ -114,12 +114,30 @@ export class UsagePage {
     })),
     (query) => this.api.usage(query),
   );
-  /** The chosen day broken down by model. */
-  protected readonly byModel = loadOnChange(this.date, (date) =>
-    this.api.usageByModel(date),
+  /** The group and model chosen, for the tables and the chart alike. */
+  private readonly filters = computed(() => ({
+    group_id: this.groupId() || undefined,
+    model: this.model() || undefined,
+  }));
+  /** The chosen day broken down by model, with the same filters. */
+  protected readonly byModel = loadOnChange(
+    computed(() => ({ date: this.date() ?? undefined, ...this.filters() })),
+    (query) => this.api.usageByModel(query),
   );
   protected readonly exporting = signal(false);
-  protected readonly history = signal<UsageHistoryItem[] | null>(null);
+  /** 30 days to today, with the same filters. */
+  private readonly historyLoad = loadOnChange(this.filters, (query) =>
+    this.api.usageHistory(query),
+  );
+  /** null while loading; no days when it could not be loaded. */
+  protected readonly history = computed<UsageHistoryItem[] | null>(() => {
+    if (this.historyLoad.loading()) {
+      return null;
+    }
+    return this.historyLoad.error()
+      ? []
+      : (this.historyLoad.result()?.items ?? []);
+  });
 
   protected readonly pickerValue = computed(() => {
     const day = this.date() ?? this.usage.result()?.date;
@@ -152,10 +170,6 @@ export class UsagePage {
         next: (models) => this.models.set(models),
         error: () => undefined,
       });
-    this.api.usageHistory().subscribe({
-      next: (history) => this.history.set(history.items),
-      error: () => this.history.set([]),
-    });
   }
 
   protected onDate(value: Date | null): void {

@@ -58,6 +58,14 @@ export function formatDateTime(lang: string, value: string | Date): string {
   ).format(new Date(value));
 }
 
+/** The day of a moment in the user's own time zone, short: "14 Dec" / "14 дек.". */
+export function formatShortDate(lang: string, value: string | Date): string {
+  return cached(
+    `sd|${lang}`,
+    () => new Intl.DateTimeFormat(lang, { month: 'short', day: 'numeric' }),
+  ).format(new Date(value));
+}
+
 /** A calendar day `YYYY-MM-DD`, shown without any time-zone shift. */
 export function formatDay(
   lang: string,
