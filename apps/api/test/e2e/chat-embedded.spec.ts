@@ -97,7 +97,7 @@ describe('sending messages on embedded PGlite', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const query: string = `?limit=2${cursor ? `&before=${cursor}` : ''}`;
+      const query = `?limit=2${cursor ? `&before=${cursor}` : ''}`;
       const res = await t.http.get(`/api/chats${query}`, { token: own });
       expect(res.status).toBe(200);
       seen.push(...res.body.items.map((c: { id: string }) => c.id));
