@@ -10,6 +10,7 @@ import { Alerts1764700000000 } from './1764700000000-alerts';
 import { CatalogVersion1764810000000 } from './1764810000000-catalog-version';
 import { RaiseFunction1764850000000 } from './1764850000000-raise-function';
 import { LimitSetBy1765100000000 } from './1765100000000-limit-set-by';
+import { ApiKeyExpiry1765600000000 } from './1765600000000-api-key-expiry';
 
 /** Every migration, oldest first. Forward-only once landed. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   CatalogVersion1764810000000,
   RaiseFunction1764850000000,
   LimitSetBy1765100000000,
+  ApiKeyExpiry1765600000000,
 ];
