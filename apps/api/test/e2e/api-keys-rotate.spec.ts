@@ -317,11 +317,22 @@ const suite = (embedded: boolean) => () => {
     expect(still).toBe(hash);
     expect((await me(created.key)).status).toBe(200);
 
-    // The whole range is taken.
+    // The whole range is taken, and no body at all is the default (no grace).
     for (const grace_seconds of [0, 86400]) {
       const r = await rotate(owner.token, created.id, { grace_seconds });
       expect(r.status).toBe(200);
     }
+    const bare = await t.http.post(
+      `/api/auth/api-keys/${created.id}/rotate`,
+      undefined,
+      { token: owner.token },
+    );
+    expect(bare.status).toBe(200);
+    const [stored] = await t.query(
+      'SELECT previous_hash FROM api_keys WHERE id = $1',
+      [created.id],
+    );
+    expect(stored.previous_hash).toBeNull();
   });
 };
 

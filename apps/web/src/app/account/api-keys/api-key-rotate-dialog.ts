@@ -55,7 +55,7 @@ export const GRACE_CHOICES = [0, 3600, 86400] as const;
       </h2>
       <mat-dialog-content data-testid="api-key-rotate-dialog">
         <p>{{ 'apiKeys.rotate.message' | translate }}</p>
-        <mat-form-field appearance="outline">
+        <mat-form-field appearance="outline" class="wide">
           <mat-label>{{ 'apiKeys.rotate.grace' | translate }}</mat-label>
           <mat-select
             [ngModel]="grace()"
