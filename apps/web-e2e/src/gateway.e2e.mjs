@@ -1,8 +1,10 @@
 /**
  * Browser tests of the OpenAI-compatible endpoint's pages, against the built
  * API and web app: a user creates an API key restricted to a model, sees it
- * once and copies it, a service uses it on /v1, the admin finds that request
- * (and a refused one) on the Requests page, and the user deletes the key,
+ * once and copies it, a service uses it on /v1, the user renames and rotates
+ * it (the old secret works for the grace period, then not) and lets it expire,
+ * the admin finds the request (and a refused one) on the Requests page, and
+ * the user deletes the key,
  * which stops working at once. The pages in English and Russian, checked for
  * accessibility and overflow. Screenshots land in docs/screenshots/.
  */
@@ -46,6 +48,15 @@ function complete(key, model = 'local') {
       messages: [{ role: 'user', content: 'Hello from a service' }],
     }),
   });
+}
+
+/** What /v1/models answers to `key`: its status and OpenAI's error, if any. */
+async function models(key) {
+  const res = await fetch(`${run.stack.baseUrl}/v1/models`, {
+    headers: { authorization: `Bearer ${key}` },
+  });
+  const body = await res.json();
+  return { status: res.status, error: body.error ?? null };
 }
 
 async function openApiKeys(page) {
@@ -196,6 +207,116 @@ describe('API keys and the request log', { timeout: 600_000 }, () => {
       await text(page.locator(byTestId('api-key-limits-text'))),
       shown[1],
     );
+  });
+
+  test('the user renames the key and rotates it: the old secret works for the grace period, then is refused', async () => {
+    const { page } = member;
+    await page.click(byTestId('api-key-edit'));
+    await waitForDialog(page, 'api-key-dialog');
+    await page.fill(byTestId('api-key-name'), 'reports v2');
+    await page.click(byTestId('api-key-create'));
+    await page.waitForSelector('h2.key-name:has-text("reports v2")');
+
+    const old = secret;
+    const limitsBefore = await text(
+      page.locator(byTestId('api-key-limits-text')),
+    );
+    await page.click(byTestId('api-key-rotate'));
+    await waitForDialog(page, 'api-key-rotate-dialog');
+    await page.click(byTestId('api-key-rotate-grace'));
+    await page.click('mat-option:has-text("For 1 hour")');
+    await checkPage(page, 'API key rotate dialog (en)');
+    await page.click(byTestId('api-key-rotate-confirm'));
+    await page.waitForSelector(byTestId('api-key-created'));
+    const rotated = await text(page.locator(byTestId('api-key-secret')));
+    assert.match(rotated, /^tly_/);
+    assert.notEqual(rotated, old);
+    assert.match(
+      await text(page.locator(byTestId('api-key-secret-note'))),
+      /^The old secret keeps working until /,
+    );
+    await page.click(byTestId('api-key-done'));
+    await page.waitForSelector(byTestId('api-key-created'), {
+      state: 'detached',
+    });
+    await page.waitForSelector(
+      `${byTestId('api-key-prefix')}:has-text("${rotated.slice(0, 12)}")`,
+    );
+    // The same key: its use and limits stay.
+    assert.equal(
+      await text(page.locator(byTestId('api-key-limits-text'))),
+      limitsBefore,
+    );
+
+    assert.equal((await models(old)).status, 200);
+    assert.equal((await models(rotated)).status, 200);
+    // The hour has passed (as stored): the old secret is refused, the new one works.
+    await run.stack.sql(
+      `UPDATE api_keys SET previous_expires_at = now() WHERE previous_hash IS NOT NULL`,
+    );
+    const refused = await models(old);
+    assert.equal(refused.status, 401);
+    assert.equal(refused.error.code, 'invalid_api_key');
+    assert.equal((await models(rotated)).status, 200);
+    secret = rotated;
+  });
+
+  test('the user sets an expiry: the key is refused from then on and marked Expired, until the expiry is lifted', async () => {
+    const { page } = member;
+    await page.click(byTestId('api-key-edit'));
+    await waitForDialog(page, 'api-key-dialog');
+    await page.click(byTestId('api-key-expires'));
+    await page.click('mat-option:has-text("At a date and time")');
+    // A few seconds ahead, in the browser's local time, as a user types it.
+    const soon = await page.evaluate(() => {
+      const d = new Date(Date.now() + 8000);
+      const p = (n) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+    });
+    await page.fill(byTestId('api-key-expires-at'), soon);
+    await checkPage(page, 'API key dialog with an expiry (en)');
+    await page.click(byTestId('api-key-create'));
+    await page.waitForSelector(byTestId('api-key-dialog'), {
+      state: 'detached',
+    });
+    assert.equal((await models(secret)).status, 200);
+
+    // Refused once the time comes: polled on the answer, not timed.
+    let answer = await models(secret);
+    for (let i = 0; i < 120 && answer.status === 200; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      answer = await models(secret);
+    }
+    assert.equal(answer.status, 401);
+    assert.equal(answer.error.code, 'invalid_api_key');
+    assert.equal(answer.error.message, 'API key expired');
+
+    await page.reload();
+    await page.waitForSelector(byTestId('api-key-expired'));
+    assert.equal(
+      await text(page.locator(byTestId('api-key-expired'))),
+      'Expired',
+    );
+    const color = await page
+      .locator(byTestId('api-key-expires-text'))
+      .evaluate((el) => getComputedStyle(el).color);
+    const [r, g, b] = color.match(/\d+/g).map(Number);
+    assert.ok(r > g + 60 && r > b + 60, `expired in red, not ${color}`);
+    await checkPageAtWidths(page, 'API keys with an expired key (en)');
+
+    await page.click(byTestId('api-key-edit'));
+    await waitForDialog(page, 'api-key-dialog');
+    await page.click(byTestId('api-key-expires'));
+    await page.click('mat-option:has-text("Never")');
+    await page.click(byTestId('api-key-create'));
+    await page.waitForSelector(byTestId('api-key-expired'), {
+      state: 'detached',
+    });
+    assert.equal(
+      await text(page.locator(byTestId('api-key-expires-text'))),
+      'Never',
+    );
+    assert.equal((await models(secret)).status, 200);
   });
 
   test('the admin finds the requests on the Requests page, filtered by model', async () => {

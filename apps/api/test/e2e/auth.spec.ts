@@ -350,6 +350,7 @@ describe('auth (PostgreSQL)', () => {
       expect(key.startsWith(prefix)).toBe(true);
       expect(Object.keys(created.body).sort()).toEqual([
         'created_at',
+        'expires_at',
         'id',
         'key',
         'last_used_at',
@@ -362,6 +363,7 @@ describe('auth (PostgreSQL)', () => {
         models: null,
         limits: [],
         last_used_at: null,
+        expires_at: null,
       });
 
       // Only a hash is stored.

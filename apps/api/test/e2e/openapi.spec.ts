@@ -232,6 +232,32 @@ describe('OpenAPI and operations', () => {
     });
   });
 
+  it("describes an API key's expiry and its rotation", async () => {
+    const doc = (await t.http.get('/api/docs-json')).body;
+    const { schemas } = doc.components;
+    const time = { type: 'string', format: 'date-time', nullable: true };
+    expect(schemas.ApiKeyDto.properties.expires_at).toMatchObject(time);
+    expect(schemas.ApiKeyDto.required).toContain('expires_at');
+    expect(schemas.CreateApiKeyDto.properties.expires_at).toMatchObject(time);
+    expect(schemas.UpdateApiKeyDto.properties.expires_at).toMatchObject(time);
+    expect(schemas.RotateApiKeyDto.properties.grace_seconds).toMatchObject({
+      type: 'integer',
+      minimum: 0,
+      maximum: 86400,
+    });
+    const rotate = doc.paths['/api/auth/api-keys/{id}/rotate'].post;
+    expect(rotate.operationId).toBe('rotateApiKey');
+    expect(rotate.requestBody.content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/RotateApiKeyDto',
+    );
+    expect(
+      rotate.responses['200'].content['application/json'].schema.$ref,
+    ).toBe('#/components/schemas/CreatedApiKeyDto');
+    expect(Object.keys(rotate.responses)).toEqual(
+      expect.arrayContaining(['400', '401', '403', '404']),
+    );
+  });
+
   it('exposes Prometheus metrics at /metrics', async () => {
     await t.http.get('/api/health');
     const res = await t.http.get('/metrics');

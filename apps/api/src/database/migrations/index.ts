@@ -12,6 +12,7 @@ import { RaiseFunction1764850000000 } from './1764850000000-raise-function';
 import { LimitSetBy1765100000000 } from './1765100000000-limit-set-by';
 import { RequestLogCount1765200000000 } from './1765200000000-request-log-count';
 import { CutBy1765400000000 } from './1765400000000-cut-by';
+import { ApiKeyExpiry1765600000000 } from './1765600000000-api-key-expiry';
 
 /** Every migration, oldest first. Forward-only once landed. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   LimitSetBy1765100000000,
   RequestLogCount1765200000000,
   CutBy1765400000000,
+  ApiKeyExpiry1765600000000,
 ];

@@ -5,6 +5,7 @@ import type {
   ApiKeyLimitUse,
   CreateApiKeyRequest,
   CreatedApiKey,
+  RotateApiKeyRequest,
   UpdateApiKeyRequest,
 } from '@tally/api-contract';
 import { createHash, randomBytes } from 'node:crypto';
@@ -27,11 +28,23 @@ export const MAX_KEYS_PER_USER = 50;
 export const hashApiKey = (key: string) =>
   createHash('sha256').update(key, 'utf8').digest('hex');
 
+/** A new secret: the full key (shown once), its hash and the prefix shown to recognise it. */
+function newSecret() {
+  const key = `${API_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
+  return {
+    key,
+    hash: hashApiKey(key),
+    prefix: key.slice(0, API_KEY_PREFIX.length + 8),
+  };
+}
+
 /** Who a key is: its id, its owner and the models it is restricted to. */
 export interface ResolvedKey {
   id: string;
   userId: string;
   models: string[] | null;
+  /** Past its `expires_at` (by the database's clock, when read): refused. */
+  expired: boolean;
   /** The key's owner, read in the same statement. */
   user: AuthRow;
   /** `catalog_version` read in the same statement (see ModelCatalog); null without its row. */
@@ -45,9 +58,13 @@ interface ApiKeyRow {
   models: string[] | null;
   created_at: Date;
   last_used_at: Date | null;
+  expires_at: Date | null;
 }
 
-const COLUMNS = 'id, name, prefix, models, created_at, last_used_at';
+const COLUMNS =
+  'id, name, prefix, models, created_at, last_used_at, expires_at';
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
 const toApiKey = (r: ApiKeyRow, limits: ApiKeyLimitUse[] = []): ApiKey => ({
   id: r.id,
@@ -56,8 +73,29 @@ const toApiKey = (r: ApiKeyRow, limits: ApiKeyLimitUse[] = []): ApiKey => ({
   models: r.models,
   limits,
   created_at: new Date(r.created_at).toISOString(),
-  last_used_at: r.last_used_at ? new Date(r.last_used_at).toISOString() : null,
+  last_used_at: iso(r.last_used_at),
+  expires_at: iso(r.expires_at),
 });
+
+/**
+ * `expires_at` as stored: a Date in the future (400 otherwise), null as
+ * given, undefined when absent. The validation pipe has already checked it
+ * is an ISO time.
+ */
+function checkedExpiry(
+  expiresAt: string | null | undefined,
+): Date | null | undefined {
+  if (expiresAt === undefined) return undefined;
+  if (expiresAt === null) return null;
+  const at = new Date(expiresAt);
+  if (!(at.getTime() > Date.now()))
+    throw new ApiError(
+      HttpStatus.BAD_REQUEST,
+      'VALIDATION_FAILED',
+      'expires_at must be in the future',
+    );
+  return at;
+}
 
 /** At most one limit per metric and window (400 otherwise); undefined as given. */
 function checkedLimits(
@@ -99,10 +137,9 @@ export class ApiKeysService {
     dto: CreateApiKeyRequest,
   ): Promise<CreatedApiKey> {
     const models = await this.checkedModels(dto.models);
-    const secret = randomBytes(32).toString('base64url');
-    const key = `${API_KEY_PREFIX}${secret}`;
-    const prefix = key.slice(0, API_KEY_PREFIX.length + 8);
+    const { key, hash, prefix } = newSecret();
     const limits = checkedLimits(dto.limits);
+    const expiresAt = checkedExpiry(dto.expires_at);
     // The owner's row is locked while counting, so concurrent creations cannot pass 50 together.
     const row = await this.db.inTransaction(async (tx) => {
       await tx.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', [userId]);
@@ -118,9 +155,17 @@ export class ApiKeysService {
         );
       }
       const [created] = await tx.query<ApiKeyRow>(
-        `INSERT INTO api_keys (user_id, name, prefix, key_hash, models) VALUES ($1, $2, $3, $4, $5)
+        `INSERT INTO api_keys (user_id, name, prefix, key_hash, models, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
          RETURNING ${COLUMNS}`,
-        [userId, dto.name.trim(), prefix, hashApiKey(key), models ?? null],
+        [
+          userId,
+          dto.name.trim(),
+          prefix,
+          hash,
+          models ?? null,
+          expiresAt ?? null,
+        ],
       );
       if (limits) await this.limits.setOwnerKeyLimits(created.id, limits, tx);
       return created;
@@ -137,9 +182,9 @@ export class ApiKeysService {
   }
 
   /**
-   * Changes the name, the model list (`models: null` lifts the restriction)
-   * and the owner's limits (`limits` replaces them all; an admin's stay);
-   * 404 unless the caller's.
+   * Changes the name, the model list (`models: null` lifts the restriction),
+   * the owner's limits (`limits` replaces them all; an admin's stay) and
+   * the expiry (`expires_at: null`: never); 404 unless the caller's.
    */
   async update(
     userId: string,
@@ -148,11 +193,13 @@ export class ApiKeysService {
   ): Promise<ApiKey> {
     const models = await this.checkedModels(dto.models);
     const limits = checkedLimits(dto.limits);
+    const expiresAt = checkedExpiry(dto.expires_at);
     const row = await this.db.inTransaction(async (tx) => {
       const [updated] = await tx.query<ApiKeyRow>(
         `UPDATE api_keys SET
            name = coalesce($3, name),
-           models = CASE WHEN $4 THEN $5::text[] ELSE models END
+           models = CASE WHEN $4 THEN $5::text[] ELSE models END,
+           expires_at = CASE WHEN $6 THEN $7::timestamptz ELSE expires_at END
          WHERE id = $1 AND user_id = $2
          RETURNING ${COLUMNS}`,
         [
@@ -161,6 +208,8 @@ export class ApiKeysService {
           dto.name?.trim() ?? null,
           dto.models !== undefined,
           models ?? null,
+          expiresAt !== undefined,
+          expiresAt ?? null,
         ],
       );
       if (!updated) throw notFound('API key');
@@ -168,6 +217,32 @@ export class ApiKeysService {
       return updated;
     });
     return (await this.withUse(userId, [row]))[0];
+  }
+
+  /**
+   * A new secret for the key: the same id, models, limits, use and expiry.
+   * The secret it replaces keeps working for `grace_seconds` (0: stops at
+   * once); one before that stops at once. 404 unless the caller's.
+   */
+  async rotate(
+    userId: string,
+    id: string,
+    dto: RotateApiKeyRequest,
+  ): Promise<CreatedApiKey> {
+    const { key, hash, prefix } = newSecret();
+    const grace = dto.grace_seconds ?? 0;
+    const [row] = await this.db.query<ApiKeyRow>(
+      `UPDATE api_keys SET
+         previous_hash = CASE WHEN $5::int > 0 THEN key_hash END,
+         previous_expires_at = CASE WHEN $5::int > 0 THEN now() + $5::int * interval '1 second' END,
+         key_hash = $3,
+         prefix = $4
+       WHERE id = $1 AND user_id = $2
+       RETURNING ${COLUMNS}`,
+      [id, userId, hash, prefix, grace],
+    );
+    if (!row) throw notFound('API key');
+    return { ...(await this.withUse(userId, [row]))[0], key };
   }
 
   /** Deletes the key and every limit on it, an admin's too; it stops working at once. */
@@ -184,8 +259,11 @@ export class ApiKeysService {
 
   /**
    * The key, if it exists, with its owner as every request reads them
-   * (`findForAuth`'s columns), in one statement. Marks it used at most once
-   * a minute per key, in the same statement, so that a hot key does not
+   * (`findForAuth`'s columns), in one statement. A key is found by its
+   * secret, or by the one it was rotated from while that one's grace lasts.
+   * Whether it has expired is judged by the stored times at each call, so
+   * it is exact to the statement. Marks a live key used at most once a
+   * minute per key, in the same statement, so that a hot key does not
    * write (and wait for a commit) on every request. Reads the model
    * catalog's version too, so that the request's model comes from memory
    * unless the catalog changed (ModelCatalog).
@@ -195,27 +273,36 @@ export class ApiKeysService {
       AuthRow & {
         key_id: string;
         models: string[] | null;
+        expired: boolean;
         catalog_version: string | null;
       }
     >(
-      'tally_resolve_api_key_v4',
-      `WITH k AS (SELECT id, user_id, models, last_used_at FROM api_keys WHERE key_hash = $1),
+      'tally_resolve_api_key_v5',
+      `WITH k AS (
+              SELECT id, user_id, models, last_used_at,
+                     coalesce(expires_at <= now(), false) AS expired
+              FROM api_keys
+              WHERE key_hash = $1 OR (previous_hash = $1 AND previous_expires_at > now())
+            ),
             touched AS (
               UPDATE api_keys SET last_used_at = now()
-              WHERE id IN (SELECT id FROM k WHERE last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
+              WHERE id IN (
+                SELECT id FROM k
+                WHERE NOT expired AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute'))
             )
-       SELECT k.id AS key_id, k.models, ${authColumns('u')},
+       SELECT k.id AS key_id, k.models, k.expired, ${authColumns('u')},
               ${CATALOG_VERSION_SQL} AS catalog_version
        FROM k JOIN users u ON u.id = k.user_id`,
       [hashApiKey(key)],
     );
     const row = rows[0];
     if (!row) return null;
-    const { key_id, models, catalog_version, ...user } = row;
+    const { key_id, models, expired, catalog_version, ...user } = row;
     return {
       id: key_id,
       userId: user.id,
       models,
+      expired,
       user,
       catalogVersion: catalog_version,
     };

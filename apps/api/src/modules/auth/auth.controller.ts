@@ -53,7 +53,11 @@ import {
   UserDto,
 } from './dto/auth-response.dto';
 import { ChangePasswordDto } from './dto/change-password.dto';
-import { CreateApiKeyDto, UpdateApiKeyDto } from './dto/create-api-key.dto';
+import {
+  CreateApiKeyDto,
+  RotateApiKeyDto,
+  UpdateApiKeyDto,
+} from './dto/create-api-key.dto';
 import { LoginDto } from './dto/login.dto';
 import { RegisterDto } from './dto/register.dto';
 import { UpdateMeDto } from './dto/update-me.dto';
@@ -249,7 +253,7 @@ export class AuthController {
   @ApiNotFound('API key')
   @ApiOperation({
     operationId: 'updateApiKey',
-    summary: "Change an API key's name, models or limits",
+    summary: "Change an API key's name, models, limits or expiry",
   })
   updateKey(
     @CurrentUser() user: AuthUser,
@@ -257,6 +261,31 @@ export class AuthController {
     @Body() dto: UpdateApiKeyDto,
   ): Promise<ApiKey> {
     return this.apiKeys.update(user.id, id, dto);
+  }
+
+  @Post('api-keys/:id/rotate')
+  @AccessTokenOnly()
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @ApiAuth()
+  @ApiForbiddenResponse(KEY_NOT_ALLOWED)
+  @ApiOkResponse({
+    type: CreatedApiKeyDto,
+    description:
+      'The same key (id, models, limits, use, expiry) with a new secret, in the answer this once; the old secret works for `grace_seconds` more',
+    headers: NO_STORE,
+  })
+  @ApiNotFound('API key')
+  @ApiOperation({
+    operationId: 'rotateApiKey',
+    summary: 'Give an API key a new secret (shown this once)',
+  })
+  rotateKey(
+    @CurrentUser() user: AuthUser,
+    @IdParam() id: string,
+    @Body() dto: RotateApiKeyDto,
+  ): Promise<CreatedApiKey> {
+    return this.apiKeys.rotate(user.id, id, dto);
   }
 
   @Delete('api-keys/:id')

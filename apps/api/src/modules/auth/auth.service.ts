@@ -121,7 +121,9 @@ export class AuthService {
    * Who a bearer token belongs to: an access token or an API key. The user is
    * read on every request, so deactivation and role changes apply at once:
    * by `readUser` for an access token (a statement that reads more with the
-   * user, see AuthGuard), else by the lookup of its own.
+   * user, see AuthGuard), else by the lookup of its own. An API key past its
+   * expiry is refused as such (401, "API key expired"), so that its owner
+   * knows why.
    */
   async authenticate(
     token: string,
@@ -134,6 +136,12 @@ export class AuthService {
     let key: ResolvedKey | null = null;
     if (token.startsWith(API_KEY_PREFIX)) {
       key = await this.apiKeys.resolve(token);
+      if (key?.expired)
+        throw new ApiError(
+          HttpStatus.UNAUTHORIZED,
+          'UNAUTHORIZED',
+          'API key expired',
+        );
       userId = key?.userId ?? null;
       via = 'api_key';
     } else {

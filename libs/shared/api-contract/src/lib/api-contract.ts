@@ -139,6 +139,8 @@ export interface ApiKey {
   limits: ApiKeyLimitUse[];
   created_at: IsoDateTime;
   last_used_at: IsoDateTime | null;
+  /** From this time on the key is refused (401, "expired"); null: never. */
+  expires_at: IsoDateTime | null;
 }
 
 export interface ApiKeyList {
@@ -149,6 +151,8 @@ export interface CreateApiKeyRequest {
   name: string;
   models?: string[] | null;
   limits?: ApiKeyLimit[];
+  /** A time in the future; null or absent: never expires. */
+  expires_at?: IsoDateTime | null;
 }
 
 /** `limits`, when given, replaces the owner's limits of the key as a whole (an admin's stay). */
@@ -156,6 +160,13 @@ export interface UpdateApiKeyRequest {
   name?: string;
   models?: string[] | null;
   limits?: ApiKeyLimit[];
+  /** A time in the future, or null: never expires; absent: unchanged. */
+  expires_at?: IsoDateTime | null;
+}
+
+/** A new secret for the key; the old one keeps working for `grace_seconds` (0..86400, default 0). */
+export interface RotateApiKeyRequest {
+  grace_seconds?: number;
 }
 
 export interface CreatedApiKey extends ApiKey {

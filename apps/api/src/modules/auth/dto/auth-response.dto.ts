@@ -73,7 +73,7 @@ export class ApiKeyDto implements ApiKey {
   @ApiUuid()
   id!: string;
   name!: string;
-  /** The first characters of the key, to recognise it. */
+  /** The first characters of the key (of its newest secret), to recognise it. */
   prefix!: string;
   /** The only models the key may use; null: every model. */
   @ApiProperty({ type: [String], nullable: true })
@@ -85,6 +85,9 @@ export class ApiKeyDto implements ApiKey {
   /** When the key was last used (to within a minute); null: never. */
   @ApiTimestamp({ nullable: true })
   last_used_at!: string | null;
+  /** From this time on the key is refused (401, "API key expired"); null: never. */
+  @ApiTimestamp({ nullable: true })
+  expires_at!: string | null;
 }
 
 export class ApiKeyListDto implements ApiKeyList {

@@ -6,6 +6,7 @@ import {
   LIMIT_WINDOWS,
   type LimitMetric,
   type LimitWindow,
+  type RotateApiKeyRequest,
   type UpdateApiKeyRequest,
 } from '@tally/api-contract';
 import { Transform, Type } from 'class-transformer';
@@ -14,6 +15,7 @@ import {
   IsArray,
   IsIn,
   IsInt,
+  IsISO8601,
   IsNotEmpty,
   IsString,
   Matches,
@@ -79,6 +81,36 @@ const LimitsField = () => (target: object, key: string) => {
   Type(() => ApiKeyLimitDto)(target, key);
 };
 
+/** A date-time with its offset (`Z` or `±hh:mm`); the seconds and their fraction are optional. */
+const ISO_TIME =
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** `expires_at`: an ISO time, or null (never); whether it is in the future is checked by the service. */
+const ExpiresAtField =
+  (description: string) => (target: object, key: string) => {
+    ApiProperty({
+      type: 'string',
+      format: 'date-time',
+      nullable: true,
+      required: false,
+      example: '2027-01-31T00:00:00Z',
+      description,
+    })(target, key);
+    ValidateIf((_: object, v: unknown) => v !== undefined && v !== null)(
+      target,
+      key,
+    );
+    IsString()(target, key);
+    Matches(ISO_TIME, {
+      message:
+        '$property must be a date-time with its offset, such as 2027-01-31T00:00:00Z',
+    })(target, key);
+    IsISO8601({ strict: true }, { message: '$property must be a real time' })(
+      target,
+      key,
+    );
+  };
+
 export class CreateApiKeyDto implements CreateApiKeyRequest {
   /** What the key is for: 1 to 100 characters, trimmed. @example billing-service */
   @Transform(trimmed)
@@ -90,6 +122,10 @@ export class CreateApiKeyDto implements CreateApiKeyRequest {
   models?: string[] | null;
   @LimitsField()
   limits?: ApiKeyLimitDto[];
+  @ExpiresAtField(
+    'When the key stops working (401 `invalid_api_key`, "API key expired"); a time in the future (400 otherwise); null or absent: never',
+  )
+  expires_at?: string | null;
 }
 
 export class UpdateApiKeyDto implements UpdateApiKeyRequest {
@@ -104,4 +140,27 @@ export class UpdateApiKeyDto implements UpdateApiKeyRequest {
   models?: string[] | null;
   @LimitsField()
   limits?: ApiKeyLimitDto[];
+  @ExpiresAtField(
+    'When the key stops working; a time in the future (400 otherwise), or null: never; absent: unchanged',
+  )
+  expires_at?: string | null;
+}
+
+export class RotateApiKeyDto implements RotateApiKeyRequest {
+  /**
+   * How long the secret being replaced keeps working, in seconds: a whole
+   * number 0..86400 (a day); 0, the default, stops it at once.
+   */
+  @ApiProperty({
+    type: 'integer',
+    minimum: 0,
+    maximum: 86400,
+    default: 0,
+    required: false,
+  })
+  @IsOptionalNotNull()
+  @IsInt()
+  @Min(0)
+  @Max(86400)
+  grace_seconds?: number;
 }

@@ -2,6 +2,27 @@ import type { ApiKey, CreatedApiKey } from '@tally/api-contract';
 import { setUpDialog } from '../../../testing/dialog';
 import { one } from '../../../testing/dom';
 import { ApiKeyDialog } from './api-key-dialog';
+import { toIso } from './expiry';
+
+/** Opens a mat-select by its test id and picks the option with this text. */
+async function pick(
+  el: HTMLElement,
+  testId: string,
+  text: string,
+  render: () => Promise<void>,
+) {
+  one<HTMLElement>(
+    el,
+    `[data-testid="${testId}"] .mat-mdc-select-trigger`,
+  ).click();
+  await render();
+  const option = [...document.querySelectorAll<HTMLElement>('mat-option')].find(
+    (o) => o.textContent?.trim() === text,
+  );
+  if (!option) throw new Error(`no option ${text}`);
+  option.click();
+  await render();
+}
 
 const CREATED: CreatedApiKey = {
   id: 'k1',
@@ -22,6 +43,7 @@ const CREATED: CreatedApiKey = {
   ],
   created_at: '2026-12-01T10:00:00.000Z',
   last_used_at: null,
+  expires_at: null,
   key: 'tly_AbCdEfGh-the-rest-of-the-secret',
 };
 
@@ -95,6 +117,25 @@ describe('ApiKeyDialog', { timeout: 20_000 }, () => {
     expect(d.close).not.toHaveBeenCalled();
   });
 
+  it('sets an expiry in local time, sent as an ISO time, and refuses a time that has passed', async () => {
+    const d = await open();
+    d.fill('api-key-name', 'temporary');
+    await pick(d.el, 'api-key-expires', 'At a date and time', d.render);
+    d.fill('api-key-expires-at', '2001-02-03T04:05:06');
+    await d.submit();
+    d.http.expectNone('/api/auth/api-keys');
+    expect(d.errors()).toContain('Pick a time in the future');
+
+    d.fill('api-key-expires-at', '2999-02-03T04:05:06');
+    await d.submit();
+    const req = d.http.expectOne('/api/auth/api-keys');
+    expect(req.request.body).toEqual({
+      name: 'temporary',
+      models: null,
+      expires_at: new Date(2999, 1, 3, 4, 5, 6).toISOString(),
+    });
+  });
+
   describe('opened with a key', () => {
     const KEY: ApiKey = {
       id: 'k1',
@@ -135,6 +176,7 @@ describe('ApiKeyDialog', { timeout: 20_000 }, () => {
       ],
       created_at: '2026-12-01T10:00:00.000Z',
       last_used_at: null,
+      expires_at: null,
     };
 
     it("edits the owner's limits only, shows the administrator's read-only, and saves without them", async () => {
@@ -207,6 +249,41 @@ describe('ApiKeyDialog', { timeout: 20_000 }, () => {
       expect(
         d.el.querySelector('button[type="submit"]')?.textContent,
       ).toContain('Save');
+    });
+
+    it('keeps an expiry that has passed when other fields change', async () => {
+      const expired: ApiKey = {
+        ...KEY,
+        expires_at: '2000-01-01T00:00:00.000Z',
+      };
+      const d = await open(expired);
+      const shown = one<HTMLInputElement>(
+        d.el,
+        '[data-testid="api-key-expires-at"]',
+      ).value;
+      expect(toIso(shown)).toBe(expired.expires_at);
+      d.fill('api-key-name', 'renamed');
+      await d.submit();
+      const req = d.http.expectOne('/api/auth/api-keys/k1');
+      expect(req.request.body).not.toHaveProperty('expires_at');
+      req.flush({ ...expired, name: 'renamed' });
+      await d.render();
+      expect(d.close).toHaveBeenCalled();
+    });
+
+    it('clears an expiry with "Never"', async () => {
+      const expired: ApiKey = {
+        ...KEY,
+        expires_at: '2000-01-01T00:00:00.000Z',
+      };
+      const again = await open(expired);
+      await pick(again.el, 'api-key-expires', 'Never', again.render);
+      expect(
+        again.el.querySelector('[data-testid="api-key-expires-at"]'),
+      ).toBeNull();
+      await again.submit();
+      const cleared = again.http.expectOne('/api/auth/api-keys/k1');
+      expect(cleared.request.body.expires_at).toBeNull();
     });
   });
 });

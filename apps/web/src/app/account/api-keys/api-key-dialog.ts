@@ -10,7 +10,6 @@ import {
   ReactiveFormsModule,
   Validators,
 } from '@angular/forms';
-import { ClipboardModule } from '@angular/cdk/clipboard';
 import { MatButtonModule } from '@angular/material/button';
 import {
   MAT_DIALOG_DATA,
@@ -43,14 +42,18 @@ import { ModelsStore } from '../../chat/data-access/models.store';
 import { TextField } from '../../shared/forms/text-field';
 import { lengthValidator } from '../../shared/forms/validators';
 import { ApiKeysApi } from './api-keys-api.service';
+import { ApiKeySecret } from './api-key-secret';
+import { futureTimeValidator, sameSecond, toIso, toLocalInput } from './expiry';
 
 /**
- * Creates an API key: a name, the models it may use (none picked: all) and
- * limits of its own; then shows the key once, with a copy button. Closes
- * with the created key (or nothing when cancelled).
+ * Creates an API key: a name, the models it may use (none picked: all),
+ * limits of its own and when it expires (never, or a local date and time);
+ * then shows the key once, with a copy button. Closes with the created key
+ * (or nothing when cancelled).
  *
- * Opened with a key, changes it instead: its name, models and the limits
- * its owner set. Limits an administrator put on the key are shown, read
+ * Opened with a key, changes it instead: its name, models, expiry and the
+ * limits its owner set. The expiry is sent only when changed, so that a key
+ * that has already expired can still be renamed. Limits an administrator put on the key are shown, read
  * only, and never sent: the server keeps them whatever the owner saves.
  * Closes with the changed key.
  */
@@ -58,7 +61,6 @@ import { ApiKeysApi } from './api-keys-api.service';
   selector: 'app-api-key-dialog',
   imports: [
     ReactiveFormsModule,
-    ClipboardModule,
     MatButtonModule,
     MatDialogModule,
     MatFormFieldModule,
@@ -66,6 +68,7 @@ import { ApiKeysApi } from './api-keys-api.service';
     MatSelectModule,
     TranslatePipe,
     TextField,
+    ApiKeySecret,
   ],
   templateUrl: './api-key-dialog.html',
   styleUrl: './api-keys.page.css',
@@ -97,6 +100,11 @@ export class ApiKeyDialog {
       [Validators.required, lengthValidator(1, 100)],
     ],
     models: [this.key?.models ?? ([] as string[])],
+    expires: [(this.key?.expires_at ? 'at' : 'never') as 'never' | 'at'],
+    expiresAt: [
+      this.initialExpiresAt(),
+      [futureTimeValidator(this.key?.expires_at ?? null)],
+    ],
     limits: this.fb.array<ReturnType<ApiKeyDialog['limitGroup']>>(
       (this.key?.limits ?? [])
         .filter((l) => l.set_by === 'owner')
@@ -109,10 +117,40 @@ export class ApiKeyDialog {
   protected readonly error = signal<string | null>(null);
   /** The created key, shown once. */
   protected readonly created = signal<CreatedApiKey | null>(null);
-  protected readonly copied = signal(false);
 
   constructor() {
     this.catalog.load();
+    this.form.controls.expires.valueChanges.subscribe(() =>
+      this.syncExpiresAt(),
+    );
+    this.syncExpiresAt();
+  }
+
+  /** The stored expiry in the local time of the input; a new key: a month from now. */
+  private initialExpiresAt(): string {
+    if (this.key?.expires_at) return toLocalInput(this.key.expires_at);
+    return toLocalInput(new Date(Date.now() + 30 * 86_400_000));
+  }
+
+  /** The time is asked for (and checked) only when the key expires. */
+  private syncExpiresAt(): void {
+    const at = this.form.controls.expiresAt;
+    if (this.form.controls.expires.value === 'at')
+      at.enable({ emitEvent: false });
+    else at.disable({ emitEvent: false });
+  }
+
+  /**
+   * What to send as `expires_at`: null (never) or an ISO time; undefined
+   * when an edit leaves it as it was.
+   */
+  private expiresAtToSend(): string | null | undefined {
+    const { expires, expiresAt } = this.form.getRawValue();
+    const value = expires === 'at' ? toIso(expiresAt) : null;
+    if (!this.key) return value ?? undefined;
+    const was = this.key.expires_at;
+    if (value === null) return was === null ? undefined : null;
+    return was !== null && sameSecond(was, value) ? undefined : value;
   }
 
   protected get limits(): FormArray {
@@ -171,19 +209,28 @@ export class ApiKeyDialog {
     this.error.set(null);
     const name = value.name.trim();
     const models = value.models.length > 0 ? value.models : null;
+    const expires_at = this.expiresAtToSend();
+    const expiry = expires_at === undefined ? {} : { expires_at };
     if (this.key) {
       // Only the owner's limits: the server keeps an administrator's.
-      this.api.update(this.key.id, { name, models, limits }).subscribe({
-        next: (key) => this.ref.close(key),
-        error: (err: unknown) => {
-          this.busy.set(false);
-          this.error.set(errorMessageKey(err));
-        },
-      });
+      this.api
+        .update(this.key.id, { name, models, limits, ...expiry })
+        .subscribe({
+          next: (key) => this.ref.close(key),
+          error: (err: unknown) => {
+            this.busy.set(false);
+            this.error.set(errorMessageKey(err));
+          },
+        });
       return;
     }
     this.api
-      .create({ name, models, ...(limits.length > 0 ? { limits } : {}) })
+      .create({
+        name,
+        models,
+        ...(limits.length > 0 ? { limits } : {}),
+        ...expiry,
+      })
       .subscribe({
         next: (key) => {
           this.busy.set(false);

@@ -5,6 +5,7 @@ import type {
   ApiKeyList,
   CreateApiKeyRequest,
   CreatedApiKey,
+  RotateApiKeyRequest,
   UpdateApiKeyRequest,
 } from '@tally/api-contract';
 import { Observable, map } from 'rxjs';
@@ -26,6 +27,14 @@ export class ApiKeysApi {
 
   update(id: string, body: UpdateApiKeyRequest): Observable<ApiKey> {
     return this.http.patch<ApiKey>(`/api/auth/api-keys/${id}`, body);
+  }
+
+  /** A new secret for the key; the old one works for `grace_seconds` more. */
+  rotate(id: string, body: RotateApiKeyRequest): Observable<CreatedApiKey> {
+    return this.http.post<CreatedApiKey>(
+      `/api/auth/api-keys/${id}/rotate`,
+      body,
+    );
   }
 
   remove(id: string): Observable<void> {

@@ -35,6 +35,7 @@ const KEYS: ApiKey[] = [
     ],
     created_at: '2026-12-01T10:00:00.000Z',
     last_used_at: null,
+    expires_at: null,
   },
   {
     id: 'k2',
@@ -44,6 +45,7 @@ const KEYS: ApiKey[] = [
     limits: [],
     created_at: '2026-12-01T11:00:00.000Z',
     last_used_at: '2026-12-01T12:00:00.000Z',
+    expires_at: null,
   },
 ];
 
@@ -144,5 +146,43 @@ describe('ApiKeysPage', () => {
       page.el.querySelector('[data-testid="api-key-limit-by-admin"]')
         ?.textContent,
     ).toContain('Задан администратором');
+  });
+
+  it('shows when each key expires, and marks an expired one in both languages', async () => {
+    const page = await open([
+      { ...KEYS[0], expires_at: '2000-01-01T00:00:00.000Z' },
+      { ...KEYS[1], expires_at: '2999-01-01T00:00:00.000Z' },
+      { ...KEYS[1], id: 'k3', name: 'forever' },
+    ]);
+    const expiry = () =>
+      [...page.el.querySelectorAll('[data-testid="api-key-item"]')].map(
+        (item) => ({
+          text: item
+            .querySelector('[data-testid="api-key-expires-text"]')
+            ?.textContent?.trim(),
+          expired:
+            item
+              .querySelector('[data-testid="api-key-expired"]')
+              ?.textContent?.trim() ?? null,
+          red: item
+            .querySelector('[data-testid="api-key-expires-text"]')
+            ?.classList.contains('expired'),
+        }),
+      );
+    const [past, future, never] = expiry();
+    expect(past.expired).toBe('Expired');
+    expect(past.red).toBe(true);
+    expect(past.text).toContain('2000');
+    expect(future.expired).toBeNull();
+    expect(future.red).toBe(false);
+    expect(future.text).toContain('2999');
+    expect(never).toEqual({ text: 'Never', expired: null, red: false });
+    expect(
+      page.el.querySelectorAll('[data-testid="api-key-rotate"]'),
+    ).toHaveLength(3);
+    useLanguage('ru');
+    await page.render();
+    expect(expiry()[0].expired).toBe('Истёк');
+    expect(expiry()[2].text).toBe('Бессрочно');
   });
 });

@@ -15,11 +15,14 @@ import { confirmAction } from '../../shared/confirm-dialog';
 import { perText, usedOfText } from '../../shared/limits/limit-words';
 import { LoadStatus } from '../../shared/load-status';
 import { ApiKeyDialog } from './api-key-dialog';
+import { ApiKeyRotateDialog } from './api-key-rotate-dialog';
+import { hasPassed } from './expiry';
 import { ApiKeysApi } from './api-keys-api.service';
 
 /**
- * The signed-in user's API keys: create (shown once), change, use against
- * each limit (those an administrator set are marked so), delete.
+ * The signed-in user's API keys: create (shown once), change, rotate (the
+ * new secret shown once), use against each limit (those an administrator
+ * set are marked so), when each expires (marked once it has), delete.
  */
 @Component({
   selector: 'app-api-keys-page',
@@ -84,6 +87,20 @@ export class ApiKeysPage {
       .afterClosed()
       .subscribe((changed) => {
         if (changed) this.load();
+      });
+  }
+
+  /** Whether the key has expired, as of when the list was drawn. */
+  protected expired(key: ApiKey): boolean {
+    return hasPassed(key.expires_at);
+  }
+
+  protected rotate(key: ApiKey): void {
+    this.dialog
+      .open(ApiKeyRotateDialog, { width: '520px', maxWidth: '95vw', data: key })
+      .afterClosed()
+      .subscribe((rotated) => {
+        if (rotated) this.load();
       });
   }
 
