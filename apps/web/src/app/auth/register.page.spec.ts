@@ -26,6 +26,20 @@ describe('RegisterPage', () => {
     expect(TestBed.inject(Router).url).toBe('/chats');
   });
 
+  it('says on the name field that a name over 100 characters is too long, before sending', async () => {
+    const { render, fill, submit, el, http } = setUpFormPage(RegisterPage);
+    await render();
+    fill('name', 'x'.repeat(101));
+    fill('email', 'ann@example.com');
+    fill('password', 'long-enough-1');
+    await submit();
+    http.expectNone('/api/auth/register');
+    const field = one(el, 'input[name="name"]').closest('mat-form-field');
+    expect(field?.querySelector('mat-error')?.textContent?.trim()).toBe(
+      'At most 100 characters.',
+    );
+  });
+
   it('says when registration is closed, and stops offering it', async () => {
     const { render, fill, submit, el, http } = setUpFormPage(RegisterPage);
     await render();

@@ -15,7 +15,11 @@ import { TranslatePipe } from '@ngx-translate/core';
 import { AuthStore } from '../core/auth/auth.store';
 import { errorMessageKey, toApiRequestError } from '../core/http/api-error';
 import { TextField } from '../shared/forms/text-field';
-import { NEW_PASSWORD } from '../shared/forms/validators';
+import {
+  NAME_MAX,
+  NEW_PASSWORD,
+  lengthValidator,
+} from '../shared/forms/validators';
 import { LanguageSwitch } from '../shell/language-switch';
 
 @Component({
@@ -83,7 +87,7 @@ export class RegisterPage {
   protected readonly error = signal<string | null>(null);
   protected readonly password = NEW_PASSWORD;
   protected readonly form = inject(NonNullableFormBuilder).group({
-    name: [''],
+    name: ['', lengthValidator(0, NAME_MAX)],
     email: ['', [Validators.required, Validators.email]],
     password: ['', NEW_PASSWORD.validators],
   });

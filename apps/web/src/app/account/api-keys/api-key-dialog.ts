@@ -29,7 +29,7 @@ import { errorMessageKey } from '../../core/http/api-error';
 import { amountValidator, toAmount } from '../../admin/limits/limit-amount';
 import { ModelsStore } from '../../chat/data-access/models.store';
 import { TextField } from '../../shared/forms/text-field';
-import { lengthValidator } from '../../shared/forms/validators';
+import { NAME_MAX, lengthValidator } from '../../shared/forms/validators';
 import { ApiKeysApi } from './api-keys-api.service';
 
 /**
@@ -63,7 +63,7 @@ export class ApiKeyDialog {
   protected readonly windows = LIMIT_WINDOWS;
 
   protected readonly form = this.fb.group({
-    name: ['', [Validators.required, lengthValidator(1, 100)]],
+    name: ['', [Validators.required, lengthValidator(1, NAME_MAX)]],
     models: [[] as string[]],
     limits: this.fb.array<ReturnType<ApiKeyDialog['limitGroup']>>([]),
   });

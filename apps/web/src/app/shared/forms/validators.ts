@@ -146,7 +146,10 @@ export function fieldError(
     return { key: 'validation.email', params: {} };
   }
   if (errors['length']) {
-    const { min, max } = errors['length'];
+    const { min, max, actual } = errors['length'];
+    if (actual > max) {
+      return { key: 'validation.maxLength', params: { max: n(max) } };
+    }
     return {
       key: 'validation.length',
       params: { min: n(min), max: n(max) },
@@ -173,6 +176,12 @@ export function fieldError(
   if (errors['modelId']) {
     return { key: 'validation.modelId', params: {} };
   }
+  if (errors['samePassword']) {
+    return { key: 'validation.samePassword', params: {} };
+  }
+  if (errors['mismatch']) {
+    return { key: 'validation.mismatch', params: {} };
+  }
   if (errors['min']) {
     return { key: 'validation.min', params: { min: n(errors['min'].min) } };
   }
@@ -181,6 +190,9 @@ export function fieldError(
   }
   return { key: 'validation.invalid', params: {} };
 }
+
+/** The longest display name the API takes (a user's, a connection's, a model's, a key's). */
+export const NAME_MAX = 100;
 
 /** A new password as the API takes it: required, 8 to 128 characters; and the hint that says so. */
 export const NEW_PASSWORD: {
