@@ -53,9 +53,13 @@ export function decimalValidator(
     if (text === '') {
       return { required: true };
     }
-    const value = parseDecimal(text);
+    const value = parseDecimal(text.replace(/^-\s*/, ''));
     if (value === null) {
       return { number: true };
+    }
+    // "-0.5" is a number, only too small: said as such, not as "not a number".
+    if (/^-/.test(text) && value > 0 && min >= 0) {
+      return { min: { min, actual: -value } };
     }
     const places = text.replace(',', '.').split('.')[1]?.length ?? 0;
     if (places > decimals) {
@@ -183,6 +187,9 @@ export function fieldError(
     return { key: 'validation.mismatch', params: {} };
   }
   if (errors['min']) {
+    if (errors['min'].min === 0) {
+      return { key: 'validation.notNegative', params: {} };
+    }
     return { key: 'validation.min', params: { min: n(errors['min'].min) } };
   }
   if (errors['max']) {
