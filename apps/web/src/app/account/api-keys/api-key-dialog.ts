@@ -4,7 +4,9 @@ import {
   inject,
   signal,
 } from '@angular/core';
+import { toSignal } from '@angular/core/rxjs-interop';
 import {
+  AbstractControl,
   FormArray,
   NonNullableFormBuilder,
   ReactiveFormsModule,
@@ -30,6 +32,7 @@ import { amountValidator, toAmount } from '../../admin/limits/limit-amount';
 import { ModelsStore } from '../../chat/data-access/models.store';
 import { TextField } from '../../shared/forms/text-field';
 import { NAME_MAX, lengthValidator } from '../../shared/forms/validators';
+import { map } from 'rxjs';
 import { ApiKeysApi } from './api-keys-api.service';
 
 /**
@@ -67,6 +70,11 @@ export class ApiKeyDialog {
     models: [[] as string[]],
     limits: this.fb.array<ReturnType<ApiKeyDialog['limitGroup']>>([]),
   });
+  /** How many models are picked: the hint under the list says what that means. */
+  protected readonly pickedModels = toSignal(
+    this.form.controls.models.valueChanges.pipe(map((m) => m.length)),
+    { initialValue: 0 },
+  );
   protected readonly busy = signal(false);
   protected readonly error = signal<string | null>(null);
   /** The created key, shown once. */
@@ -98,6 +106,17 @@ export class ApiKeyDialog {
       group.controls.amount.updateValueAndValidity();
     });
     return group;
+  }
+
+  /** A valid amount of 0: legal, but the key is refused from its first request on. */
+  protected blocksKey(row: AbstractControl): boolean {
+    const amount = row.get('amount');
+    const metric = row.get('metric')?.value as LimitMetric;
+    return (
+      !!amount &&
+      amount.valid &&
+      toAmount(metric, String(amount.value)) === 0
+    );
   }
 
   protected addLimit(): void {
