@@ -67,9 +67,7 @@ describe('AccountPage', () => {
       one(el, '[data-testid="account-password-changed"]').textContent,
     ).toContain('Password changed');
     for (const name of ['current', 'next', 'confirm']) {
-      expect(one<HTMLInputElement>(el, `input[name="${name}"]`).value).toBe(
-        '',
-      );
+      expect(one<HTMLInputElement>(el, `input[name="${name}"]`).value).toBe('');
       expect(errorOf(name)).toBeNull();
     }
     expect(el.querySelectorAll('mat-error')).toHaveLength(0);

@@ -65,9 +65,8 @@ export class AccountPage {
     { validators: passwordPairValidator },
   );
   /** The password form's directive: its `submitted` state shows errors, so a reset clears it too. */
-  private readonly passwordForm = viewChild.required<FormGroupDirective>(
-    'passwordForm',
-  );
+  private readonly passwordForm =
+    viewChild.required<FormGroupDirective>('passwordForm');
   protected readonly passwordBusy = signal(false);
   protected readonly passwordChanged = signal(false);
   protected readonly passwordError = signal<string | null>(null);

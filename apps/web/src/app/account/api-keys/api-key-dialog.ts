@@ -113,9 +113,7 @@ export class ApiKeyDialog {
     const amount = row.get('amount');
     const metric = row.get('metric')?.value as LimitMetric;
     return (
-      !!amount &&
-      amount.valid &&
-      toAmount(metric, String(amount.value)) === 0
+      !!amount && amount.valid && toAmount(metric, String(amount.value)) === 0
     );
   }
 

@@ -150,9 +150,9 @@ describe('ConnectionsPage', { timeout: 20_000 }, () => {
     del.dispatchEvent(new Event('mouseenter'));
     del.focus();
     await render();
-    const described = del.getAttribute('aria-describedby');
-    expect(described).toBeTruthy();
-    expect(document.getElementById(described!)?.textContent).toBe(
+    const described = del.getAttribute('aria-describedby') ?? '';
+    expect(described).not.toBe('');
+    expect(document.getElementById(described)?.textContent).toBe(
       'This connection is still used by: mini, big. Move these models to another connection or delete them first.',
     );
     del.click();

@@ -116,10 +116,7 @@ describe('ModelsPage', { timeout: 20_000 }, () => {
 
   it('explains a delete refused because the model became the default meanwhile', async () => {
     const { row, http, render, el, text, flush } = await open();
-    one<HTMLButtonElement>(
-      row('mini'),
-      '[data-testid="delete-model"]',
-    ).click();
+    one<HTMLButtonElement>(row('mini'), '[data-testid="delete-model"]').click();
     await render();
     one<HTMLButtonElement>(document, '[data-testid="confirm-ok"]').click();
     await render();

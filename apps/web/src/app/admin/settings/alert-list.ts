@@ -28,12 +28,7 @@ export function deliveryState(
 /** The recorded alerts, newest first, with their delivery. */
 @Component({
   selector: 'app-alert-list',
-  imports: [
-    MatTableModule,
-    TranslatePipe,
-    LocalDateTimePipe,
-    DataTable,
-  ],
+  imports: [MatTableModule, TranslatePipe, LocalDateTimePipe, DataTable],
   templateUrl: './alert-list.html',
   styleUrls: ['../admin-page.css', './settings.page.css'],
   changeDetection: ChangeDetectionStrategy.OnPush,

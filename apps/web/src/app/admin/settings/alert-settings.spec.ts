@@ -1,6 +1,11 @@
 import { HttpTestingController } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
-import type { Alert, AlertList, Settings } from '@tally/api-contract';
+import type {
+  Alert,
+  AlertList,
+  QuotaLimit,
+  Settings,
+} from '@tally/api-contract';
 import { one } from '../../../testing/dom';
 import { setUpFormPage } from '../../../testing/form-page';
 import { useLanguage } from '../../../testing/i18n';
@@ -238,7 +243,7 @@ describe('SettingsPage: alerts', () => {
       id: 'a2',
       threshold: 100,
       limit: {
-        ...CROSSING.limit!,
+        ...(CROSSING.limit as QuotaLimit),
         subject: 'api_key',
         subject_id: 'k1',
         subject_name: 'billing',

@@ -7,7 +7,6 @@ import {
   quota,
   useChatPage,
 } from '../../../testing/chat-page';
-import { one } from '../../../testing/dom';
 import { useLanguage } from '../../../testing/i18n';
 import { ChatsStore } from '../data-access/chats.store';
 
@@ -19,8 +18,8 @@ describe(
     const page = useChatPage();
 
     async function newChatSend(response: Response): Promise<void> {
-    // The page goes to /chats/c9, and back to /chats when the chat is dropped.
-    TestBed.inject(Router).resetConfig([{ path: '**', children: [] }]);
+      // The page goes to /chats/c9, and back to /chats when the chat is dropped.
+      TestBed.inject(Router).resetConfig([{ path: '**', children: [] }]);
       page.fixture.componentRef.setInput('id', undefined);
       await page.settle();
       page.http.expectOne('/api/chats/quota').flush(quota(3));
@@ -60,7 +59,7 @@ describe(
       );
       expect(error()).not.toContain('try again');
       expect(page.textarea().value).toBe('Hello there');
-    expect(TestBed.inject(Router).url).toBe('/chats');
+      expect(TestBed.inject(Router).url).toBe('/chats');
       expect(chatIds()).not.toContain('c9');
       expect(
         page.el.querySelectorAll('[data-testid="message-user"]'),

@@ -40,9 +40,7 @@ import { TranslatePipe } from '@ngx-translate/core';
       (click)="blocked() || remove.emit()"
       [disabled]="busy() || !!blocked()"
       [disabledInteractive]="!!blocked()"
-      [matTooltip]="
-        blocked() ? (blocked()!.key | translate: blocked()!.params) : ''
-      "
+      [matTooltip]="blocked()?.key ?? '' | translate: blocked()?.params"
       [attr.aria-label]="keys() + '.deleteLabel' | translate: params()"
       [attr.data-testid]="'delete-' + name()"
     >
