@@ -40,6 +40,19 @@ describe('RegisterPage', () => {
     );
   });
 
+  it('says on arrival that registration is closed', async () => {
+    const { render, el, http } = setUpFormPage(RegisterPage);
+    await render();
+    http.expectOne('/api/auth/registration').flush({ open: false });
+    await render();
+    expect(
+      one(el, '[data-testid="registration-closed"]').textContent?.trim(),
+    ).toBe('Registration is closed. Ask an administrator for an account.');
+    expect(one<HTMLButtonElement>(el, 'button[type="submit"]').disabled).toBe(
+      true,
+    );
+  });
+
   it('says when registration is closed, and stops offering it', async () => {
     const { render, fill, submit, el, http } = setUpFormPage(RegisterPage);
     await render();

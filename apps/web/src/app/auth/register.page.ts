@@ -9,6 +9,7 @@ import {
   ReactiveFormsModule,
   Validators,
 } from '@angular/forms';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
 import { Router, RouterLink } from '@angular/router';
 import { TranslatePipe } from '@ngx-translate/core';
@@ -91,6 +92,14 @@ export class RegisterPage {
     email: ['', [Validators.required, Validators.email]],
     password: ['', NEW_PASSWORD.validators],
   });
+
+  constructor() {
+    // Closed: said on arrival, not after the form is filled in.
+    this.auth
+      .registrationOpen()
+      .pipe(takeUntilDestroyed())
+      .subscribe((open) => this.closed.set(!open));
+  }
 
   protected submit(): void {
     if (this.form.invalid) {
