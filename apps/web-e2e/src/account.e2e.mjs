@@ -105,6 +105,7 @@ describe('account', { timeout: 300_000 }, () => {
 
     await page.fill(byTestId('account-current-password'), 'not-my-password');
     await page.fill(byTestId('account-new-password'), 'second-password-2');
+    await page.fill(byTestId('account-confirm-password'), 'second-password-2');
     await page.click(byTestId('account-change-password'));
     await page.waitForSelector(byTestId('account-password-error'));
     assert.equal(
@@ -114,8 +115,17 @@ describe('account', { timeout: 300_000 }, () => {
 
     await page.fill(byTestId('account-current-password'), user.password);
     await page.fill(byTestId('account-new-password'), 'second-password-2');
+    await page.fill(byTestId('account-confirm-password'), 'second-password-2');
     await page.click(byTestId('account-change-password'));
     await page.waitForSelector(byTestId('account-password-changed'));
+    // An empty form again, with no "required" under its fields.
+    assert.equal(await page.inputValue(byTestId('account-new-password')), '');
+    assert.equal(
+      await page
+        .locator(`${byTestId('account-password-form')} mat-error`)
+        .count(),
+      0,
+    );
     await checkPageAtWidths(page, 'account page after a password change');
 
     // This session goes on (signed in again with the new password); the other one is over.
@@ -138,6 +148,7 @@ describe('account', { timeout: 300_000 }, () => {
     assert.equal(await text(page, 'nav-account'), 'Учётная запись');
     await page.fill(byTestId('account-current-password'), 'wrong-password');
     await page.fill(byTestId('account-new-password'), 'second-password-2');
+    await page.fill(byTestId('account-confirm-password'), 'second-password-2');
     await page.click(byTestId('account-change-password'));
     await page.waitForSelector(byTestId('account-password-error'));
     assert.equal(
