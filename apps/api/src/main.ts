@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { ConfigError, loadConfig } from './config/app-config';
 import { createApp, listen } from './create-app';
 import { migrateOnly } from './database/migrate-cli';
+import { resetPasswordCommand } from './modules/users/reset-password';
 
 async function main(): Promise<void> {
   let config;
@@ -16,6 +17,10 @@ async function main(): Promise<void> {
   }
   if (process.argv[2] === 'migrate') {
     await migrateOnly(config);
+    return;
+  }
+  if (process.argv[2] === 'reset-password') {
+    process.exitCode = await resetPasswordCommand(config, process.argv[3]);
     return;
   }
   const app = await createApp(config);

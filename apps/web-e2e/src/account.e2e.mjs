@@ -105,6 +105,7 @@ describe('account', { timeout: 300_000 }, () => {
 
     await page.fill(byTestId('account-current-password'), 'not-my-password');
     await page.fill(byTestId('account-new-password'), 'second-password-2');
+    await page.fill(byTestId('account-confirm-password'), 'second-password-2');
     await page.click(byTestId('account-change-password'));
     await page.waitForSelector(byTestId('account-password-error'));
     assert.equal(
@@ -114,8 +115,17 @@ describe('account', { timeout: 300_000 }, () => {
 
     await page.fill(byTestId('account-current-password'), user.password);
     await page.fill(byTestId('account-new-password'), 'second-password-2');
+    await page.fill(byTestId('account-confirm-password'), 'second-password-2');
     await page.click(byTestId('account-change-password'));
     await page.waitForSelector(byTestId('account-password-changed'));
+    // An empty form again, with no "required" under its fields.
+    assert.equal(await page.inputValue(byTestId('account-new-password')), '');
+    assert.equal(
+      await page
+        .locator(`${byTestId('account-password-form')} mat-error`)
+        .count(),
+      0,
+    );
     await checkPageAtWidths(page, 'account page after a password change');
 
     // This session goes on (signed in again with the new password); the other one is over.
@@ -138,6 +148,7 @@ describe('account', { timeout: 300_000 }, () => {
     assert.equal(await text(page, 'nav-account'), 'Учётная запись');
     await page.fill(byTestId('account-current-password'), 'wrong-password');
     await page.fill(byTestId('account-new-password'), 'second-password-2');
+    await page.fill(byTestId('account-confirm-password'), 'second-password-2');
     await page.click(byTestId('account-change-password'));
     await page.waitForSelector(byTestId('account-password-error'));
     assert.equal(
@@ -175,5 +186,44 @@ describe('account', { timeout: 300_000 }, () => {
 
     await expectSignedOut(page);
     await login(page, { email: user.email, password: 'set-by-admin-1' });
+  });
+
+  test("Escape on a chat's delete confirm gives the focus back to its Delete, and the sidebar stays", async () => {
+    const { page } = await open();
+    await login(page, {
+      email: 'account-ru@example.com',
+      password: 'first-password-1',
+    });
+    const id = await page.evaluate(async () => {
+      const response = await fetch('/api/chats', {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${localStorage.getItem('tally.token')}`,
+          'Content-Type': 'application/json',
+        },
+        body: JSON.stringify({ title: 'Keep me' }),
+      });
+      return (await response.json()).id;
+    });
+    await page.reload();
+    const row = page.locator(`[data-chat-id="${id}"]`);
+    await row.waitFor();
+    await row.hover();
+    await row.locator('.delete-btn').focus();
+    await page.keyboard.press('Enter');
+    await row.locator('.confirm').waitFor();
+    await page.keyboard.press('Escape');
+    await row.locator('.confirm').waitFor({ state: 'detached' });
+    await page.waitForFunction(
+      (chat) =>
+        document.activeElement?.matches(`[data-chat-id="${chat}"] .delete-btn`),
+      id,
+    );
+    // The sidebar (a mat-sidenav, which closes on an Escape that reaches it)
+    // is still open: its class goes in the same render that removed the confirm.
+    assert.match(
+      (await page.getAttribute('#sidebar', 'class')) ?? '',
+      /\bmat-drawer-opened\b/,
+    );
   });
 });

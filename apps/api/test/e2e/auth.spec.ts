@@ -288,6 +288,13 @@ describe('auth (PostgreSQL)', () => {
 
   it('closes registration when allow_registration is false', async () => {
     const admin = await t.login();
+    // What the sign-in page reads, with no token, to offer an account or not.
+    const offered = async () => {
+      const res = await t.http.get('/api/auth/registration');
+      expect(res.status).toBe(200);
+      return res.body;
+    };
+    expect(await offered()).toEqual({ open: true });
     expect(
       (
         await t.http.patch(
@@ -297,6 +304,7 @@ describe('auth (PostgreSQL)', () => {
         )
       ).status,
     ).toBe(200);
+    expect(await offered()).toEqual({ open: false });
     const before = await sql(t.db!.url, 'SELECT count(*)::int AS n FROM users');
     const res = await t.http.post('/api/auth/register', {
       email: 'late@example.com',
@@ -326,6 +334,7 @@ describe('auth (PostgreSQL)', () => {
         )
       ).status,
     ).toBe(200);
+    expect(await offered()).toEqual({ open: true });
     expect(
       (
         await t.http.post('/api/auth/register', {

@@ -26,6 +26,7 @@ import type {
   ApiKeyList,
   AuthResponse,
   CreatedApiKey,
+  RegistrationStatus,
   User,
 } from '@tally/api-contract';
 import {
@@ -60,6 +61,7 @@ import {
 } from './dto/create-api-key.dto';
 import { LoginDto } from './dto/login.dto';
 import { RegisterDto } from './dto/register.dto';
+import { RegistrationStatusDto } from './dto/registration-status.dto';
 import { UpdateMeDto } from './dto/update-me.dto';
 
 /** Answers that carry a credential are never stored by a cache (RFC 6749, section 5.1). */
@@ -116,6 +118,20 @@ export class AuthController {
     @ClientIp() address: string,
   ): Promise<AuthResponse> {
     return this.auth.register(dto.email, dto.password, dto.name, address);
+  }
+
+  @Public()
+  @Get('registration')
+  @ApiOkResponse({ type: RegistrationStatusDto })
+  @ApiDatabase()
+  @ApiOperation({
+    operationId: 'registrationStatus',
+    summary: 'Whether anyone may create an account',
+    description:
+      'For the sign-in page, which offers registration only when it is open. No authentication.',
+  })
+  registration(): Promise<RegistrationStatus> {
+    return this.auth.registration();
   }
 
   @Public()

@@ -1,6 +1,10 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import type { AuthResponse, User } from '@tally/api-contract';
+import type {
+  AuthResponse,
+  RegistrationStatus,
+  User,
+} from '@tally/api-contract';
 import { ApiError } from '../../common/api-error';
 import type { AuthUser } from '../../common/auth-user';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
@@ -54,6 +58,11 @@ export class AuthService {
     await this.throttle.registration(address);
     const user = await this.users.create({ email, password, name });
     return this.issue(user);
+  }
+
+  /** Whether `register` takes anyone now: what a sign-in page may offer. */
+  async registration(): Promise<RegistrationStatus> {
+    return { open: Boolean(await this.settings.value('allow_registration')) };
   }
 
   /** Failed attempts are throttled (AuthThrottle); a right password is never counted. */

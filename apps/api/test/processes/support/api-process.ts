@@ -61,6 +61,55 @@ export interface ApiProcessOptions {
   startTimeoutMs?: number;
 }
 
+/** What every API process gets: nothing of the test runner's environment (NODE_OPTIONS included) but the basics. */
+function apiEnv(databaseUrl: string, dataDir: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? tmpdir(),
+    NODE_ENV: 'production',
+    DATA_DIR: dataDir,
+    DATABASE_URL: databaseUrl,
+    JWT_SECRET,
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    LOG_LEVEL: 'warn',
+  };
+}
+
+export interface CommandResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs one command of the built API to its end (`node dist/apps/api/main.js
+ * reset-password x@y`) with the environment an API process gets; `databaseUrl`
+ * '' means the embedded database in `dataDir`.
+ */
+export function runApiCommand(
+  args: string[],
+  opts: { databaseUrl: string; dataDir: string; env?: Record<string, string> },
+): Promise<CommandResult> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [API_MAIN, ...args], {
+      cwd: WORKSPACE_ROOT,
+      env: { ...apiEnv(opts.databaseUrl, opts.dataDir), ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.add(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+    child.stderr?.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    child.once('error', fail);
+    child.once('close', (code) => {
+      children.delete(child);
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
 /** Every process started by this test file, for the failure messages. */
 const started: ApiProcess[] = [];
 const children = new Set<ChildProcess>();
@@ -113,18 +162,9 @@ async function launch(
   const child: ChildProcess = spawn(process.execPath, [API_MAIN], {
     cwd: WORKSPACE_ROOT,
     env: {
-      // Nothing of the test runner's environment (NODE_OPTIONS included) but the basics.
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? tmpdir(),
-      NODE_ENV: 'production',
+      ...apiEnv(opts.databaseUrl, dataDir),
       PORT: String(port),
       HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      DATABASE_URL: opts.databaseUrl,
-      JWT_SECRET,
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-      LOG_LEVEL: 'warn',
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,10 +3,14 @@ import {
   Component,
   inject,
   signal,
+  viewChild,
 } from '@angular/core';
 import {
+  AbstractControl,
+  FormGroupDirective,
   NonNullableFormBuilder,
   ReactiveFormsModule,
+  type ValidationErrors,
   Validators,
 } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
@@ -16,7 +20,11 @@ import { switchMap } from 'rxjs';
 import { AuthStore } from '../core/auth/auth.store';
 import { errorMessageKey } from '../core/http/api-error';
 import { TextField } from '../shared/forms/text-field';
-import { NEW_PASSWORD, lengthValidator } from '../shared/forms/validators';
+import {
+  NAME_MAX,
+  NEW_PASSWORD,
+  lengthValidator,
+} from '../shared/forms/validators';
 import { LanguageSwitch } from '../shell/language-switch';
 
 /** Every signed-in user's own account: name, language, password. */
@@ -39,19 +47,26 @@ export class AccountPage {
   protected readonly newPassword = NEW_PASSWORD;
 
   protected readonly profile = this.fb.group({
-    name: [this.auth.user()?.name ?? '', [lengthValidator(0, 100)]],
+    name: [this.auth.user()?.name ?? '', [lengthValidator(0, NAME_MAX)]],
   });
   protected readonly profileBusy = signal(false);
   protected readonly profileSaved = signal(false);
   protected readonly profileError = signal<string | null>(null);
 
-  protected readonly password = this.fb.group({
-    current: [
-      '',
-      [Validators.required, lengthValidator(1, LIMITS.passwordMax)],
-    ],
-    next: ['', NEW_PASSWORD.validators],
-  });
+  protected readonly password = this.fb.group(
+    {
+      current: [
+        '',
+        [Validators.required, lengthValidator(1, LIMITS.passwordMax)],
+      ],
+      next: ['', NEW_PASSWORD.validators],
+      confirm: ['', Validators.required],
+    },
+    { validators: passwordPairValidator },
+  );
+  /** The password form's directive: its `submitted` state shows errors, so a reset clears it too. */
+  private readonly passwordForm =
+    viewChild.required<FormGroupDirective>('passwordForm');
   protected readonly passwordBusy = signal(false);
   protected readonly passwordChanged = signal(false);
   protected readonly passwordError = signal<string | null>(null);
@@ -106,7 +121,8 @@ export class AccountPage {
         next: () => {
           this.passwordBusy.set(false);
           this.passwordChanged.set(true);
-          this.password.reset();
+          // resetForm, not reset: the form stays "submitted" otherwise, and every empty field says "required".
+          this.passwordForm().resetForm();
         },
         error: (err: unknown) => {
           this.passwordBusy.set(false);
@@ -114,4 +130,44 @@ export class AccountPage {
         },
       });
   }
+}
+
+/**
+ * Sets (or clears) the errors of the new password's fields that depend on
+ * another field: `samePassword` on `next` when it is the current one,
+ * `mismatch` on `confirm` when it differs from `next`. Their own errors
+ * (required, length) come first.
+ */
+function passwordPairValidator(group: AbstractControl): null {
+  const current = group.get('current');
+  const next = group.get('next');
+  const confirm = group.get('confirm');
+  if (!current || !next || !confirm) {
+    return null;
+  }
+  setPairError(
+    next,
+    'samePassword',
+    next.value !== '' && next.value === current.value,
+  );
+  setPairError(
+    confirm,
+    'mismatch',
+    confirm.value !== '' && confirm.value !== next.value,
+  );
+  return null;
+}
+
+function setPairError(
+  control: AbstractControl,
+  key: string,
+  on: boolean,
+): void {
+  const { [key]: had, ...others } = control.errors ?? {};
+  if (on === Boolean(had)) {
+    return;
+  }
+  const errors: ValidationErrors = on ? { ...others, [key]: true } : others;
+  // With its events: the field's error text follows them.
+  control.setErrors(Object.keys(errors).length > 0 ? errors : null);
 }

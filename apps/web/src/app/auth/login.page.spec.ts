@@ -24,6 +24,24 @@ describe('LoginPage', () => {
     expect(TestBed.inject(Router).url).toBe('/chats');
   });
 
+  it('offers to create an account only while registration is open', async () => {
+    const link = () => el.querySelector('[data-testid="login-register"]');
+    let { render, el, http } = setUpFormPage(LoginPage);
+    await render();
+    http.expectOne('/api/auth/registration').flush({ open: false });
+    await render();
+    expect(link()).toBeNull();
+    expect(el.textContent).not.toContain('Create one');
+
+    TestBed.resetTestingModule();
+    ({ render, el, http } = setUpFormPage(LoginPage));
+    await render();
+    http.expectOne('/api/auth/registration').flush({ open: true });
+    await render();
+    expect(link()?.textContent).toContain('Create one');
+    expect(link()?.querySelector('a')?.getAttribute('href')).toBe('/register');
+  });
+
   it('says "wrong email or password" on a 401, and other failures in words', async () => {
     const { render, fill, submit, alert, http } = setUpFormPage(LoginPage);
     await render();

@@ -9,6 +9,7 @@ import {
   ReactiveFormsModule,
   Validators,
 } from '@angular/forms';
+import { toSignal } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
 import { Router, RouterLink } from '@angular/router';
 import { TranslatePipe } from '@ngx-translate/core';
@@ -63,10 +64,14 @@ import { LanguageSwitch } from '../shell/language-switch';
           {{ 'auth.login.submit' | translate }}
         </button>
       </form>
-      <p class="alt">
-        {{ 'auth.login.noAccount' | translate }}
-        <a routerLink="/register">{{ 'auth.login.toRegister' | translate }}</a>
-      </p>
+      @if (registrationOpen()) {
+        <p class="alt" data-testid="login-register">
+          {{ 'auth.login.noAccount' | translate }}
+          <a routerLink="/register">{{
+            'auth.login.toRegister' | translate
+          }}</a>
+        </p>
+      }
     </main>
   `,
   styleUrl: './auth-page.css',
@@ -75,6 +80,10 @@ import { LanguageSwitch } from '../shell/language-switch';
 export class LoginPage {
   private readonly auth = inject(AuthStore);
   private readonly router = inject(Router);
+  /** Registration is offered only while it is open (unknown yet: not offered). */
+  protected readonly registrationOpen = toSignal(this.auth.registrationOpen(), {
+    initialValue: false,
+  });
   protected readonly busy = signal(false);
   protected readonly error = signal<string | null>(null);
   protected readonly form = inject(NonNullableFormBuilder).group({

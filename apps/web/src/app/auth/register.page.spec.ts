@@ -26,6 +26,33 @@ describe('RegisterPage', () => {
     expect(TestBed.inject(Router).url).toBe('/chats');
   });
 
+  it('says on the name field that a name over 100 characters is too long, before sending', async () => {
+    const { render, fill, submit, el, http } = setUpFormPage(RegisterPage);
+    await render();
+    fill('name', 'x'.repeat(101));
+    fill('email', 'ann@example.com');
+    fill('password', 'long-enough-1');
+    await submit();
+    http.expectNone('/api/auth/register');
+    const field = one(el, 'input[name="name"]').closest('mat-form-field');
+    expect(field?.querySelector('mat-error')?.textContent?.trim()).toBe(
+      'At most 100 characters.',
+    );
+  });
+
+  it('says on arrival that registration is closed', async () => {
+    const { render, el, http } = setUpFormPage(RegisterPage);
+    await render();
+    http.expectOne('/api/auth/registration').flush({ open: false });
+    await render();
+    expect(
+      one(el, '[data-testid="registration-closed"]').textContent?.trim(),
+    ).toBe('Registration is closed. Ask an administrator for an account.');
+    expect(one<HTMLButtonElement>(el, 'button[type="submit"]').disabled).toBe(
+      true,
+    );
+  });
+
   it('says when registration is closed, and stops offering it', async () => {
     const { render, fill, submit, el, http } = setUpFormPage(RegisterPage);
     await render();

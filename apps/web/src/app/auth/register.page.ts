@@ -9,13 +9,18 @@ import {
   ReactiveFormsModule,
   Validators,
 } from '@angular/forms';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
 import { Router, RouterLink } from '@angular/router';
 import { TranslatePipe } from '@ngx-translate/core';
 import { AuthStore } from '../core/auth/auth.store';
 import { errorMessageKey, toApiRequestError } from '../core/http/api-error';
 import { TextField } from '../shared/forms/text-field';
-import { NEW_PASSWORD } from '../shared/forms/validators';
+import {
+  NAME_MAX,
+  NEW_PASSWORD,
+  lengthValidator,
+} from '../shared/forms/validators';
 import { LanguageSwitch } from '../shell/language-switch';
 
 @Component({
@@ -83,10 +88,18 @@ export class RegisterPage {
   protected readonly error = signal<string | null>(null);
   protected readonly password = NEW_PASSWORD;
   protected readonly form = inject(NonNullableFormBuilder).group({
-    name: [''],
+    name: ['', lengthValidator(0, NAME_MAX)],
     email: ['', [Validators.required, Validators.email]],
     password: ['', NEW_PASSWORD.validators],
   });
+
+  constructor() {
+    // Closed: said on arrival, not after the form is filled in.
+    this.auth
+      .registrationOpen()
+      .pipe(takeUntilDestroyed())
+      .subscribe((open) => this.closed.set(!open));
+  }
 
   protected submit(): void {
     if (this.form.invalid) {

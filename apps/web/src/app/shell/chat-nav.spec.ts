@@ -73,8 +73,11 @@ describe('ChatNav', () => {
       active?.tagName
     );
   };
+  // Bubbling, as a real key press does.
   const key = (target: Element, name: string) =>
-    target.dispatchEvent(new KeyboardEvent('keydown', { key: name }));
+    target.dispatchEvent(
+      new KeyboardEvent('keydown', { key: name, bubbles: true }),
+    );
 
   it('renames a chat inline', async () => {
     button('Rename “Second”').click();
@@ -93,6 +96,10 @@ describe('ChatNav', () => {
   });
 
   it('keeps the keyboard focus in the row: Escape goes back to the button that opened it', async () => {
+    // What lies around the list (the sidebar closes on an Escape) never sees these.
+    const escapesOutside: Event[] = [];
+    const outside = (e: Event) => escapesOutside.push(e);
+    document.addEventListener('keydown', outside);
     button('Rename “First”').click();
     await render();
     key(one(el, '.rename input'), 'Escape');
@@ -107,6 +114,8 @@ describe('ChatNav', () => {
     await render();
     expect(el.querySelector('.confirm')).toBeNull();
     expect(focused()).toBe('Delete “First”');
+    document.removeEventListener('keydown', outside);
+    expect(escapesOutside).toEqual([]);
   });
 
   it('deletes a chat only after confirming, and leaves it if it was open', async () => {

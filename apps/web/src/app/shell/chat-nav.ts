@@ -62,7 +62,7 @@ type RowMode = { id: string; mode: 'rename' | 'delete' } | null;
                   [value]="chat.title"
                   maxlength="200"
                   [attr.aria-label]="'shell.chats.renameLabel' | translate"
-                  (keydown.escape)="cancel(chat)"
+                  (keydown.escape)="escape($event, chat)"
                 />
                 <button mat-button type="submit">
                   {{ 'common.save' | translate }}
@@ -77,7 +77,7 @@ type RowMode = { id: string; mode: 'rename' | 'delete' } | null;
                 class="confirm"
                 role="group"
                 [attr.aria-label]="'shell.chats.deleteConfirm' | translate"
-                (keydown.escape)="cancel(chat)"
+                (keydown.escape)="escape($event, chat)"
               >
                 <span>{{ 'shell.chats.deleteConfirm' | translate }}</span>
                 <button
@@ -216,6 +216,17 @@ export class ChatNav {
     this.rowMode.set({ id: chat.id, mode: 'delete' });
     // The least destructive choice first.
     this.focusLater(chat.id, '.keep');
+  }
+
+  /**
+   * Escape leaves the rename or the confirm step, and goes no further: the
+   * sidebar (a mat-sidenav) closes on an Escape that reaches it, taking the
+   * focus to the page.
+   */
+  protected escape(event: Event, chat: Chat): void {
+    event.stopPropagation();
+    event.preventDefault();
+    this.cancel(chat);
   }
 
   /** Back to the plain row, focus on the button that left it. */

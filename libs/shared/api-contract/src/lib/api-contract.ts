@@ -102,6 +102,12 @@ export interface AuthResponse {
   user: User;
 }
 
+/** `GET /api/auth/registration` (no auth): whether the sign-in page may offer an account. */
+export interface RegistrationStatus {
+  /** The setting `allow_registration`: anyone may register. */
+  open: boolean;
+}
+
 // ---------------------------------------------------------------- service access
 
 /** A limit of an API key's own, as it is set: `{metric, window, amount}`. */

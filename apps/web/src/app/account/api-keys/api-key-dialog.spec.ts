@@ -71,6 +71,38 @@ describe('ApiKeyDialog', { timeout: 20_000 }, () => {
     );
   });
 
+  it('warns that an amount of 0 blocks the key, and still sends it', async () => {
+    const d = await open();
+    d.fill('api-key-name', 'paused');
+    one<HTMLButtonElement>(d.el, '[data-testid="api-key-add-limit"]').click();
+    await d.render();
+    d.fill('api-key-limit-amount', '5');
+    await d.render();
+    expect(d.el.querySelector('[data-testid="api-key-limit-zero"]')).toBeNull();
+    d.fill('api-key-limit-amount', '0');
+    await d.render();
+    expect(
+      one(d.el, '[data-testid="api-key-limit-zero"]').textContent?.trim(),
+    ).toBe('0 blocks this key: every request is refused.');
+    await d.submit();
+    const req = d.http.expectOne('/api/auth/api-keys');
+    expect(req.request.body.limits).toEqual([
+      { metric: 'messages', window: 'day', amount: 0 },
+    ]);
+  });
+
+  it('says what the picked models mean once some are picked', async () => {
+    const d = await open();
+    const hint = () =>
+      one(d.el, '[data-testid="api-key-models-hint"]').textContent?.trim();
+    expect(hint()).toBe('None picked: every model');
+    one(d.el, '[data-testid="api-key-models"] .mat-mdc-select-trigger').click();
+    await d.render();
+    one(document, 'mat-option').click();
+    await d.render();
+    expect(hint()).toBe('Only the picked models (1)');
+  });
+
   it('creates a key with its limits, then shows it once with a copy button', async () => {
     const d = await open();
     d.fill('api-key-name', 'billing');

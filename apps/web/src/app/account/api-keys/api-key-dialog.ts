@@ -4,7 +4,9 @@ import {
   inject,
   signal,
 } from '@angular/core';
+import { toSignal } from '@angular/core/rxjs-interop';
 import {
+  AbstractControl,
   FormArray,
   NonNullableFormBuilder,
   ReactiveFormsModule,
@@ -40,7 +42,8 @@ import { LanguageService } from '../../core/i18n/language.service';
 import { amountText, perText } from '../../shared/limits/limit-words';
 import { ModelsStore } from '../../chat/data-access/models.store';
 import { TextField } from '../../shared/forms/text-field';
-import { lengthValidator } from '../../shared/forms/validators';
+import { NAME_MAX, lengthValidator } from '../../shared/forms/validators';
+import { map } from 'rxjs';
 import { ApiKeysApi } from './api-keys-api.service';
 import { ApiKeySecret } from './api-key-secret';
 import { futureTimeValidator, sameSecond, toIso, toLocalInput } from './expiry';
@@ -97,7 +100,7 @@ export class ApiKeyDialog {
   protected readonly form = this.fb.group({
     name: [
       this.key?.name ?? '',
-      [Validators.required, lengthValidator(1, 100)],
+      [Validators.required, lengthValidator(1, NAME_MAX)],
     ],
     models: [this.key?.models ?? ([] as string[])],
     expires: [(this.key?.expires_at ? 'at' : 'never') as 'never' | 'at'],
@@ -113,6 +116,11 @@ export class ApiKeyDialog {
         ),
     ),
   });
+  /** How many models are picked: the hint under the list says what that means. */
+  protected readonly pickedModels = toSignal(
+    this.form.controls.models.valueChanges.pipe(map((m) => m.length)),
+    { initialValue: 0 },
+  );
   protected readonly busy = signal(false);
   protected readonly error = signal<string | null>(null);
   /** The created key, shown once. */
@@ -186,6 +194,15 @@ export class ApiKeyDialog {
           model: l.model,
         }) as string)
       : words;
+  }
+
+  /** A valid amount of 0: legal, but the key is refused from its first request on. */
+  protected blocksKey(row: AbstractControl): boolean {
+    const amount = row.get('amount');
+    const metric = row.get('metric')?.value as LimitMetric;
+    return (
+      !!amount && amount.valid && toAmount(metric, String(amount.value)) === 0
+    );
   }
 
   protected addLimit(): void {

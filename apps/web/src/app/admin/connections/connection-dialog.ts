@@ -29,7 +29,9 @@ import { LanguageService } from '../../core/i18n/language.service';
 import { FormDialog, saveAndClose } from '../../shared/form-dialog';
 import { TextField } from '../../shared/forms/text-field';
 import {
+  NAME_MAX,
   httpUrlValidator,
+  lengthValidator,
   wholeNumberValidator,
 } from '../../shared/forms/validators';
 import { CatalogApi } from '../data-access/catalog-api.service';
@@ -139,7 +141,10 @@ export class ConnectionDialog {
   }));
 
   protected readonly form = this.fb.group({
-    name: [this.connection?.name ?? '', Validators.required],
+    name: [
+      this.connection?.name ?? '',
+      [Validators.required, lengthValidator(1, NAME_MAX)],
+    ],
     baseUrl: [
       this.connection?.base_url ?? '',
       [Validators.required, httpUrlValidator],

@@ -22,6 +22,8 @@ const LAB = connection('Lab', 'admin', {
   has_api_key: true,
   api_key_hint: 'abcd',
 });
+/** A connection no model uses. */
+const SPARE = connection('Spare', 'admin');
 
 /** Dialogs close at once, without waiting for an animation. */
 const NO_ANIMATIONS = [
@@ -33,7 +35,7 @@ describe('ConnectionsPage', { timeout: 20_000 }, () => {
     const page = setUpFormPage(ConnectionsPage, NO_ANIMATIONS);
     await page.render();
     page.http.expectOne('/api/admin/connections').flush({
-      items: [LOCAL, ENV, LAB],
+      items: [LOCAL, ENV, LAB, SPARE],
     });
     page.http.expectOne('/api/admin/models').flush({
       items: [
@@ -136,40 +138,69 @@ describe('ConnectionsPage', { timeout: 20_000 }, () => {
     );
   });
 
-  it('explains a refused delete by naming the models that use the connection', async () => {
+  it('says up front that a connection in use cannot be deleted, naming the models, and asks nothing', async () => {
+    const { row, render, http } = await open();
+    const del = one<HTMLButtonElement>(
+      row('Lab'),
+      '[data-testid="delete-connection"]',
+    );
+    // Disabled, yet focusable, so its reason can be read.
+    expect(del.getAttribute('aria-disabled')).toBe('true');
+    expect(del.disabled).toBe(false);
+    del.dispatchEvent(new Event('mouseenter'));
+    del.focus();
+    await render();
+    const described = del.getAttribute('aria-describedby') ?? '';
+    expect(described).not.toBe('');
+    expect(document.getElementById(described)?.textContent).toBe(
+      'This connection is still used by: mini, big. Move these models to another connection or delete them first.',
+    );
+    del.click();
+    await render();
+    expect(document.querySelector('[data-testid="confirm-ok"]')).toBeNull();
+    http.expectNone(`/api/admin/connections/${LAB.id}`);
+
+    const spare = one<HTMLButtonElement>(
+      row('Spare'),
+      '[data-testid="delete-connection"]',
+    );
+    expect(spare.getAttribute('aria-disabled')).not.toBe('true');
+  });
+
+  it('explains a delete refused all the same (a model was added meanwhile)', async () => {
     const { row, http, render, el, text } = await open();
     one<HTMLButtonElement>(
-      row('Lab'),
+      row('Spare'),
       '[data-testid="delete-connection"]',
     ).click();
     await render();
     one<HTMLButtonElement>(document, '[data-testid="confirm-ok"]').click();
     await render();
-    const request = http.expectOne(`/api/admin/connections/${LAB.id}`);
+    const request = http.expectOne(`/api/admin/connections/${SPARE.id}`);
     expect(request.request.method).toBe('DELETE');
     const { body, options } = apiError(409, 'CONNECTION_IN_USE');
     request.flush(body, options);
     await render();
     expect(text(el, '[data-testid="connections-notice"]')).toBe(
-      'This connection is still used by: mini, big. Move these models to another connection or delete them first.',
+      'Models still use this connection. Move them to another connection or delete them first.',
     );
     // and the list is read again
     http
       .expectOne('/api/admin/connections')
-      .flush({ items: [LOCAL, ENV, LAB] });
+      .flush({ items: [LOCAL, ENV, LAB, SPARE] });
     http.expectOne('/api/admin/models').flush({ items: [] });
   });
 
   it('sends nothing when the delete is cancelled', async () => {
     const { row, http, render } = await open();
     one<HTMLButtonElement>(
-      row('Lab'),
+      row('Spare'),
       '[data-testid="delete-connection"]',
     ).click();
     await render();
     one<HTMLButtonElement>(document, '[data-testid="confirm-cancel"]').click();
     await render();
-    http.expectNone(`/api/admin/connections/${LAB.id}`);
+    http.expectNone(`/api/admin/connections/${SPARE.id}`);
   });
 });
 

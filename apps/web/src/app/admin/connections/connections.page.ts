@@ -115,6 +115,17 @@ export class ConnectionsPage {
     this.open({ connection });
   }
 
+  /** A connection that models use cannot be deleted (409 CONNECTION_IN_USE): said before anyone tries. */
+  protected deleteBlocked(connection: Connection): Said | null {
+    const models = this.usedBy().get(connection.id) ?? [];
+    return models.length > 0
+      ? {
+          key: 'admin.connections.inUseBy',
+          params: { models: models.join(', ') },
+        }
+      : null;
+  }
+
   protected remove(connection: Connection): void {
     confirmAction(this.dialog, {
       title: 'admin.connections.deleteTitle',

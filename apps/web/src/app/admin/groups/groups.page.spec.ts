@@ -93,7 +93,7 @@ describe('GroupDialog', { timeout: 20_000 }, () => {
     expect(d.errors()).toEqual(['This field is required.']);
     d.fill('group-name', 'x'.repeat(101));
     await d.submit();
-    expect(d.errors()).toEqual(['Between 1 and 100 characters.']);
+    expect(d.errors()).toEqual(['At most 100 characters.']);
     d.http.expectNone('/api/admin/groups');
     d.fill('group-name', 'research');
     await d.submit();

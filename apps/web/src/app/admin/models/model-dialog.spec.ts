@@ -36,6 +36,19 @@ describe('ModelDialog', { timeout: 20_000 }, () => {
     ]);
   });
 
+  it('says a negative price must be 0 or more, not that it is no number', async () => {
+    const d = setUpDialog(ModelDialog, { connections: [LAB] });
+    await d.render();
+    d.fill('model-id', 'mini');
+    d.fill('model-name', 'Mini');
+    d.fill('model-upstream', 'gpt-4o-mini');
+    d.fill('model-input-price', '-0.15');
+    d.fill('model-output-price', '-2');
+    await d.submit();
+    d.http.expectNone(() => true);
+    expect(d.errors()).toEqual(['Must be 0 or more.', 'Must be 0 or more.']);
+  });
+
   it('creates a model with its prices as numbers (a comma works as the point)', async () => {
     const d = setUpDialog(ModelDialog, { connections: [LAB] });
     await d.render();

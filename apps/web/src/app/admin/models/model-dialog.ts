@@ -37,7 +37,9 @@ import { PluralPipe } from '../../core/i18n/plural';
 import { FormDialog, saveAndClose } from '../../shared/form-dialog';
 import { TextField } from '../../shared/forms/text-field';
 import {
+  NAME_MAX,
   decimalValidator,
+  lengthValidator,
   parseDecimal,
   wholeNumberValidator,
 } from '../../shared/forms/validators';
@@ -188,7 +190,10 @@ export class ModelDialog {
 
   protected readonly form = this.fb.group({
     id: [this.model?.id ?? '', this.model ? [] : [modelIdValidator]],
-    name: [this.model?.name ?? '', Validators.required],
+    name: [
+      this.model?.name ?? '',
+      [Validators.required, lengthValidator(1, NAME_MAX)],
+    ],
     connectionId: [
       this.model?.connection_id ?? this.data.connections[0]?.id ?? '',
       Validators.required,

@@ -89,16 +89,38 @@ describe('ModelsPage', { timeout: 20_000 }, () => {
     ).not.toBeNull();
   });
 
-  it('explains why the default model cannot be deleted', async () => {
-    const { row, http, render, el, text, flush } = await open();
-    one<HTMLButtonElement>(
+  it('says up front that the default model cannot be deleted, and asks nothing', async () => {
+    const { row, http, render } = await open();
+    const del = one<HTMLButtonElement>(
       row('local'),
       '[data-testid="delete-model"]',
-    ).click();
+    );
+    expect(del.getAttribute('aria-disabled')).toBe('true');
+    del.dispatchEvent(new Event('mouseenter'));
+    del.focus();
+    await render();
+    expect(
+      document.getElementById(del.getAttribute('aria-describedby') ?? '')
+        ?.textContent,
+    ).toBe('This is the default model. Make another model the default first.');
+    del.click();
+    await render();
+    expect(document.querySelector('[data-testid="confirm-ok"]')).toBeNull();
+    http.expectNone('/api/admin/models/local');
+    expect(
+      one(row('mini'), '[data-testid="delete-model"]').getAttribute(
+        'aria-disabled',
+      ),
+    ).not.toBe('true');
+  });
+
+  it('explains a delete refused because the model became the default meanwhile', async () => {
+    const { row, http, render, el, text, flush } = await open();
+    one<HTMLButtonElement>(row('mini'), '[data-testid="delete-model"]').click();
     await render();
     one<HTMLButtonElement>(document, '[data-testid="confirm-ok"]').click();
     await render();
-    const request = http.expectOne('/api/admin/models/local');
+    const request = http.expectOne('/api/admin/models/mini');
     expect(request.request.method).toBe('DELETE');
     const { body, options } = apiError(409, 'MODEL_IS_DEFAULT');
     request.flush(body, options);

@@ -6,9 +6,12 @@ import {
   input,
 } from '@angular/core';
 import { MatTableModule } from '@angular/material/table';
-import { TranslatePipe } from '@ngx-translate/core';
-import type { Alert } from '@tally/api-contract';
-import { LocalDateTimePipe, LocalNumberPipe } from '../../core/i18n/format';
+import { TranslatePipe, TranslateService } from '@ngx-translate/core';
+import type { Alert, QuotaLimit } from '@tally/api-contract';
+import { LocalDateTimePipe, formatNumber } from '../../core/i18n/format';
+import { LanguageService } from '../../core/i18n/language.service';
+import { subjectText } from '../../shared/limits/limit-words';
+import { formatBudget } from '../../shared/money';
 import { DataTable } from '../../shared/table/data-table';
 import { TablePaging, loadOnChange } from '../../shared/table/table-paging';
 import { AlertsApi } from '../data-access/alerts-api.service';
@@ -25,13 +28,7 @@ export function deliveryState(
 /** The recorded alerts, newest first, with their delivery. */
 @Component({
   selector: 'app-alert-list',
-  imports: [
-    MatTableModule,
-    TranslatePipe,
-    LocalDateTimePipe,
-    LocalNumberPipe,
-    DataTable,
-  ],
+  imports: [MatTableModule, TranslatePipe, LocalDateTimePipe, DataTable],
   templateUrl: './alert-list.html',
   styleUrls: ['../admin-page.css', './settings.page.css'],
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -41,6 +38,8 @@ export class AlertList {
   readonly reload = input(0);
 
   private readonly api = inject(AlertsApi);
+  private readonly t = inject(TranslateService);
+  private readonly language = inject(LanguageService);
   protected readonly columns = ['created', 'what', 'user', 'delivery'];
   protected readonly paging = new TablePaging();
   protected readonly alerts = loadOnChange(
@@ -52,4 +51,23 @@ export class AlertList {
     ({ page, page_size }) => this.api.alerts({ page, page_size }),
   );
   protected readonly state = deliveryState;
+
+  /** Whose limit: "everyone", "Research together", "API key billing". */
+  protected subject(limit: QuotaLimit): string {
+    this.language.lang();
+    return subjectText(this.t, limit);
+  }
+
+  /** An amount of the limit: a number, or money for cost (rounded down to the cent, as the budget shows it). */
+  protected amount(limit: QuotaLimit, value: number): string {
+    const lang = this.language.lang();
+    if (limit.metric !== 'cost') {
+      return formatNumber(lang, value);
+    }
+    const cent = 10_000;
+    return formatBudget(
+      lang,
+      value >= cent ? Math.floor(value / cent) * cent : value,
+    );
+  }
 }

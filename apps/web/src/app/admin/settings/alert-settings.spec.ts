@@ -1,6 +1,11 @@
 import { HttpTestingController } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
-import type { Alert, AlertList, Settings } from '@tally/api-contract';
+import type {
+  Alert,
+  AlertList,
+  QuotaLimit,
+  Settings,
+} from '@tally/api-contract';
 import { one } from '../../../testing/dom';
 import { setUpFormPage } from '../../../testing/form-page';
 import { useLanguage } from '../../../testing/i18n';
@@ -222,14 +227,44 @@ describe('SettingsPage: alerts', () => {
       [...el.querySelectorAll('[data-testid="alerts-table"] tr.mat-mdc-row')]
         .map((r) => r.textContent?.replace(/\s+/g, ' ').trim())
         .join('\n');
-    expect(row()).toContain('80% messages · day 80 / 100');
+    expect(row()).toContain('80% everyone · messages · day 80 / 100');
     expect(row()).toContain('ann@example.com');
     expect(row()).toContain('Retrying Attempts: 2');
     expect(row()).toContain('The receiver answered HTTP 503');
     useLanguage('ru');
     await render();
-    expect(row()).toContain('80% сообщения · день');
+    expect(row()).toContain('80% все · сообщения · день');
     expect(row()).toContain('Повторяем Попыток: 2');
+  });
+
+  it("writes a cost limit's use as money and names the API key whose limit it is", async () => {
+    const keyLimit: Alert = {
+      ...CROSSING,
+      id: 'a2',
+      threshold: 100,
+      limit: {
+        ...(CROSSING.limit as QuotaLimit),
+        subject: 'api_key',
+        subject_id: 'k1',
+        subject_name: 'billing',
+        metric: 'cost',
+        window: 'month',
+        amount: 5_000_000,
+        used: 4_995_000,
+        limit: 5_000_000,
+        remaining: 5_000,
+      },
+    };
+    const { el, render } = await open(SETTINGS, [keyLimit]);
+    const what = () =>
+      el
+        .querySelector('[data-testid="alert-what"]')
+        ?.textContent?.replace(/\s+/g, ' ')
+        .trim();
+    expect(what()).toBe('100% API key billing · cost · month $4.99 / $5');
+    useLanguage('ru');
+    await render();
+    expect(what()).toContain('4,99 $ / 5 $');
   });
 });
 

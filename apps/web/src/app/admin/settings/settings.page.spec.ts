@@ -49,6 +49,15 @@ describe('SettingsPage', () => {
     expect(value('maxStreams')).toBe('3');
   });
 
+  it("names each form's save button after what it saves", async () => {
+    const { el } = await open();
+    const saves = [...el.querySelectorAll('button[type="submit"]')].map((b) =>
+      b.textContent?.trim(),
+    );
+    expect(saves).toEqual(['Save general settings', 'Save alert settings']);
+    expect(new Set(saves).size).toBe(saves.length);
+  });
+
   it('checks every value before sending anything', async () => {
     const { fill, submit, errors, http } = await open();
     fill('defaultMessages', '-1');
@@ -58,7 +67,7 @@ describe('SettingsPage', () => {
     await submit();
     http.expectNone('/api/admin/settings');
     expect(errors()).toEqual([
-      'Must be at least 0.',
+      'Must be 0 or more.',
       'Enter a whole number.',
       'Choose a time zone from the list.',
       'Must be at most 100.',

@@ -157,7 +157,7 @@ describe('UserDialog limit editing', () => {
     ['', 'This field is required.'],
     ['1.5', 'Enter a whole number.'],
     ['abc', 'Enter a whole number.'],
-    ['-1', 'Must be at least 0.'],
+    ['-1', 'Must be 0 or more.'],
     ['2147483648', 'Must be at most 2,147,483,647.'],
   ])('shows "%s" as wrong before sending anything', async (value, message) => {
     open({ user: USER, settings: SETTINGS });

@@ -31,7 +31,11 @@ import {
 import { Observable, of } from 'rxjs';
 import { saveAndClose } from '../../shared/form-dialog';
 import { TextField } from '../../shared/forms/text-field';
-import { NEW_PASSWORD, lengthValidator } from '../../shared/forms/validators';
+import {
+  NAME_MAX,
+  NEW_PASSWORD,
+  lengthValidator,
+} from '../../shared/forms/validators';
 import { LIMITS } from '@tally/api-contract';
 import { AdminApi } from '../data-access/admin-api.service';
 import { LimitEditor } from './limit-editor';
@@ -107,7 +111,7 @@ export class UserDialog {
         ? [lengthValidator(LIMITS.passwordMin, LIMITS.passwordMax)]
         : NEW_PASSWORD.validators,
     ],
-    name: [this.data.user?.name ?? ''],
+    name: [this.data.user?.name ?? '', lengthValidator(0, NAME_MAX)],
     role: [(this.data.user?.role ?? 'user') as Role],
     isActive: [this.data.user?.is_active ?? true],
     messages: createLimitForm(this.data.user?.max_ai_messages_per_day ?? null),

@@ -32,6 +32,20 @@ export function streamErrorKey(code: string | undefined): string {
   return key === 'errors.status.network' ? 'errors.stream.failed' : key;
 }
 
+/**
+ * A send the model's provider refused before answering (502, 504): the
+ * model is down, not the message; another model may well answer.
+ */
+export function modelUnavailable(err: unknown): boolean {
+  const { status, code } = toApiRequestError(err);
+  return (
+    code === 'AI_PROVIDER_ERROR' ||
+    code === 'AI_PROVIDER_TIMEOUT' ||
+    status === 502 ||
+    status === 504
+  );
+}
+
 /** The first line of a message, shortened, as the title of the chat it starts. */
 export function titleFrom(content: string): string {
   const line = content.trim().split('\n')[0].trim();
@@ -82,6 +96,8 @@ export class Conversation {
   /** Sends the draft; the page has checked that it may go (see `sendHold`). */
   send(): void {
     const content = this.draft().trim();
+    // A new chat is created by this send: should it fail, the chat goes too.
+    const isNewChat = this.chatId() === null;
     this.error.set(null);
     this.draft.set('');
     this.streaming.set(true);
@@ -107,7 +123,12 @@ export class Conversation {
         error: (err: unknown) =>
           err instanceof StreamInterruptedError
             ? this.onStreamEnd()
-            : this.onSendError(err, content, pending.id),
+            : this.onSendError(
+                err,
+                content,
+                pending.id,
+                isNewChat ? this.chatId() : null,
+              ),
         complete: () => this.onStreamEnd(),
       });
   }
@@ -120,10 +141,13 @@ export class Conversation {
     this.quotaStore.refresh();
   }
 
-  /** Shows the chat `id` (null: a new chat); the same chat, just created, stays. */
+  /**
+   * Shows the chat `id` (null: a new chat); the same chat stays: the one
+   * this page just created, or the new chat a failed first send went back to.
+   */
   open(id: string | null): void {
-    if (id !== null && id === this.chatId()) {
-      return; // the chat this page just created
+    if (id === this.chatId()) {
+      return;
     }
     // An answer left streaming is aborted; the server charges what it used.
     const abortedAnswer = this.streaming();
@@ -206,14 +230,26 @@ export class Conversation {
     }
   }
 
-  private onSendError(err: unknown, content: string, pendingId: string): void {
+  private onSendError(
+    err: unknown,
+    content: string,
+    pendingId: string,
+    createdChat: string | null,
+  ): void {
     this.stream = null;
     this.endStreaming();
     this.streamText.set('');
-    // Nothing was sent: take the message back into the box.
+    // Nothing was answered: take the message back into the box.
     this.messages.update((list) => list.filter((m) => m.id !== pendingId));
     if (!this.draft()) {
       this.draft.set(content);
+    }
+    if (createdChat) {
+      this.discardNewChat(createdChat);
+    }
+    if (modelUnavailable(err)) {
+      this.error.set('errors.modelUnavailable');
+      return;
     }
     if (toApiRequestError(err).code === 'UNKNOWN_MODEL') {
       if (!this.chatId()) {
@@ -232,6 +268,18 @@ export class Conversation {
       return;
     }
     this.error.set(errorMessageKey(err));
+  }
+
+  /**
+   * The first send of a new chat failed before any answer: the chat it
+   * created would stay behind, empty but for the refused message, which is
+   * back in the box. It goes, and the page is a new chat again, on the
+   * model picked (so another can be picked before sending again).
+   */
+  private discardNewChat(id: string): void {
+    this.chatId.set(null);
+    this.chats.remove(id).subscribe({ error: () => undefined });
+    void this.router.navigate(['/chats']);
   }
 
   /**

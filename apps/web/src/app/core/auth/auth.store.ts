@@ -6,6 +6,7 @@ import type {
   ChangePasswordRequest,
   LoginRequest,
   RegisterRequest,
+  RegistrationStatus,
   UpdateMeRequest,
   User,
 } from '@tally/api-contract';
@@ -58,6 +59,14 @@ export class AuthStore {
     return this.http
       .post<AuthResponse>('/api/auth/register', request)
       .pipe(map((response) => this.startSession(response)));
+  }
+
+  /** Whether anyone may register now (no sign-in needed); open when the API cannot say. */
+  registrationOpen(): Observable<boolean> {
+    return this.http.get<RegistrationStatus>('/api/auth/registration').pipe(
+      map((status) => status.open),
+      catchError(() => of(true)),
+    );
   }
 
   /** Changes the signed-in user's own name; the session's user follows. */

@@ -53,9 +53,13 @@ export function decimalValidator(
     if (text === '') {
       return { required: true };
     }
-    const value = parseDecimal(text);
+    const value = parseDecimal(text.replace(/^-\s*/, ''));
     if (value === null) {
       return { number: true };
+    }
+    // "-0.5" is a number, only too small: said as such, not as "not a number".
+    if (/^-/.test(text) && value > 0 && min >= 0) {
+      return { min: { min, actual: -value } };
     }
     const places = text.replace(',', '.').split('.')[1]?.length ?? 0;
     if (places > decimals) {
@@ -146,7 +150,10 @@ export function fieldError(
     return { key: 'validation.email', params: {} };
   }
   if (errors['length']) {
-    const { min, max } = errors['length'];
+    const { min, max, actual } = errors['length'];
+    if (actual > max) {
+      return { key: 'validation.maxLength', params: { max: n(max) } };
+    }
     return {
       key: 'validation.length',
       params: { min: n(min), max: n(max) },
@@ -173,7 +180,16 @@ export function fieldError(
   if (errors['modelId']) {
     return { key: 'validation.modelId', params: {} };
   }
+  if (errors['samePassword']) {
+    return { key: 'validation.samePassword', params: {} };
+  }
+  if (errors['mismatch']) {
+    return { key: 'validation.mismatch', params: {} };
+  }
   if (errors['min']) {
+    if (errors['min'].min === 0) {
+      return { key: 'validation.notNegative', params: {} };
+    }
     return { key: 'validation.min', params: { min: n(errors['min'].min) } };
   }
   if (errors['max']) {
@@ -181,6 +197,9 @@ export function fieldError(
   }
   return { key: 'validation.invalid', params: {} };
 }
+
+/** The longest display name the API takes (a user's, a connection's, a model's, a key's). */
+export const NAME_MAX = 100;
 
 /** A new password as the API takes it: required, 8 to 128 characters; and the hint that says so. */
 export const NEW_PASSWORD: {

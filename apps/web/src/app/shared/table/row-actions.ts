@@ -5,6 +5,7 @@ import {
   output,
 } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
+import { MatTooltipModule } from '@angular/material/tooltip';
 import { TranslatePipe } from '@ngx-translate/core';
 
 /**
@@ -21,7 +22,7 @@ import { TranslatePipe } from '@ngx-translate/core';
  */
 @Component({
   selector: 'app-row-actions',
-  imports: [MatButtonModule, TranslatePipe],
+  imports: [MatButtonModule, MatTooltipModule, TranslatePipe],
   template: `
     <button
       mat-button
@@ -36,8 +37,10 @@ import { TranslatePipe } from '@ngx-translate/core';
     <button
       mat-button
       type="button"
-      (click)="remove.emit()"
-      [disabled]="busy()"
+      (click)="blocked() || remove.emit()"
+      [disabled]="busy() || !!blocked()"
+      [disabledInteractive]="!!blocked()"
+      [matTooltip]="blocked()?.key ?? '' | translate: blocked()?.params"
       [attr.aria-label]="keys() + '.deleteLabel' | translate: params()"
       [attr.data-testid]="'delete-' + name()"
     >
@@ -60,6 +63,15 @@ export class RowActions {
   readonly params = input<Record<string, unknown>>({});
   /** The row's delete is on its way: Delete waits. */
   readonly busy = input(false);
+  /**
+   * Why the API would refuse to delete the row (a translation key and its
+   * params), or null: Delete is then disabled up front, still focusable, and
+   * says why (a tooltip, read out as its description).
+   */
+  readonly blocked = input<{
+    key: string;
+    params?: Record<string, unknown>;
+  } | null>(null);
   readonly edit = output<void>();
   readonly remove = output<void>();
 }
