@@ -26,6 +26,8 @@ export interface RequestLogFilter {
   userId?: string;
   apiKeyId?: string;
   model?: string;
+  /** Part of the user's e-mail or name, or of the key's name (any case). */
+  search?: string;
   page: number;
   pageSize: number;
 }
@@ -43,6 +45,10 @@ interface Row {
   started_at: Date | string;
   duration_ms: number;
   count: number;
+  by_api_key: boolean;
+  user_email: string;
+  user_name: string;
+  api_key_name: string | null;
   total?: string | number;
 }
 
@@ -91,6 +97,29 @@ const paramsOf = (e: RequestLogEntry): unknown[] => [
   e.startedAt,
   Math.max(0, Math.round(e.durationMs)),
 ];
+
+/**
+ * A row with who made it, read in the listing's own statement: the user's
+ * e-mail and name and the key's name as they are now (a deleted key's rows
+ * lost their `api_key_id`, so its name is null).
+ */
+const NAMED_COLUMNS = `g.*, u.email AS user_email, u.name AS user_name, k.name AS api_key_name`;
+const NAMED_FROM = `FROM gateway_requests g
+  JOIN users u ON u.id = g.user_id
+  LEFT JOIN api_keys k ON k.id = g.api_key_id`;
+
+/**
+ * The listing's filters, `$1`..`$4`: user, key, model, and `search`, a
+ * case-insensitive part of the e-mail, the user's name or the key's name
+ * (strpos, so `%` and `_` are plain characters).
+ */
+const FILTER = `($1::uuid IS NULL OR g.user_id = $1)
+  AND ($2::uuid IS NULL OR g.api_key_id = $2)
+  AND ($3::varchar IS NULL OR g.model = $3)
+  AND ($4::text IS NULL
+    OR strpos(lower(u.email), lower($4)) > 0
+    OR strpos(lower(u.name), lower($4)) > 0
+    OR strpos(lower(k.name), lower($4)) > 0)`;
 
 const nullableNumber = (v: string | number | null) =>
   v === null ? null : Number(v);
@@ -173,29 +202,24 @@ export class RequestLogService {
 
   /** `GET /api/admin/requests`: newest first, filtered, one page. */
   async list(f: RequestLogFilter): Promise<GatewayRequestList> {
+    const filter = [
+      f.userId ?? null,
+      f.apiKeyId ?? null,
+      f.model ?? null,
+      f.search ?? null,
+    ];
     const rows = await this.db.query<Row>(
-      `SELECT *, count(*) OVER () AS total FROM gateway_requests
-       WHERE ($1::uuid IS NULL OR user_id = $1)
-         AND ($2::uuid IS NULL OR api_key_id = $2)
-         AND ($3::varchar IS NULL OR model = $3)
-       ORDER BY started_at DESC, id DESC
-       LIMIT $4 OFFSET $5`,
-      [
-        f.userId ?? null,
-        f.apiKeyId ?? null,
-        f.model ?? null,
-        f.pageSize,
-        (f.page - 1) * f.pageSize,
-      ],
+      `SELECT ${NAMED_COLUMNS}, count(*) OVER () AS total ${NAMED_FROM}
+       WHERE ${FILTER}
+       ORDER BY g.started_at DESC, g.id DESC
+       LIMIT $5 OFFSET $6`,
+      [...filter, f.pageSize, (f.page - 1) * f.pageSize],
     );
     let total = Number(rows[0]?.total ?? 0);
     if (rows.length === 0 && f.page > 1) {
       const [c] = await this.db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM gateway_requests
-         WHERE ($1::uuid IS NULL OR user_id = $1)
-           AND ($2::uuid IS NULL OR api_key_id = $2)
-           AND ($3::varchar IS NULL OR model = $3)`,
-        [f.userId ?? null, f.apiKeyId ?? null, f.model ?? null],
+        `SELECT count(*)::int AS n ${NAMED_FROM} WHERE ${FILTER}`,
+        filter,
       );
       total = Number(c.n);
     }
@@ -205,6 +229,15 @@ export class RequestLogService {
       page: f.page,
       page_size: f.pageSize,
     };
+  }
+
+  /** `GET /api/admin/requests/:id`: one row, or null when there is none. */
+  async get(id: string): Promise<GatewayRequest | null> {
+    const [row] = await this.db.query<Row>(
+      `SELECT ${NAMED_COLUMNS} ${NAMED_FROM} WHERE g.id = $1`,
+      [id],
+    );
+    return row ? toRequest(row) : null;
   }
 }
 
@@ -222,5 +255,9 @@ function toRequest(r: Row): GatewayRequest {
     started_at: new Date(r.started_at).toISOString(),
     duration_ms: Number(r.duration_ms),
     count: Number(r.count),
+    user_email: r.user_email,
+    user_name: r.user_name,
+    api_key_name: r.api_key_name,
+    by_api_key: Boolean(r.by_api_key),
   };
 }
