@@ -21,6 +21,7 @@ import { reasonKey } from './request-reason';
  */
 @Component({
   selector: 'app-request-dialog',
+  host: { 'data-testid': 'request-dialog' },
   imports: [
     MatDialogModule,
     MatButtonModule,

@@ -146,7 +146,6 @@ export class RequestsPage {
   protected open(r: GatewayRequest): void {
     this.dialog.open(RequestDialog, {
       data: r,
-      autoFocus: 'dialog',
       maxWidth: '95vw',
     });
   }
