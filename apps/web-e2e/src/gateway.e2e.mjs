@@ -336,11 +336,12 @@ describe('API keys and the request log', { timeout: 600_000 }, () => {
     const { page } = admin;
     await openAdmin(page, 'requests');
     await page.fill(byTestId('requests-search'), USER.email);
+    // Both of the user's requests were made with the key deleted since.
     await page.waitForFunction(
       (sel) =>
-        [...document.querySelectorAll(sel)].some((el) =>
-          el.textContent.includes('deleted key'),
-        ),
+        [...document.querySelectorAll(sel)]
+          .map((el) => el.textContent.trim())
+          .join('|') === 'deleted key|deleted key',
       byTestId('request-key'),
     );
     const keys = await page

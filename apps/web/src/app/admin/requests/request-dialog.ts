@@ -141,7 +141,7 @@ import { reasonKey } from './request-reason';
     }
     dd {
       margin: 0;
-      overflow-wrap: anywhere;
+      overflow-wrap: break-word;
     }
     code {
       font-size: 0.85rem;
