@@ -3,10 +3,11 @@
  * API and web app: a user creates an API key restricted to a model, sees it
  * once and copies it, a service uses it on /v1, the user renames and rotates
  * it (the old secret works for the grace period, then not) and lets it expire,
- * the admin finds the request (and a refused one) on the Requests page, and
- * the user deletes the key,
- * which stops working at once. The pages in English and Russian, checked for
- * accessibility and overflow. Screenshots land in docs/screenshots/.
+ * the admin finds that request (and a refused one) on the Requests page by
+ * name, search and model, opens one, and the user deletes the key, which
+ * stops working at once (its requests stay in the log, marked as a deleted
+ * key). The pages in English and Russian, checked for accessibility and
+ * overflow. Screenshots land where support/stack.mjs says.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -319,30 +320,77 @@ describe('API keys and the request log', { timeout: 600_000 }, () => {
     assert.equal((await models(secret)).status, 200);
   });
 
-  test('the admin finds the requests on the Requests page, filtered by model', async () => {
-    const { page } = admin;
-    await openAdmin(page, 'requests');
-    const rows = page.locator(byTestId('request-row'));
-    await rows.first().waitFor();
-    assert.equal(await rows.count(), 2);
-    assert.deepEqual(
-      await page
-        .locator(byTestId('request-status'))
-        .allTextContents()
-        .then((all) => all.map((s) => s.replace(/\s+/g, ' ').trim())),
-      ['Refused model_not_found', 'Complete'],
+  test('the admin finds the requests on the Requests page by name, search and model, and opens one', async () => {
+    // One request of the admin's own, with the access token of a login.
+    const login = await fetch(`${run.stack.baseUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: ADMIN.email, password: ADMIN.password }),
+    });
+    assert.equal(
+      (await complete((await login.json()).access_token)).status,
+      200,
     );
 
+    const { page } = admin;
+    await openAdmin(page, 'requests');
+    const all = async (testId) =>
+      page
+        .locator(byTestId(testId))
+        .allTextContents()
+        .then((texts) => texts.map((s) => s.replace(/\s+/g, ' ').trim()));
+    const rowCount = (n) =>
+      page.waitForFunction(
+        ([sel, n]) => document.querySelectorAll(sel).length === n,
+        [byTestId('request-row'), n],
+      );
+    await rowCount(3);
+    assert.deepEqual(await all('request-status'), [
+      'Complete',
+      'Refused Unknown model',
+      'Complete',
+    ]);
+    const users = await all('request-user');
+    assert.deepEqual(users.slice(1), [
+      `${USER.name} ${USER.email}`,
+      `${USER.name} ${USER.email}`,
+    ]);
+    assert.match(users[0], new RegExp(ADMIN.email.replace('.', '\\.')));
+    // The key's name as it is now (renamed above).
+    assert.deepEqual(await all('request-key'), [
+      'login',
+      'reports v2',
+      'reports v2',
+    ]);
+    for (const time of await all('request-open')) {
+      assert.match(time, /\d{1,2}:\d{2}:\d{2}/, 'times show seconds');
+    }
+
+    await page.fill(byTestId('requests-search'), 'REPORTS');
+    await rowCount(2);
+    assert.deepEqual(await all('request-key'), ['reports v2', 'reports v2']);
     await page.click(byTestId('requests-model'));
     await page.click('mat-option:has-text("(local)")');
-    await page.waitForFunction(
-      (sel) => document.querySelectorAll(sel).length === 1,
-      byTestId('request-row'),
-    );
+    await rowCount(1);
     assert.equal(
       await text(page.locator(byTestId('request-status'))),
       'Complete',
     );
+
+    await page.click(byTestId('request-open'));
+    await waitForDialog(page, 'request-dialog');
+    const detail = await text(page.locator(byTestId('request-detail')));
+    assert.match(detail, /Gateway User/);
+    assert.match(detail, /gateway-user@example\.com/);
+    assert.match(
+      await text(page.locator(byTestId('request-detail-key'))),
+      /^reports v2 [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    );
+    await checkPage(page, 'request detail (en)');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector(byTestId('request-detail'), {
+      state: 'detached',
+    });
     await checkPageAtWidths(page, 'requests (en)');
     await page.screenshot({ path: shot('admin-requests'), fullPage: true });
 
@@ -352,6 +400,31 @@ describe('API keys and the request log', { timeout: 600_000 }, () => {
       await text(page.locator(byTestId('request-status'))),
       'Выполнен',
     );
+    await page.click(byTestId('requests-clear'));
+    await rowCount(3);
+    assert.deepEqual(await all('request-status'), [
+      'Выполнен',
+      'Отклонён Неизвестная модель',
+      'Выполнен',
+    ]);
+    // A user clicked in a row narrows the log to that user.
+    await page.locator(byTestId('request-user-filter')).nth(1).click();
+    await rowCount(2);
+    assert.equal(
+      await text(page.locator(byTestId('requests-chosen-user'))),
+      `Пользователь: ${USER.name} (${USER.email}) ×`,
+    );
+    await page.locator(byTestId('request-open')).first().click();
+    await waitForDialog(page, 'request-dialog');
+    assert.equal(
+      await text(page.locator(byTestId('request-detail-reason'))),
+      'Неизвестная модель model_not_found',
+    );
+    await checkPage(page, 'request detail (ru)');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector(byTestId('request-detail'), {
+      state: 'detached',
+    });
     await checkPageAtWidths(page, 'requests (ru)');
     await page.screenshot({ path: shot('admin-requests-ru'), fullPage: true });
     await chooseLanguage(page, 'en');
@@ -383,5 +456,24 @@ describe('API keys and the request log', { timeout: 600_000 }, () => {
     await page.click(byTestId('confirm-ok'));
     await page.waitForSelector(byTestId('api-keys-none'));
     assert.equal((await complete(secret)).status, 401);
+  });
+
+  test("the request log keeps a deleted key's requests, marked as such", async () => {
+    const { page } = admin;
+    await openAdmin(page, 'requests');
+    await page.fill(byTestId('requests-search'), USER.email);
+    // Both of the user's requests were made with the key deleted since.
+    await page.waitForFunction(
+      (sel) =>
+        [...document.querySelectorAll(sel)]
+          .map((el) => el.textContent.trim())
+          .join('|') === 'deleted key|deleted key',
+      byTestId('request-key'),
+    );
+    const keys = await page
+      .locator(byTestId('request-key'))
+      .allTextContents()
+      .then((all) => all.map((s) => s.trim()));
+    assert.deepEqual(keys, ['deleted key', 'deleted key']);
   });
 });

@@ -124,6 +124,27 @@ describe('OpenAI-compatible gateway (PGlite)', () => {
       [`${a.id} model_not_found`]: 1,
     });
     expect(log.body.items.length).toBeLessThanOrEqual(6);
+
+    // Names, search and one row read the same on PGlite.
+    const byKey = await t.http.get(
+      `/api/admin/requests?user_id=${u.id}&search=B`,
+      { token: admin },
+    );
+    expect(byKey.status).toBe(200);
+    expect(
+      byKey.body.items.map((r: { api_key_name: string }) => r.api_key_name),
+    ).toEqual(expect.arrayContaining(['b']));
+    expect(
+      byKey.body.items.every(
+        (r: { api_key_id: string; user_email: string }) =>
+          r.api_key_id === b.id && r.user_email === u.email.toLowerCase(),
+      ),
+    ).toBe(true);
+    const one = await t.http.get(
+      `/api/admin/requests/${byKey.body.items[0].id}`,
+      { token: admin },
+    );
+    expect(one.body).toEqual(byKey.body.items[0]);
   });
 
   it('prunes the rows older than the retention', async () => {

@@ -197,6 +197,198 @@ describe('the request log (PostgreSQL)', () => {
     }
   });
 
+  describe('who made each request, and search', () => {
+    /** `GET /api/admin/requests` with these query parameters. */
+    const listed = async (query: string) => {
+      const res = await t.http.get(`/api/admin/requests?${query}`, {
+        token: admin,
+      });
+      expect(res.status).toBe(200);
+      return res.body as { items: LoggedRequest[]; total: number };
+    };
+    const tag = `n${Date.now().toString(36)}`;
+    let alice: { id: string; token: string; email: string };
+    let bob: { id: string; token: string; email: string };
+    let ci: { id: string; key: string };
+
+    beforeAll(async () => {
+      alice = await t.register(
+        `Alice.${tag}@Example.com`,
+        undefined,
+        `Alice ${tag}`,
+      );
+      bob = await t.register(`bob.${tag}@example.com`, undefined, `Bob`);
+      ci = await newKey(alice.token, `CI 100%_${tag}`);
+      const other = await newKey(bob.token, 'laptop');
+      await client(ci.key).chat.completions.create({
+        model: 'local',
+        messages: [{ role: 'user', content: 'hi' }],
+      });
+      await client(other.key).chat.completions.create({
+        model: 'local',
+        messages: [{ role: 'user', content: 'hi' }],
+      });
+      await client(bob.token).chat.completions.create({
+        model: 'local',
+        messages: [{ role: 'user', content: 'hi' }],
+      });
+    });
+
+    it('names the user and the key of each row', async () => {
+      const log = await listed(`user_id=${alice.id}`);
+      expect(log.items).toEqual([
+        expect.objectContaining({
+          user_id: alice.id,
+          user_email: alice.email.toLowerCase(),
+          user_name: `Alice ${tag}`,
+          api_key_id: ci.id,
+          api_key_name: `CI 100%_${tag}`,
+          by_api_key: true,
+        }),
+      ]);
+      const bobs = await listed(`user_id=${bob.id}`);
+      expect(
+        bobs.items.map((r) => [r.user_name, r.api_key_name, r.by_api_key]),
+      ).toEqual([
+        ['Bob', null, false],
+        ['Bob', 'laptop', true],
+      ]);
+    });
+
+    it('searches by e-mail, name or key name, in any case, with the other filters', async () => {
+      const ids = async (query: string) =>
+        (await listed(query)).items.map((r) => r.user_id);
+      // E-mail, any case.
+      expect(
+        await ids(`search=${encodeURIComponent(`ALICE.${tag}@`)}`),
+      ).toEqual([alice.id]);
+      // The user's name.
+      expect(await ids(`search=${encodeURIComponent(`alice ${tag}`)}`)).toEqual(
+        [alice.id],
+      );
+      // The key's name; `%` and `_` are plain characters, not patterns.
+      expect(
+        await ids(`search=${encodeURIComponent(`ci 100%_${tag}`)}`),
+      ).toEqual([alice.id]);
+      expect(
+        (await listed(`search=${encodeURIComponent(`ci 1%0_${tag}`)}`)).total,
+      ).toBe(0);
+      // Bob's e-mail matches all three of his rows; with the key filter, one.
+      const bobs = await listed(
+        `search=${encodeURIComponent(`bob.${tag}`)}&page_size=1`,
+      );
+      expect(bobs.total).toBe(2);
+      expect(bobs.items).toHaveLength(1);
+      expect(
+        (
+          await listed(
+            `search=${encodeURIComponent(`bob.${tag}`)}&user_id=${alice.id}`,
+          )
+        ).total,
+      ).toBe(0);
+      // A page past the end still says how many there are.
+      const past = await listed(`search=${encodeURIComponent(tag)}&page=9`);
+      expect(past).toMatchObject({ items: [], total: 3 });
+    });
+
+    it('refuses a search that is empty or too long', async () => {
+      for (const search of ['', 'x'.repeat(255)]) {
+        const res = await t.http.get(`/api/admin/requests?search=${search}`, {
+          token: admin,
+        });
+        expect(res.status).toBe(400);
+        expect(res.body.code).toBe('VALIDATION_FAILED');
+      }
+    });
+
+    it('shows one row by id: 200, 404 for an unknown id, 400 for a malformed one', async () => {
+      const [row] = (await listed(`user_id=${alice.id}`)).items;
+      const one = await t.http.get(`/api/admin/requests/${row.id}`, {
+        token: admin,
+      });
+      expect(one.status).toBe(200);
+      expect(one.body).toEqual(row);
+      const unknown = await t.http.get(
+        '/api/admin/requests/00000000-0000-4000-8000-000000000000',
+        { token: admin },
+      );
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.code).toBe('NOT_FOUND');
+      const bad = await t.http.get('/api/admin/requests/not-an-id', {
+        token: admin,
+      });
+      expect(bad.status).toBe(400);
+      expect(bad.body.code).toBe('VALIDATION_FAILED');
+      // Admins only.
+      expect(
+        (
+          await t.http.get(`/api/admin/requests/${row.id}`, {
+            token: bob.token,
+          })
+        ).status,
+      ).toBe(403);
+    });
+
+    it('keeps the rows of a deleted key, with no key name and no key id', async () => {
+      const k = await newKey(bob.token, `doomed ${tag}`);
+      await client(k.key).chat.completions.create({
+        model: 'local',
+        messages: [{ role: 'user', content: 'hi' }],
+      });
+      const [before] = (await listed(`api_key_id=${k.id}`)).items;
+      expect(before.api_key_name).toBe(`doomed ${tag}`);
+      expect(
+        (
+          await t.http.delete(`/api/auth/api-keys/${k.id}`, {
+            token: bob.token,
+          })
+        ).status,
+      ).toBe(204);
+      const after = await t.http.get(`/api/admin/requests/${before.id}`, {
+        token: admin,
+      });
+      expect(after.body).toMatchObject({
+        api_key_id: null,
+        api_key_name: null,
+        by_api_key: true,
+        user_name: 'Bob',
+      });
+      // Its old name no longer finds it.
+      expect(
+        (await listed(`search=${encodeURIComponent(`doomed ${tag}`)}`)).total,
+      ).toBe(0);
+    });
+  });
+
+  it('describes the names, search and the detail route in the OpenAPI document', async () => {
+    const doc = (await t.http.get('/api/docs-json')).body;
+    const item = doc.components.schemas.GatewayRequestDto;
+    expect(item.required).toEqual(
+      expect.arrayContaining([
+        'user_email',
+        'user_name',
+        'api_key_name',
+        'by_api_key',
+      ]),
+    );
+    expect(item.properties.api_key_name).toMatchObject({ nullable: true });
+    const list = doc.paths['/api/admin/requests'].get;
+    expect(list.parameters).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          name: 'search',
+          in: 'query',
+          required: false,
+        }),
+      ]),
+    );
+    const one = doc.paths['/api/admin/requests/{id}'].get;
+    expect(one.operationId).toBe('getGatewayRequest');
+    expect(Object.keys(one.responses)).toEqual(
+      expect.arrayContaining(['200', '400', '404']),
+    );
+  });
+
   it('describes count in the OpenAPI document', async () => {
     const doc = (await t.http.get('/api/docs-json')).body;
     expect(doc.components.schemas.GatewayRequestDto.properties.count).toEqual(

@@ -1,10 +1,16 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { GatewayRequestList } from '@tally/api-contract';
-import { ApiAdmin, ApiBadInput } from '../../common/api-docs';
+import type { GatewayRequest, GatewayRequestList } from '@tally/api-contract';
+import { ApiAdmin, ApiBadInput, ApiNotFound } from '../../common/api-docs';
+import { notFound } from '../../common/api-error';
 import { Roles } from '../../common/decorators';
+import { IdParam } from '../../common/id-param';
 import { RequestLogService } from '../gateway/request-log.service';
-import { GatewayRequestListDto, RequestsQueryDto } from './dto/requests.dto';
+import {
+  GatewayRequestDto,
+  GatewayRequestListDto,
+  RequestsQueryDto,
+} from './dto/requests.dto';
 
 @ApiTags('admin')
 @ApiBadInput()
@@ -28,8 +34,22 @@ export class AdminRequestsController {
       userId: q.user_id,
       apiKeyId: q.api_key_id,
       model: q.model,
+      search: q.search,
       page: q.page ?? 1,
       pageSize: q.page_size ?? 50,
     });
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: GatewayRequestDto })
+  @ApiNotFound('request')
+  @ApiOperation({
+    operationId: 'getGatewayRequest',
+    summary: 'One row of the request log',
+  })
+  async get(@IdParam() id: string): Promise<GatewayRequest> {
+    const row = await this.log.get(id);
+    if (!row) throw notFound('Request');
+    return row;
   }
 }

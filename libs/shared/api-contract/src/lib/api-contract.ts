@@ -219,6 +219,13 @@ export interface GatewayRequest {
    * (its `started_at` and `model` are the first one's).
    */
   count: number;
+  /** The user's e-mail and name, as they are now. */
+  user_email: string;
+  user_name: string;
+  /** The key's name, as it is now; null when made with an access token or the key was deleted. */
+  api_key_name: string | null;
+  /** Whether it was made with an API key (true also once that key is deleted). */
+  by_api_key: boolean;
 }
 
 export type GatewayRequestList = Page<GatewayRequest>;
@@ -227,6 +234,8 @@ export interface GatewayRequestQuery {
   user_id?: Uuid;
   api_key_id?: Uuid;
   model?: string;
+  /** Part of the user's e-mail or name, or of the key's name (any case). */
+  search?: string;
   page?: number;
   page_size?: number;
 }

@@ -8,7 +8,7 @@ import {
   type GatewayRequestQuery,
   type GatewayRequestStatus,
 } from '@tally/api-contract';
-import { IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsString, IsUUID, Length, MaxLength } from 'class-validator';
 import { ApiInt, ApiTimestamp, ApiUuid } from '../../../common/api-docs';
 import { PageQueryDto } from '../../../common/pagination.dto';
 import { IsOptionalNotNull } from '../../../common/validation';
@@ -36,6 +36,13 @@ export class RequestsQueryDto
   @IsString()
   @MaxLength(64)
   model?: string;
+
+  /** Only the requests whose user's e-mail or name, or key's name, contains this (any case). */
+  @ApiProperty({ required: false, minLength: 1, maxLength: 254 })
+  @IsOptionalNotNull()
+  @IsString()
+  @Length(1, 254)
+  search?: string;
 }
 
 export class GatewayRequestDto implements GatewayRequest {
@@ -74,6 +81,18 @@ export class GatewayRequestDto implements GatewayRequest {
   /** How many requests the row stands for: 1, except that the refusals of one user, key and code in one minute share a row. */
   @ApiInt({ minimum: 1 })
   count!: number;
+  /** The user's e-mail, as it is now. */
+  @ApiProperty()
+  user_email!: string;
+  /** The user's name, as it is now. */
+  @ApiProperty()
+  user_name!: string;
+  /** The key's name, as it is now; null with an access token, or once the key is deleted. */
+  @ApiProperty({ type: String, nullable: true })
+  api_key_name!: string | null;
+  /** Made with an API key (true also once that key is deleted). */
+  @ApiProperty()
+  by_api_key!: boolean;
 }
 
 export class GatewayRequestListDto implements GatewayRequestList {

@@ -1,6 +1,7 @@
 import { HttpClient, HttpParams } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import type {
+  GatewayRequest,
   GatewayRequestList,
   GatewayRequestQuery,
 } from '@tally/api-contract';
@@ -20,5 +21,12 @@ export class RequestsApi {
     return this.http.get<GatewayRequestList>('/api/admin/requests', {
       params,
     });
+  }
+
+  /** One row, for its detail view. */
+  request(id: string): Observable<GatewayRequest> {
+    return this.http.get<GatewayRequest>(
+      `/api/admin/requests/${encodeURIComponent(id)}`,
+    );
   }
 }

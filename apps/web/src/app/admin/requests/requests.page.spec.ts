@@ -1,16 +1,25 @@
 import { HttpTestingController } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import type { GatewayRequest } from '@tally/api-contract';
+import { setUpDialog } from '../../../testing/dialog';
 import { setUpFormPage } from '../../../testing/form-page';
 import { useLanguage } from '../../../testing/i18n';
+import { SEARCH_DEBOUNCE_MS } from '../../shared/table/table-paging';
+import { RequestDialog } from './request-dialog';
+import { REQUEST_REASONS } from './request-reason';
 import { RequestsPage } from './requests.page';
 
 const KEY = '3f0c6d1e-8a43-4b4e-9a57-1f9b1c2d3e4f';
+const ANN = '5f0c6d1e-8a43-4b4e-9a57-1f9b1c2d3e4f';
 const ROWS: GatewayRequest[] = [
   {
-    id: 'r2',
-    user_id: '5f0c6d1e-8a43-4b4e-9a57-1f9b1c2d3e4f',
+    id: 'b2d1c9a0-1111-4aaa-8bbb-000000000002',
+    user_id: ANN,
+    user_email: 'ann@example.com',
+    user_name: 'Ann',
     api_key_id: KEY,
+    api_key_name: 'CI runner',
+    by_api_key: true,
     model: 'local',
     status: 'refused',
     code: 'QUOTA_MESSAGES_EXCEEDED',
@@ -22,9 +31,13 @@ const ROWS: GatewayRequest[] = [
     count: 30,
   },
   {
-    id: 'r1',
-    user_id: '5f0c6d1e-8a43-4b4e-9a57-1f9b1c2d3e4f',
+    id: 'b2d1c9a0-1111-4aaa-8bbb-000000000001',
+    user_id: ANN,
+    user_email: 'ann@example.com',
+    user_name: 'Ann',
     api_key_id: null,
+    api_key_name: null,
+    by_api_key: false,
     model: 'local',
     status: 'complete',
     code: null,
@@ -35,10 +48,38 @@ const ROWS: GatewayRequest[] = [
     duration_ms: 41,
     count: 1,
   },
+  {
+    id: 'b2d1c9a0-1111-4aaa-8bbb-000000000000',
+    user_id: '6f0c6d1e-8a43-4b4e-9a57-1f9b1c2d3e4f',
+    user_email: 'bob@example.com',
+    user_name: '',
+    api_key_id: null,
+    api_key_name: null,
+    by_api_key: true,
+    model: 'local',
+    status: 'error',
+    code: 'SOMETHING_NEW',
+    prompt_tokens: 3,
+    completion_tokens: 0,
+    cost: 1500,
+    started_at: '2026-12-01T11:59:59.000Z',
+    duration_ms: 1250,
+    count: 1,
+  },
 ];
 
+const page1 = (items: GatewayRequest[]) => ({
+  items,
+  total: items.length,
+  page: 1,
+  page_size: 20,
+});
+
 describe('RequestsPage', () => {
-  afterEach(() => TestBed.inject(HttpTestingController).verify());
+  afterEach(() => {
+    TestBed.inject(HttpTestingController).verify();
+    document.querySelector('.cdk-overlay-container')?.remove();
+  });
 
   async function open(rows = ROWS) {
     const page = setUpFormPage(RequestsPage);
@@ -46,7 +87,7 @@ describe('RequestsPage', () => {
     page.http.expectOne('/api/admin/models').flush({ items: [] });
     const first = page.http.expectOne((r) => r.url === '/api/admin/requests');
     expect(first.request.params.keys().sort()).toEqual(['page', 'page_size']);
-    first.flush({ items: rows, total: rows.length, page: 1, page_size: 20 });
+    first.flush(page1(rows));
     await page.render();
     return page;
   }
@@ -56,14 +97,67 @@ describe('RequestsPage', () => {
       c.textContent?.replace(/\s+/g, ' ').trim(),
     );
 
-  it('lists the requests with how each ended', async () => {
+  /** The one request the page sent next, with these filters. */
+  const nextQuery = (page: Awaited<ReturnType<typeof open>>) => {
+    const req = page.http.expectOne((r) => r.url === '/api/admin/requests');
+    const params = Object.fromEntries(
+      req.request.params.keys().map((k) => [k, req.request.params.get(k)]),
+    );
+    return {
+      params,
+      flush: (rows: GatewayRequest[]) => req.flush(page1(rows)),
+    };
+  };
+
+  it('names users and keys, says why, and gives times to the second', async () => {
     const { el } = await open();
+    expect(texts(el, 'request-user')).toEqual([
+      'Ann ann@example.com',
+      'Ann ann@example.com',
+      'bob@example.com',
+    ]);
+    expect(texts(el, 'request-key')).toEqual([
+      'CI runner',
+      'login',
+      'deleted key',
+    ]);
     expect(texts(el, 'request-status')).toEqual([
-      'Refused 30 times in that minute QUOTA_MESSAGES_EXCEEDED',
+      'Refused 30 times in that minute Message limit reached',
       'Complete',
+      // A code the page does not know is shown as it is.
+      'Error SOMETHING_NEW',
     ]);
     expect(el.textContent).toContain('12 + 85');
-    expect(el.textContent).toContain('login');
+    expect(el.textContent).toContain('1,250 ms');
+    for (const time of texts(el, 'request-open')) {
+      expect(time).toMatch(/\d{1,2}:\d{2}:\d{2}/);
+    }
+    // No id fragments any more.
+    expect(el.textContent).not.toContain(KEY.slice(0, 8));
+  });
+
+  it('has words for every reason, in English and Russian', async () => {
+    const { el, render } = await open(
+      REQUEST_REASONS.map((code, i) => ({
+        ...ROWS[0],
+        id: `r${i}`,
+        count: 1,
+        code,
+      })),
+    );
+    const english = texts(el, 'request-reason');
+    expect(english).toHaveLength(REQUEST_REASONS.length);
+    english.forEach((text, i) => {
+      expect(text).not.toContain(REQUEST_REASONS[i]);
+      expect(text).not.toContain('admin.requests');
+    });
+    useLanguage('ru');
+    await render();
+    const russian = texts(el, 'request-reason');
+    russian.forEach((text, i) => {
+      expect(text).toMatch(/[а-яё]/i);
+      expect(text).not.toBe(english[i]);
+    });
   });
 
   it('says how many refusals a row counts only when more than one, in Russian plurals too', async () => {
@@ -94,35 +188,131 @@ describe('RequestsPage', () => {
       '22 раза за эту минуту',
     ]);
     expect(texts(el, 'request-status')[0]).toBe(
-      'Отклонён QUOTA_MESSAGES_EXCEEDED',
+      'Отклонён Исчерпан лимит сообщений',
     );
+    expect(texts(el, 'request-key')[0]).toBe('CI runner');
   });
 
-  it('filters by key id once it is whole', async () => {
+  it('searches once typing pauses, from page 1', async () => {
+    vi.useFakeTimers();
+    try {
+      const page = await open();
+      const box = page.el.querySelector<HTMLInputElement>(
+        '[data-testid="requests-search"]',
+      ) as HTMLInputElement;
+      box.value = 'an';
+      box.dispatchEvent(new Event('input'));
+      box.value = 'ann@';
+      box.dispatchEvent(new Event('input'));
+      vi.advanceTimersByTime(SEARCH_DEBOUNCE_MS - 50);
+      await page.render();
+      page.http.expectNone((r) => r.params.has('search'));
+      vi.advanceTimersByTime(100);
+      await page.render();
+      const next = nextQuery(page);
+      expect(next.params).toEqual({
+        search: 'ann@',
+        page: '1',
+        page_size: '20',
+      });
+      next.flush([ROWS[0]]);
+      await page.render();
+      expect(
+        page.el.querySelectorAll('[data-testid="request-row"]'),
+      ).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('narrows to a user or a key clicked in a row, and lets go of it', async () => {
     const page = await open();
-    const input = page.el.querySelector<HTMLInputElement>(
-      '[data-testid="requests-key"]',
-    ) as HTMLInputElement;
-    input.value = '3f0c6d1e';
-    input.dispatchEvent(new Event('input'));
+    page.el
+      .querySelector<HTMLButtonElement>('[data-testid="request-key-filter"]')
+      ?.click();
     await page.render();
-    page.http.expectNone((r) => r.params.has('api_key_id'));
-    expect(page.el.textContent).toContain('Paste the whole key id');
-    // The page went back to 1 (the query did not change otherwise).
-    page.http
-      .match(() => true)
-      .forEach((r) => r.flush({ items: [], total: 0, page: 1, page_size: 20 }));
-    input.value = KEY;
-    input.dispatchEvent(new Event('input'));
+    let next = nextQuery(page);
+    expect(next.params).toMatchObject({ api_key_id: KEY, page: '1' });
+    next.flush([ROWS[0]]);
     await page.render();
-    const req = page.http.expectOne(
-      (r) =>
-        r.url === '/api/admin/requests' && r.params.get('api_key_id') === KEY,
-    );
-    req.flush({ items: [ROWS[0]], total: 1, page: 1, page_size: 20 });
+    expect(texts(page.el, 'requests-chosen-key')).toEqual(['Key: CI runner ×']);
+
+    page.el
+      .querySelector<HTMLButtonElement>('[data-testid="request-user-filter"]')
+      ?.click();
     await page.render();
+    next = nextQuery(page);
+    expect(next.params).toMatchObject({ api_key_id: KEY, user_id: ANN });
+    next.flush([ROWS[0]]);
+    await page.render();
+    expect(texts(page.el, 'requests-chosen-user')).toEqual([
+      'User: Ann (ann@example.com) ×',
+    ]);
+
+    page.el
+      .querySelector<HTMLButtonElement>('[data-testid="requests-chosen-key"]')
+      ?.click();
+    await page.render();
+    next = nextQuery(page);
+    expect(next.params).toEqual({ user_id: ANN, page: '1', page_size: '20' });
+    next.flush(ROWS.slice(0, 2));
+    await page.render();
+    expect(texts(page.el, 'requests-chosen-key')).toEqual([]);
+  });
+
+  it('opens everything about a request from its time', async () => {
+    const page = await open();
+    page.el
+      .querySelector<HTMLButtonElement>('[data-testid="request-open"]')
+      ?.click();
+    await page.render();
+    page.http.expectOne(`/api/admin/requests/${ROWS[0].id}`).flush(ROWS[0]);
+    await page.render();
+    const detail = document.querySelector('[data-testid="request-detail"]');
+    expect(detail?.textContent).toContain(ROWS[0].id);
+    expect(detail?.textContent).toContain(KEY);
+  });
+});
+
+describe('RequestDialog', () => {
+  afterEach(() => TestBed.inject(HttpTestingController).verify());
+
+  it('shows all of a row as the server has it now: full ids, reason, count, tokens, cost', async () => {
+    const d = setUpDialog(RequestDialog, ROWS[0]);
+    await d.render();
+    d.http.expectOne(`/api/admin/requests/${ROWS[0].id}`).flush(ROWS[0]);
+    await d.render();
+    const text = d.el.textContent?.replace(/\s+/g, ' ') ?? '';
+    expect(text).toContain(ROWS[0].id);
+    expect(text).toContain(ANN);
+    expect(text).toContain(KEY);
+    expect(text).toContain('CI runner');
+    expect(text).toContain('ann@example.com');
     expect(
-      page.el.querySelectorAll('[data-testid="request-row"]'),
-    ).toHaveLength(1);
+      d.el.querySelector('[data-testid="request-detail-reason"]')?.textContent,
+    ).toMatch(/Message limit reached\s+QUOTA_MESSAGES_EXCEEDED/);
+    expect(
+      d.el.querySelector('[data-testid="request-detail-count"]')?.textContent,
+    ).toContain('30');
+    expect(text).toMatch(/\d{1,2}:\d{2}:01/);
+  });
+
+  it('says a key was deleted, and formats tokens, cost and duration, in Russian too', async () => {
+    const d = setUpDialog(RequestDialog, ROWS[2]);
+    await d.render();
+    d.http.expectOne(`/api/admin/requests/${ROWS[2].id}`).flush(ROWS[2]);
+    await d.render();
+    expect(
+      d.el.querySelector('[data-testid="request-detail-key"]')?.textContent,
+    ).toContain('deleted key');
+    const text = d.el.textContent?.replace(/\s+/g, ' ') ?? '';
+    expect(text).toContain('SOMETHING_NEW');
+    expect(text).toContain('1,250 ms');
+    expect(text).toMatch(/\$0\.00?15/);
+    useLanguage('ru');
+    await d.render();
+    expect(
+      d.el.querySelector('[data-testid="request-detail-key"]')?.textContent,
+    ).toContain('удалённый ключ');
   });
 });

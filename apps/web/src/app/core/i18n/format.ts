@@ -46,14 +46,18 @@ export function formatPercent(lang: string, ratio: number): string {
   ).format(ratio);
 }
 
-/** Date and time in the user's own time zone. */
-export function formatDateTime(lang: string, value: string | Date): string {
+/** Date and time in the user's own time zone; `seconds` adds them (a log's times). */
+export function formatDateTime(
+  lang: string,
+  value: string | Date,
+  precision: 'minutes' | 'seconds' = 'minutes',
+): string {
   return cached(
-    `dt|${lang}`,
+    `dt|${precision}|${lang}`,
     () =>
       new Intl.DateTimeFormat(lang, {
         dateStyle: 'medium',
-        timeStyle: 'short',
+        timeStyle: precision === 'seconds' ? 'medium' : 'short',
       }),
   ).format(new Date(value));
 }
@@ -124,12 +128,15 @@ export class LocalNumberPipe implements PipeTransform {
   }
 }
 
-/** `{{ iso | localDateTime }}` in the user's local time zone. */
+/** `{{ iso | localDateTime }}` (or `localDateTime: 'seconds'`) in the user's local time zone. */
 @Pipe({ name: 'localDateTime', pure: false })
 export class LocalDateTimePipe implements PipeTransform {
   private readonly language = inject(LanguageService);
 
-  transform(value: string | null | undefined): string {
-    return value ? formatDateTime(this.language.lang(), value) : '';
+  transform(
+    value: string | null | undefined,
+    precision: 'minutes' | 'seconds' = 'minutes',
+  ): string {
+    return value ? formatDateTime(this.language.lang(), value, precision) : '';
   }
 }
