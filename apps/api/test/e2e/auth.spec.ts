@@ -189,14 +189,23 @@ describe('auth (PostgreSQL)', () => {
     expect(
       (await t.http.get('/api/auth/me', { token: user.token })).status,
     ).toBe(401);
-    expect(
-      (
-        await t.http.post('/api/auth/login', {
-          email: user.email,
-          password: 'user-password-1',
-        })
-      ).status,
-    ).toBe(401);
+    // The right password is told the account is deactivated; a wrong one is not.
+    const refused = await t.http.post('/api/auth/login', {
+      email: user.email,
+      password: 'user-password-1',
+    });
+    expect([refused.status, refused.body.code]).toEqual([
+      401,
+      'USER_DEACTIVATED',
+    ]);
+    const guessed = await t.http.post('/api/auth/login', {
+      email: user.email,
+      password: 'not-the-password',
+    });
+    expect([guessed.status, guessed.body.code]).toEqual([
+      401,
+      'INVALID_CREDENTIALS',
+    ]);
     const on = await t.http.patch(
       `/api/admin/users/${user.id}`,
       { is_active: true },

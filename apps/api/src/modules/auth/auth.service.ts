@@ -79,8 +79,7 @@ export class AuthService {
       await attempt.undecided();
       throw err;
     }
-    // A deactivated account answers like a wrong password: nothing is revealed.
-    if (!user || !user.isActive) {
+    if (!user) {
       throw new ApiError(
         HttpStatus.UNAUTHORIZED,
         'INVALID_CREDENTIALS',
@@ -88,6 +87,15 @@ export class AuthService {
       );
     }
     await attempt.succeeded();
+    // Said only to someone who gave the right password: it reveals nothing
+    // that a guess could learn (a wrong password still answers as above).
+    if (!user.isActive) {
+      throw new ApiError(
+        HttpStatus.UNAUTHORIZED,
+        'USER_DEACTIVATED',
+        'This account is deactivated; ask an administrator',
+      );
+    }
     return this.issue(user);
   }
 
