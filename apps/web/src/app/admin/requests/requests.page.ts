@@ -22,6 +22,8 @@ import { TablePaging, loadOnChange } from '../../shared/table/table-paging';
 import { CatalogApi } from '../data-access/catalog-api.service';
 import { RequestsApi } from '../data-access/requests-api.service';
 import { subjectSearch } from '../limits/subject-search';
+import { refusalReason } from '../../core/http/refusal-reason';
+import { ShownNamePipe } from '../../shared/built-in-names';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -29,6 +31,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 @Component({
   selector: 'app-requests-page',
   imports: [
+    ShownNamePipe,
     MatButtonModule,
     MatFormFieldModule,
     MatInputModule,
@@ -66,6 +69,8 @@ export class RequestsPage {
     'duration',
   ];
   protected readonly paging = new TablePaging();
+  /** A refusal's or failure's code in words. */
+  protected readonly reasonOf = refusalReason;
   protected readonly user = signal<PickerOption | null>(null);
   protected readonly keyText = signal('');
   protected readonly model = signal('');
