@@ -53,7 +53,8 @@ describe('RequestsPage', () => {
     const statuses = [
       ...el.querySelectorAll('[data-testid="request-status"]'),
     ].map((c) => c.textContent?.replace(/\s+/g, ' ').trim());
-    expect(statuses).toEqual(['Refused QUOTA_MESSAGES_EXCEEDED', 'Complete']);
+    // The reason in words, not its code.
+    expect(statuses).toEqual(['Refused Message limit reached', 'Complete']);
     expect(el.textContent).toContain('12 + 85');
     expect(el.textContent).toContain('login');
   });
