@@ -9,6 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { atWidths, expectNoOverflow } from './support/checks.mjs';
 import { ANN, seedLimits } from './support/limits.mjs';
@@ -24,7 +25,7 @@ import {
   shot,
 } from './support/pages.mjs';
 import { stackWithPages } from './support/sessions.mjs';
-import { ADMIN } from './support/stack.mjs';
+import { ADMIN, ARTIFACTS } from './support/stack.mjs';
 
 /** English the Russian pages used to show, whatever the page. */
 const ENGLISH = [
@@ -189,6 +190,26 @@ function notCards(page) {
   });
 }
 
+/**
+ * Table cells whose content is wider than the cell (Material's cells hide
+ * what overflows, behind an ellipsis the overflow check lets pass).
+ */
+function cutCells(page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('main td, main th')]
+      .filter(
+        (cell) =>
+          cell.getBoundingClientRect().height > 1 &&
+          getComputedStyle(cell).overflowX !== 'visible' &&
+          cell.scrollWidth > cell.clientWidth + 1,
+      )
+      .map(
+        (cell) =>
+          `"${cell.textContent.trim().slice(0, 40)}" is cut: ${cell.scrollWidth}px in ${cell.clientWidth}px`,
+      ),
+  );
+}
+
 /** Opens an admin page and waits until it has loaded. */
 async function openLoaded(page, section) {
   await openAdmin(page, section);
@@ -206,8 +227,16 @@ async function checkAdminPage(page, label) {
   const problems = [];
   await atWidths(page, [390, 1280], async (width) => {
     const at = (list) => list.map((p) => `${width}px: ${p}`);
+    if (width === 390) {
+      // For a look afterwards: tmp/web-e2e/phone-ru-<page>.png
+      await page.screenshot({
+        path: join(ARTIFACTS, `phone-ru-${label.replace(/\W+/g, '-')}.png`),
+        fullPage: true,
+      });
+    }
     problems.push(
       ...at(width === 390 ? await notCards(page) : await brokenWords(page)),
+      ...at(await cutCells(page)),
       ...at((await englishOn(page)).map((words) => `in English: ${words}`)),
     );
   });
