@@ -147,7 +147,7 @@ describe('API keys and the request log', { timeout: 600_000 }, () => {
         .locator(byTestId('request-status'))
         .allTextContents()
         .then((all) => all.map((s) => s.replace(/\s+/g, ' ').trim())),
-      ['Refused model_not_found', 'Complete'],
+      ['Refused Model not found', 'Complete'],
     );
 
     await page.click(byTestId('requests-model'));

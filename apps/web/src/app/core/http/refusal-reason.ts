@@ -26,6 +26,10 @@ export const REASON_CODES = [
   'DATABASE_UNAVAILABLE',
   'SHUTTING_DOWN',
   'INTERNAL_ERROR',
+  // The gateway's own, in OpenAI's words.
+  'model_not_found',
+  'invalid_request_error',
+  'unsupported_parameter',
 ] as const;
 
 const KNOWN = new Set<string>(REASON_CODES);
