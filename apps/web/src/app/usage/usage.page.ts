@@ -8,16 +8,18 @@ import {
 import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatSelectModule } from '@angular/material/select';
-import { TranslatePipe } from '@ngx-translate/core';
+import { TranslatePipe, TranslateService } from '@ngx-translate/core';
 import type { ModelInfo, OwnUsageItem, Quota } from '@tally/api-contract';
 import { catchError, map, of, switchMap, tap } from 'rxjs';
 import { errorMessageKey } from '../core/http/api-error';
 import { LocalNumberPipe } from '../core/i18n/format';
+import { LanguageService } from '../core/i18n/language.service';
 import { LoadStatus } from '../shared/load-status';
 import { CostPipe } from '../shared/money';
 import { UsageChart } from '../shared/usage-chart';
 import { UsageApi, daysBefore, todayIn } from './data-access/usage-api.service';
 import { LimitCard } from './limit-card';
+import { ShownNamePipe, shownName } from '../shared/built-in-names';
 
 /** How many days the chart shows, today included. */
 export const HISTORY_DAYS = 30;
@@ -30,6 +32,7 @@ export const HISTORY_DAYS = 30;
 @Component({
   selector: 'app-my-usage-page',
   imports: [
+    ShownNamePipe,
     MatFormFieldModule,
     MatSelectModule,
     TranslatePipe,
@@ -45,6 +48,8 @@ export const HISTORY_DAYS = 30;
 })
 export class MyUsagePage {
   private readonly api = inject(UsageApi);
+  private readonly translate = inject(TranslateService);
+  private readonly language = inject(LanguageService);
 
   protected readonly models = signal<ModelInfo[]>([]);
   /** null: the default model. */
@@ -62,7 +67,9 @@ export class MyUsagePage {
   /** The name of the model the limits are for, as the model picker says it. */
   protected readonly modelName = computed(() => {
     const id = this.quota()?.model ?? '';
-    return this.models().find((m) => m.id === id)?.name ?? id;
+    this.language.lang();
+    const model = this.models().find((m) => m.id === id);
+    return model ? shownName(this.translate, model) : id;
   });
   protected readonly limits = computed(() => this.quota()?.limits ?? []);
   protected readonly totals = computed(() => {

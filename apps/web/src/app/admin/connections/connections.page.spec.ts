@@ -112,12 +112,15 @@ describe('ConnectionsPage', { timeout: 20_000 }, () => {
       '[data-testid="test-connection"]',
     ).click();
     await render();
-    http
-      .expectOne(`/api/admin/connections/${ENV.id}/test`)
-      .flush({ ok: false, error: 'HTTP 401 from the provider' });
+    http.expectOne(`/api/admin/connections/${ENV.id}/test`).flush({
+      ok: false,
+      error:
+        'AI provider at 10.0.0.7:8080 (model "test") answered HTTP 401 to GET /models',
+    });
     await render();
+    // In words, without the provider's address.
     expect(text(el, '[data-testid="test-failed"]')).toBe(
-      'The provider did not answer as expected: HTTP 401 from the provider',
+      'The provider did not answer as expected: the API key was refused (HTTP 401). Check the key.',
     );
   });
 

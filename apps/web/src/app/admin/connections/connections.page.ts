@@ -23,6 +23,8 @@ import { DataTable } from '../../shared/table/data-table';
 import { RowActions } from '../../shared/table/row-actions';
 import { CatalogApi } from '../data-access/catalog-api.service';
 import { ConnectionDialog, ConnectionDialogData } from './connection-dialog';
+import { ShownNamePipe } from '../../shared/built-in-names';
+import { connectionTestFailure } from './connection-test-error';
 
 /** A message in words: a translation key and its params. */
 export interface Said {
@@ -70,6 +72,7 @@ export function deleteRefusal(err: unknown, inUseBy: string[]): Said {
 @Component({
   selector: 'app-connections-page',
   imports: [
+    ShownNamePipe,
     MatTableModule,
     MatButtonModule,
     TranslatePipe,
@@ -102,6 +105,8 @@ export class ConnectionsPage {
   /** What the last action said (a refused delete, a failed request). */
   protected readonly notice = signal<Said | null>(null);
   protected readonly test = signal<TestRun | null>(null);
+  /** A failed test in words (the API's error names the provider's address). */
+  protected readonly testFailure = connectionTestFailure;
 
   constructor() {
     this.reload();

@@ -44,6 +44,7 @@ import {
   wholeNumberValidator,
 } from '../../shared/forms/validators';
 import { CatalogApi } from '../data-access/catalog-api.service';
+import { ShownNamePipe } from '../../shared/built-in-names';
 
 export interface ModelDialogData {
   /** Absent: create a model. */
@@ -115,6 +116,7 @@ export function updateModelBody(
 @Component({
   selector: 'app-model-dialog',
   imports: [
+    ShownNamePipe,
     ReactiveFormsModule,
     MatAutocompleteModule,
     MatButtonModule,

@@ -12,11 +12,12 @@ import {
   MatCheckboxModule,
 } from '@angular/material/checkbox';
 import { MatTableModule } from '@angular/material/table';
-import { TranslatePipe } from '@ngx-translate/core';
+import { TranslatePipe, TranslateService } from '@ngx-translate/core';
 import type { Connection, Model } from '@tally/api-contract';
 import { forkJoin } from 'rxjs';
 import { errorMessageKey } from '../../core/http/api-error';
 import { LocalNumberPipe } from '../../core/i18n/format';
+import { LanguageService } from '../../core/i18n/language.service';
 import { confirmAction } from '../../shared/confirm-dialog';
 import { PricePipe } from '../../shared/money';
 import { DataTable } from '../../shared/table/data-table';
@@ -24,11 +25,13 @@ import { RowActions } from '../../shared/table/row-actions';
 import { AdminApi } from '../data-access/admin-api.service';
 import { CatalogApi } from '../data-access/catalog-api.service';
 import { ModelDialog, ModelDialogData } from './model-dialog';
+import { ShownNamePipe, shownName } from '../../shared/built-in-names';
 
 /** The model catalog: every model (disabled ones too), its prices and caps, which one is the default. */
 @Component({
   selector: 'app-models-page',
   imports: [
+    ShownNamePipe,
     MatTableModule,
     MatButtonModule,
     MatCheckboxModule,
@@ -46,6 +49,8 @@ export class ModelsPage {
   private readonly catalog = inject(CatalogApi);
   private readonly admin = inject(AdminApi);
   private readonly dialog = inject(MatDialog);
+  private readonly translate = inject(TranslateService);
+  private readonly language = inject(LanguageService);
 
   protected readonly columns = [
     'name',
@@ -65,7 +70,10 @@ export class ModelsPage {
   /** Ids of the models with a change on its way. */
   protected readonly busy = signal<ReadonlySet<string>>(new Set());
   protected readonly connectionName = computed(() => {
-    const names = new Map(this.connections().map((c) => [c.id, c.name]));
+    this.language.lang();
+    const names = new Map(
+      this.connections().map((c) => [c.id, shownName(this.translate, c)]),
+    );
     return (id: string) => names.get(id) ?? id;
   });
 

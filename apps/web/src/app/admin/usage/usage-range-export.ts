@@ -6,7 +6,13 @@ import {
   signal,
 } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
-import { MatDatepickerModule } from '@angular/material/datepicker';
+import {
+  MatDatepickerToggle,
+  MatDateRangeInput,
+  MatDateRangePicker,
+  MatEndDate,
+  MatStartDate,
+} from '@angular/material/datepicker';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { TranslatePipe } from '@ngx-translate/core';
@@ -34,7 +40,13 @@ export function saveBlob(blob: Blob, name: string): void {
   selector: 'app-usage-range-export',
   imports: [
     MatButtonModule,
-    MatDatepickerModule,
+    // The parts, not MatDatepickerModule: the module brings an English
+    // MatDatepickerIntl of its own, over the translated one of admin.routes.ts.
+    MatDateRangeInput,
+    MatStartDate,
+    MatEndDate,
+    MatDateRangePicker,
+    MatDatepickerToggle,
     MatFormFieldModule,
     MatInputModule,
     TranslatePipe,

@@ -6,7 +6,11 @@ import {
   signal,
 } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
-import { MatDatepickerModule } from '@angular/material/datepicker';
+import {
+  MatDatepicker,
+  MatDatepickerInput,
+  MatDatepickerToggle,
+} from '@angular/material/datepicker';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
@@ -38,6 +42,7 @@ import { AdminApi } from '../data-access/admin-api.service';
 import { CatalogApi } from '../data-access/catalog-api.service';
 import { GroupsApi } from '../data-access/groups-api.service';
 import { UsageRangeExport } from './usage-range-export';
+import { ShownNamePipe } from '../../shared/built-in-names';
 
 const SORT_FIELDS: UsageSortField[] = ['tokens', 'messages', 'email', 'name'];
 
@@ -49,9 +54,14 @@ const SORT_FIELDS: UsageSortField[] = ['tokens', 'messages', 'email', 'name'];
 @Component({
   selector: 'app-usage-page',
   imports: [
+    ShownNamePipe,
     MatTableModule,
     MatSortModule,
-    MatDatepickerModule,
+    // The parts, not MatDatepickerModule: the module brings an English
+    // MatDatepickerIntl of its own, over the translated one of admin.routes.ts.
+    MatDatepicker,
+    MatDatepickerInput,
+    MatDatepickerToggle,
     MatFormFieldModule,
     MatInputModule,
     MatButtonModule,

@@ -9,9 +9,11 @@ import {
   viewChild,
 } from '@angular/core';
 import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
-import { TranslatePipe } from '@ngx-translate/core';
+import { TranslatePipe, TranslateService } from '@ngx-translate/core';
 import type { Message, ModelInfo } from '@tally/api-contract';
 import { LocalDateTimePipe } from '../../core/i18n/format';
+import { LanguageService } from '../../core/i18n/language.service';
+import { shownName } from '../../shared/built-in-names';
 import { CostPipe, isFree } from '../../shared/money';
 import { ModelsStore } from '../data-access/models.store';
 import { MarkdownView } from './markdown';
@@ -65,17 +67,22 @@ export class MessageList {
   readonly streamText = input('');
 
   private readonly models = inject(ModelsStore);
+  private readonly translate = inject(TranslateService);
+  private readonly language = inject(LanguageService);
   private readonly scroller = viewChild<ElementRef<HTMLElement>>('scroller');
 
   protected readonly views = computed<MessageView[]>(() => {
     this.models.models();
+    this.language.lang();
     return this.messages().map((message) => {
       const model = this.models.find(message.model);
       return {
         message,
         modelName:
           message.role === 'assistant' && message.model
-            ? (model?.name ?? message.model)
+            ? model
+              ? shownName(this.translate, model)
+              : message.model
             : null,
         cost: costShown(message, model) ? (message.cost ?? null) : null,
       };

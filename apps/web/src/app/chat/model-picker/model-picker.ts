@@ -10,11 +10,18 @@ import { MatSelectModule } from '@angular/material/select';
 import { TranslatePipe } from '@ngx-translate/core';
 import type { ModelInfo } from '@tally/api-contract';
 import { PricePipe } from '../../shared/money';
+import { ShownNamePipe } from '../../shared/built-in-names';
 
 /** Which model a chat's answers come from; each choice shows its price per million tokens. */
 @Component({
   selector: 'app-model-picker',
-  imports: [MatFormFieldModule, MatSelectModule, TranslatePipe, PricePipe],
+  imports: [
+    MatFormFieldModule,
+    MatSelectModule,
+    TranslatePipe,
+    PricePipe,
+    ShownNamePipe,
+  ],
   template: `
     <mat-form-field appearance="outline" subscriptSizing="dynamic">
       <mat-label>{{ 'chat.model.label' | translate }}</mat-label>
@@ -27,7 +34,7 @@ import { PricePipe } from '../../shared/money';
       >
         <mat-select-trigger>
           <span data-testid="model-picker-value">{{
-            selected()?.name ?? value()
+            (selected() | shownName) || value()
           }}</span>
         </mat-select-trigger>
         @for (model of models(); track model.id) {
@@ -36,7 +43,7 @@ import { PricePipe } from '../../shared/money';
             [attr.data-model]="model.id"
             data-testid="model-option"
           >
-            <span class="name">{{ model.name }}</span>
+            <span class="name">{{ model | shownName }}</span>
             <span class="price" data-testid="model-price">{{
               model | price
             }}</span>

@@ -192,6 +192,28 @@ describe('QuotaHeader', () => {
     );
   });
 
+  it('has a short form for a narrow header, hidden from screen readers, which get the whole sentence', () => {
+    useLanguage('ru');
+    const { fixture, text } = render(
+      withLimits(quota(1, 3_700, 1), [WEEK_POOL]),
+    );
+    const short = (fixture.nativeElement as HTMLElement).querySelector(
+      '[data-testid="quota-short"]',
+    );
+    expect(short?.getAttribute('aria-hidden')).toBe('true');
+    expect(short?.textContent?.trim()).toBe(
+      '1/1 сообщ. · 3,7\u00a0тыс./500\u00a0тыс. ток. · 41/50 сообщ. на этой неделе',
+    );
+    expect(text).toBe(
+      '1/1 сообщение · 3,7\u00a0тыс./500\u00a0тыс. токенов · 41/50 сообщений на этой неделе',
+    );
+    useLanguage('en');
+    fixture.detectChanges();
+    expect(short?.textContent?.trim()).toBe(
+      '1/1 message · 3.7K/500K tokens · 41/50 messages this week',
+    );
+  });
+
   it('updates when a new quota comes in', () => {
     const { fixture, badge } = render(quota(79, 0));
     expect(badge.dataset['level']).toBe('ok');

@@ -30,6 +30,9 @@ import {
  * when either is reached; the reset time (local) on hover or keyboard focus.
  * Once another limit (a week, a month, a budget, a group's pool, a model's
  * cap) is at 80 %, the tightest of them follows: `· $4.10/$5 this month`.
+ * Where the chat's header is narrow (a phone), the chip shows a shorter form
+ * (`3,7 тыс./500 тыс. ток.`) and may wrap; screen readers get the whole
+ * sentence all the same.
  */
 @Component({
   selector: 'app-quota-header',
@@ -48,7 +51,10 @@ import {
           <!-- Not by colour alone: a sign that differs by level. -->
           <app-icon [name]="level() === 'warn' ? 'warning' : 'block'" />
         }
-        <span data-testid="quota-text">{{ text() }}</span>
+        <span class="full" data-testid="quota-text">{{ text() }}</span>
+        <span class="short" aria-hidden="true" data-testid="quota-short">{{
+          shortText()
+        }}</span>
         @if (level() !== 'ok') {
           <span class="visually-hidden">{{
             'chat.header.level.' + level() | translate
@@ -70,7 +76,12 @@ import {
     }
   `,
   styles: `
+    :host {
+      min-width: 0;
+      max-width: 100%;
+    }
     .quota {
+      position: relative;
       display: inline-flex;
       align-items: center;
       gap: 4px;
@@ -83,6 +94,32 @@ import {
     }
     app-icon {
       --icon-size: 16px;
+      flex: none;
+    }
+    .short {
+      display: none;
+    }
+    /* A narrow chat header (see chat-page.css): the short form, wrapped if need be. */
+    @container chat-head (max-width: 560px) {
+      .quota {
+        white-space: normal;
+        max-width: 100%;
+        box-sizing: border-box;
+      }
+      .short {
+        display: inline;
+      }
+      .full {
+        position: absolute;
+        width: 1px;
+        height: 1px;
+        padding: 0;
+        margin: -1px;
+        overflow: hidden;
+        clip: rect(0 0 0 0);
+        white-space: nowrap;
+        border: 0;
+      }
     }
     .quota:focus-visible {
       outline: 2px solid var(--mat-sys-primary);
@@ -125,21 +162,27 @@ export class QuotaHeader {
       : quotaLevel(q);
   });
 
-  protected readonly text = computed(() => {
+  protected readonly text = computed(() => this.sentence(false));
+
+  /** The same, shorter (`сообщ.`, `ток.`): what a phone's header shows. */
+  protected readonly shortText = computed(() => this.sentence(true));
+
+  private sentence(short: boolean): string {
     const q = this.quota();
     const lang = this.language.lang();
     if (!q) {
       return '';
     }
+    const words = short ? 'chat.header.short' : 'chat.header';
     const messages = this.translate.instant(
-      pluralKey(lang, 'chat.header.messages', q.messages.limit),
+      pluralKey(lang, `${words}.messages`, q.messages.limit),
       {
         used: formatNumber(lang, q.messages.used),
         limit: formatNumber(lang, q.messages.limit),
       },
     ) as string;
     const tokens = this.translate.instant(
-      pluralKey(lang, 'chat.header.tokens', q.tokens.limit),
+      pluralKey(lang, `${words}.tokens`, q.tokens.limit),
       {
         used: formatCompact(lang, q.tokens.used),
         limit: formatCompact(lang, q.tokens.limit),
@@ -155,12 +198,12 @@ export class QuotaHeader {
     return this.translate.instant('chat.header.quotaExtra', {
       messages,
       tokens,
-      extra: this.extraText(extra, lang),
+      extra: this.extraText(extra, lang, words),
     }) as string;
-  });
+  }
 
   /** `41/50 messages this week`, `$4.10/$5 this month`. */
-  private extraText(limit: QuotaLimit, lang: string): string {
+  private extraText(limit: QuotaLimit, lang: string, words: string): string {
     let amount: string;
     if (limit.metric === 'cost') {
       amount = this.translate.instant('chat.header.cost', {
@@ -170,7 +213,7 @@ export class QuotaHeader {
     } else {
       const format = limit.metric === 'tokens' ? formatCompact : formatNumber;
       amount = this.translate.instant(
-        pluralKey(lang, `chat.header.${limit.metric}`, limit.limit),
+        pluralKey(lang, `${words}.${limit.metric}`, limit.limit),
         {
           used: format(lang, limit.used),
           limit: format(lang, limit.limit),

@@ -110,6 +110,17 @@ describe('DataTable', () => {
     expect(el.querySelector('mat-paginator')).not.toBeNull();
   });
 
+  it("labels each cell with its column's header, for the phone's cards", async () => {
+    const host = fixture.componentInstance;
+    host.loading.set(false);
+    host.rows.set([{ id: '1', email: 'ann@example.com' }]);
+    fixture.detectChanges();
+    await Promise.resolve(); // the labels follow the rows a microtask later
+    expect(one(el, 'tr[data-email] td').getAttribute('data-label')).toBe(
+      'E-mail',
+    );
+  });
+
   it('keeps a row in place when a reload brings it again (tracked by id)', () => {
     const host = fixture.componentInstance;
     host.loading.set(false);

@@ -3,9 +3,12 @@ import {
   ChangeDetectionStrategy,
   Component,
   ContentChildren,
+  DestroyRef,
+  ElementRef,
   QueryList,
   ViewChild,
   ViewEncapsulation,
+  inject,
   input,
 } from '@angular/core';
 import {
@@ -17,6 +20,7 @@ import {
 import { TranslatePipe } from '@ngx-translate/core';
 import { PluralPipe } from '../../core/i18n/plural';
 import { LoadStatus } from '../load-status';
+import { keepCellsLabelled } from './cell-labels';
 import { NumberColumn } from './number-column';
 import { TablePaginator } from './table-controls';
 import type { TablePaging } from './table-paging';
@@ -33,7 +37,9 @@ function idOf(row: unknown): unknown {
  * wrapper, the header row, the line of an empty table ("Loading…" while
  * loading) and the paginator. Rows are tracked by `key` (their id), so
  * focus returns to the button a dialog was opened from after a reload. A
- * table the server sorts puts `matSort` on this element.
+ * table the server sorts puts `matSort` on this element. Each cell carries
+ * its column's header as `data-label`: on a phone a row is a card of
+ * label–value pairs (data-table.css).
  */
 @Component({
   selector: 'app-data-table',
@@ -122,6 +128,13 @@ export class DataTable<T> implements AfterContentInit {
   @ContentChildren(MatRowDef) private rowDefs!: QueryList<MatRowDef<T>>;
 
   protected readonly trackBy = (_: number, row: T) => this.key()(row);
+
+  constructor() {
+    const stop = keepCellsLabelled(
+      inject<ElementRef<HTMLElement>>(ElementRef).nativeElement,
+    );
+    inject(DestroyRef).onDestroy(stop);
+  }
 
   ngAfterContentInit(): void {
     this.columnDefs.forEach((def) => this.table.addColumnDef(def));
