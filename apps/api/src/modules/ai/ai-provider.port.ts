@@ -63,7 +63,24 @@ export type AiStreamEvent =
    * `tool_calls`, ...), before `usage`, when the provider said so (or the
    * cap cut it). Callers that do not need it skip it.
    */
-  | { type: 'finish'; reason: string };
+  | { type: 'finish'; reason: string }
+  /**
+   * Output in another field of the answer (`OTHER_OUTPUT`: reasoning, a
+   * refusal, a legacy `function_call`): the provider bills it as output, so
+   * it counts toward the cap and is charged like text (`text`, its words).
+   * `delta` is the field's piece as the provider sent it, for an
+   * OpenAI-shaped answer to pass on; callers that show only text skip it.
+   */
+  | { type: 'other'; field: OtherOutputField; delta: unknown; text: string };
+
+/** Fields of an answer, besides its text and tool calls, that are output the provider bills. */
+export const OTHER_OUTPUT = [
+  'function_call',
+  'refusal',
+  'reasoning_content',
+  'reasoning',
+] as const;
+export type OtherOutputField = (typeof OTHER_OUTPUT)[number];
 
 export interface AiProvider {
   /** Short name for logs and metrics: `local` or `openai`. */

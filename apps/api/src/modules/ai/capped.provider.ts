@@ -26,7 +26,8 @@ type ToolCallPiece = Record<string, unknown> & {
 
 /**
  * The hard output cap around any adapter: counts the answer as it streams,
- * its text and its tool calls (function names and arguments) together, and
+ * its text, its tool calls (function names and arguments) and its other
+ * output (reasoning, refusals, legacy function calls) together, and
  * cuts it at `maxOutputTokens` when the provider does not stop by itself
  * (stopping the iteration aborts the upstream request). It never reports
  * more than was held: completion tokens past the cap are charged the cap,
@@ -100,6 +101,14 @@ export class CappedProvider implements AiProvider {
         }
         const kept = this.keptCalls(event.toolCalls, calls, left('calls'));
         if (kept.length > 0) yield { type: 'tool_calls', toolCalls: kept };
+      } else if (event.type === 'other') {
+        // Reasoning, a refusal, a legacy function call: output like the
+        // rest (counted with the tool calls); past the cap it is cut here.
+        if (fits('calls', event.text)) {
+          calls += event.text;
+          yield event;
+          continue;
+        }
       } else {
         yield event;
         continue;

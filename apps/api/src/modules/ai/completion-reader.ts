@@ -1,7 +1,8 @@
-import type {
-  AiStreamEvent,
-  AiStreamRequest,
-  AiUsage,
+import {
+  type AiStreamEvent,
+  type AiStreamRequest,
+  type AiUsage,
+  OTHER_OUTPUT,
 } from './ai-provider.port';
 import type { ProviderVoice } from './provider-voice';
 import { toolCallText } from './prompt-estimate';
@@ -26,8 +27,14 @@ export interface ReadContext {
 
 type Chunk = {
   choices?: Array<{
-    delta?: { content?: unknown; tool_calls?: unknown };
-    message?: { content?: unknown; tool_calls?: unknown };
+    delta?: { content?: unknown; tool_calls?: unknown } & Record<
+      string,
+      unknown
+    >;
+    message?: { content?: unknown; tool_calls?: unknown } & Record<
+      string,
+      unknown
+    >;
     finish_reason?: unknown;
   }>;
   usage?: {
@@ -80,6 +87,10 @@ export async function* readSse(
       completion += toolCallText(calls);
       out.push({ type: 'tool_calls', toolCalls: calls });
     }
+    for (const other of otherOutput(choice?.delta)) {
+      completion += other.text;
+      out.push(other);
+    }
     if (typeof choice?.finish_reason === 'string') {
       finishReason = choice.finish_reason;
       out.push({ type: 'finish', reason: finishReason });
@@ -92,10 +103,12 @@ export async function* readSse(
     try {
       read = await timed(() => res.read());
     } catch (err) {
-      // Once `[DONE]`, the finish reason or the usage arrived, only the end
-      // of the body was missing: the answer is whole (as on a clean end
-      // below), and the usage the provider reported is what it cost.
-      if (done || finishReason !== null || usage !== null) break;
+      // Once `[DONE]` or the finish reason arrived, only the end of the
+      // body was missing: the answer is whole (as on a clean end below), and
+      // the usage the provider reported is what it cost. A usage chunk alone
+      // is not enough: some providers send one with every piece, so it may
+      // be a count of part of the answer.
+      if (done || finishReason !== null) break;
       throw err;
     }
     let events: SseEvent[];
@@ -145,6 +158,10 @@ export async function* readJson(
   const answer = typeof content === 'string' ? content : '';
   let completion = answer;
   if (answer !== '') yield { type: 'delta', content: answer };
+  for (const other of otherOutput(choice?.message)) {
+    completion += other.text;
+    yield other;
+  }
   if (req.passthrough) {
     const calls = choice?.message?.tool_calls;
     if (Array.isArray(calls) && calls.length > 0) {
@@ -161,6 +178,31 @@ export async function* readJson(
     type: 'usage',
     usage: readUsage(chunk) ?? tokens.usageOf(req.promptTokens, completion),
   };
+}
+
+/**
+ * The output of a piece (or a whole message) in fields other than its text
+ * and tool calls: reasoning, a refusal, a legacy `function_call` (its name
+ * and arguments). Billed as output by providers, so counted like text.
+ */
+function otherOutput(
+  piece: Record<string, unknown> | undefined,
+): Extract<AiStreamEvent, { type: 'other' }>[] {
+  if (!piece) return [];
+  const out: Extract<AiStreamEvent, { type: 'other' }>[] = [];
+  for (const field of OTHER_OUTPUT) {
+    const value = piece[field];
+    if (value === undefined || value === null) continue;
+    const text =
+      typeof value === 'string'
+        ? value
+        : typeof value === 'object'
+          ? toolCallText([{ function: value }])
+          : '';
+    if (text === '') continue;
+    out.push({ type: 'other', field, delta: value, text });
+  }
+  return out;
 }
 
 /** One chunk as JSON, or the provider's error it carries, thrown. */

@@ -56,11 +56,20 @@ function valueTokens(value: unknown): number {
 function contentTokens(content: unknown): number {
   if (!Array.isArray(content)) return valueTokens(content);
   let n = 0;
-  for (const part of content)
-    n +=
-      isObject(part) && part.type === 'text' && typeof part.text === 'string'
-        ? countTokens(part.text)
-        : valueTokens(part);
+  for (const part of content) {
+    if (
+      isObject(part) &&
+      part.type === 'text' &&
+      typeof part.text === 'string'
+    ) {
+      // The text as text; anything else the part carries as its JSON.
+      const rest = Object.entries(part).filter(
+        ([k]) => k !== 'type' && k !== 'text',
+      );
+      n += countTokens(part.text);
+      if (rest.length > 0) n += valueTokens(Object.fromEntries(rest));
+    } else n += valueTokens(part);
+  }
   return n;
 }
 

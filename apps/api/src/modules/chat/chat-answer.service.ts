@@ -173,6 +173,8 @@ export class ChatAnswerService {
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
     let text = '';
+    /** Output the chat does not show (reasoning, a refusal): charged like text. */
+    let unseen = '';
     let usage: AiUsage | null = null;
     let finishReason: string | null = null;
     try {
@@ -193,6 +195,10 @@ export class ChatAnswerService {
           continue;
         }
         // Tool calls come only to OpenAI-shaped requests.
+        if (event.type === 'other') {
+          unseen += event.text;
+          continue;
+        }
         if (event.type !== 'delta') continue;
         if (text === '') {
           this.metrics.aiLatency.observe(
@@ -206,7 +212,7 @@ export class ChatAnswerService {
       return {
         status: 'complete',
         text,
-        usage: usage ?? this.tokens.usageOf(lease.promptTokens, text),
+        usage: usage ?? this.tokens.usageOf(lease.promptTokens, text + unseen),
         failure: null,
         finishReason,
         seconds: seconds(),
@@ -220,8 +226,8 @@ export class ChatAnswerService {
         // Tokens actually used are charged: a cut answer counts what arrived
         // (and its prompt); a failure before any text is not charged.
         usage:
-          cancelled || text !== ''
-            ? this.tokens.usageOf(lease.promptTokens, text)
+          cancelled || text !== '' || unseen !== ''
+            ? this.tokens.usageOf(lease.promptTokens, text + unseen)
             : null,
         failure,
         finishReason,

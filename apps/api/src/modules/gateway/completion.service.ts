@@ -7,6 +7,7 @@ import {
   AiProviderError,
   type AiUsage,
   isAiFailure,
+  type OtherOutputField,
   TokenCounter,
   toolCallText,
 } from '../ai';
@@ -27,6 +28,8 @@ export interface OpenAiUsage {
 export type CompletionEvent =
   | { kind: 'delta'; content: string }
   | { kind: 'tool_calls'; toolCalls: unknown[] }
+  /** Another field of the answer's delta (reasoning, a refusal, a legacy function call), passed on as it came. */
+  | { kind: 'other'; field: OtherOutputField; delta: unknown }
   | { kind: 'end'; finishReason: string; usage: OpenAiUsage }
   /** The answer failed (the provider, or storing it); the error is answered as it is if nothing was written yet. */
   | { kind: 'error'; error: HttpException };
@@ -144,7 +147,7 @@ export class CompletionService {
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
     let text = '';
-    /** The tool calls' names and arguments received (toolCallText). */
+    /** The tool calls' names and arguments received (toolCallText), and other output. */
     let calls = '';
     let finishReason = 'stop';
     let usage: AiUsage | null = null;
@@ -164,6 +167,9 @@ export class CompletionService {
         else if (e.type === 'tool_calls') {
           calls += toolCallText(e.toolCalls);
           yield { kind: 'tool_calls', toolCalls: e.toolCalls };
+        } else if (e.type === 'other') {
+          calls += e.text;
+          yield { kind: 'other', field: e.field, delta: e.delta };
         } else {
           if (text === '')
             this.metrics.aiLatency.observe(

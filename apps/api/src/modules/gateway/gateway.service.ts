@@ -131,11 +131,19 @@ export class GatewayService {
         });
       modelId = model.id;
       requireModelAllowed(user, model.id);
-      if (request.tools && !model.provider.supportsTools)
-        throw badRequest(
-          'tools',
-          `The model "${model.id}" answers with text only: tools are not supported`,
-        );
+      for (const param of ['tools', 'functions'] as const) {
+        const asked =
+          param === 'tools' ? request.tools : request.fields.functions;
+        if (
+          asked !== undefined &&
+          asked !== null &&
+          !model.provider.supportsTools
+        )
+          throw badRequest(
+            param,
+            `The model "${model.id}" answers with text only: ${param} are not supported`,
+          );
+      }
       if (signal.aborted) throw new ClientGoneError();
       const lease = await this.admission.admit({
         userId: user.id,

@@ -31,6 +31,30 @@ export function mergeToolCalls(calls: ToolCall[], pieces: unknown[]): void {
   }
 }
 
+/** Other fields of a whole answer's message (reasoning, a refusal, a legacy function call), put together from their pieces. */
+type OtherFields = Record<string, string | { name: string; arguments: string }>;
+
+/** Adds one piece of another field to what came before (strings are joined, a function call's name and arguments too). */
+export function mergeOther(
+  others: OtherFields,
+  field: string,
+  delta: unknown,
+): void {
+  if (typeof delta === 'string') {
+    const before = others[field];
+    others[field] = (typeof before === 'string' ? before : '') + delta;
+    return;
+  }
+  if (typeof delta !== 'object' || delta === null) return;
+  const before = others[field];
+  const call =
+    typeof before === 'object' ? before : { name: '', arguments: '' };
+  const piece = delta as { name?: unknown; arguments?: unknown };
+  if (typeof piece.name === 'string') call.name += piece.name;
+  if (typeof piece.arguments === 'string') call.arguments += piece.arguments;
+  others[field] = call;
+}
+
 /**
  * Writes a completion's events in OpenAI's shapes: one `chat.completion`
  * JSON once the answer is complete, or `chat.completion.chunk` events
@@ -68,6 +92,7 @@ export class OpenAiResponder {
     let opened = false;
     let text = '';
     const calls: ToolCall[] = [];
+    const others: OtherFields = {};
     const gone = () => answerClosed(res);
     const write = (data: unknown) => {
       if (gone()) return;
@@ -106,12 +131,18 @@ export class OpenAiResponder {
           if (stream) write(chunk({ tool_calls: e.toolCalls }));
           else mergeToolCalls(calls, e.toolCalls);
           break;
+        case 'other':
+          if (stream) write(chunk({ [e.field]: e.delta }));
+          else mergeOther(others, e.field, e.delta);
+          break;
         case 'end':
           if (stream) this.endStream(write, chunk, e, base, includeUsage);
           else
             void res
               .code(200)
-              .send(this.whole(c, text, calls, e.finishReason, e.usage));
+              .send(
+                this.whole(c, text, calls, others, e.finishReason, e.usage),
+              );
           if (stream && !gone()) {
             res.raw.write('data: [DONE]\n\n');
             res.raw.end();
@@ -151,6 +182,7 @@ export class OpenAiResponder {
     c: AdmittedCompletion,
     text: string,
     calls: ToolCall[],
+    others: OtherFields,
     finishReason: string,
     usage: OpenAiUsage,
   ) {
@@ -166,8 +198,12 @@ export class OpenAiResponder {
           index: 0,
           message: {
             role: 'assistant',
-            content: text === '' && toolCalls.length > 0 ? null : text,
+            content:
+              text === '' && (toolCalls.length > 0 || others.function_call)
+                ? null
+                : text,
             refusal: null,
+            ...others,
             ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
           },
           logprobs: null,
