@@ -160,6 +160,7 @@ describe('hostile strings in every position of every operation (PostgreSQL)', ()
           models: ids.model,
           groups: ids.group,
           limits: ids.limit,
+          requests: ids.request,
         }[segment];
     if (!id) throw new Error(`no object for {${param}} of ${path}`);
     return id;
@@ -404,6 +405,15 @@ describe('hostile strings in every position of every operation (PostgreSQL)', ()
         tokens.admin,
       )
     ).id;
+    // A row of the request log: a completion the user was refused.
+    await t.http.post(
+      '/v1/chat/completions',
+      { model: 'no-such-model', messages: [{ role: 'user', content: 'hi' }] },
+      { token: tokens.user },
+    );
+    [{ id: ids.request }] = await t.query<{ id: string }>(
+      'SELECT id FROM gateway_requests LIMIT 1',
+    );
     doc = (await t.http.get('/api/docs-json')).body;
   });
   afterAll(async () => {

@@ -72,7 +72,7 @@ describe('own usage history (PostgreSQL, over HTTP)', () => {
       token: other.token,
     });
     expect(others.body.items).toEqual([
-      { date: '2026-11-28', messages: 1, tokens: 50, cost: 70 },
+      { date: '2026-11-28', messages: 1, tokens: 50, cost: 95 },
     ]);
     const year = await h.t.http.get(
       '/api/usage?from=2025-11-28&to=2026-11-28',

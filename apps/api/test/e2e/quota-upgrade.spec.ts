@@ -56,7 +56,12 @@ describe('upgrading a database from before daily quotas', () => {
       before.chats.map((c) => ({ ...c, model: null })),
     );
     expect(after.messages).toEqual(
-      before.messages.map((m) => ({ ...m, model: null, cost: null })),
+      before.messages.map((m) => ({
+        ...m,
+        model: null,
+        cost: null,
+        cut_by: null,
+      })),
     );
     expect(after.users).toEqual(
       before.users.map((u) => ({ ...u, token_version: 0 })),

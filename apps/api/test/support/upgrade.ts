@@ -22,6 +22,8 @@ export interface UpgradeDb {
   migrate(migrations?: readonly Migration[]): Promise<string[]>;
   /** The migrations older than `m`: the release before it. */
   before(m: new () => MigrationInterface): Migration[];
+  /** The migrations up to `m`, `m` included: the release that brought it (later ones left out). */
+  through(m: new () => MigrationInterface): Migration[];
   /** Undoes the newest migration that ran. */
   undoLast(): Promise<void>;
 }
@@ -56,6 +58,7 @@ export function upgradeDbPerFile(): UpgradeDb {
     if (index <= 0) throw new Error(`${m.name} is not a later migration`);
     return MIGRATIONS.slice(0, index);
   };
+  u.through = (m) => [...u.before(m), m as Migration];
   u.migrate = async (migrations = MIGRATIONS) => {
     const ds = await dataSource(migrations);
     try {
