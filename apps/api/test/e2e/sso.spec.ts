@@ -52,6 +52,59 @@ interface Flow {
   browser: Browser;
 }
 
+interface FlowOptions {
+  returnTo?: string;
+  tamper?: (callback: URL) => void;
+  browser?: Browser;
+}
+
+/** Start at Tally, sign in at the provider as `sub`, come back to the callback. */
+async function ssoFlow(
+  {
+    t,
+    issuer,
+    publicUrl,
+  }: { t: TestApp; issuer: OidcIssuer; publicUrl: string },
+  sub: string,
+  opts: FlowOptions = {},
+): Promise<Flow> {
+  const browser = opts.browser ?? new Browser();
+  const q = opts.returnTo
+    ? `?return_to=${encodeURIComponent(opts.returnTo)}`
+    : '';
+  let res = await browser.go(`${t.url}/api/auth/sso/login${q}`);
+  expect(res.status).toBe(302);
+  let url = new URL(res.headers.get('location')!);
+  expect(url.origin).toBe(issuer.url);
+  for (let hops = 0; url.origin === issuer.url; hops++) {
+    if (hops > 20) throw new Error('too many hops at the provider');
+    res = await browser.go(url.href);
+    if (res.status >= 300 && res.status < 400) {
+      url = new URL(res.headers.get('location')!, url);
+      continue;
+    }
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    const action = new URL(/action="([^"]+)"/.exec(html)![1], url);
+    const form = html.includes('name="prompt" value="login"')
+      ? { prompt: 'login', login: sub, password: 'any' }
+      : { prompt: 'consent' };
+    res = await browser.go(action.href, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString(),
+    });
+    expect([302, 303]).toContain(res.status);
+    url = new URL(res.headers.get('location')!, action);
+  }
+  expect(url.href.startsWith(`${publicUrl}/api/auth/sso/callback?`)).toBe(true);
+  opts.tamper?.(url);
+  res = await browser.go(url.href);
+  expect(res.status).toBe(302);
+  expect(res.headers.get('cache-control')).toBe('no-store');
+  return { location: new URL(res.headers.get('location')!), browser };
+}
+
 describe('single sign-on with OpenID Connect (PostgreSQL, a real provider)', () => {
   let t: TestApp;
   let issuer: OidcIssuer;
@@ -103,53 +156,8 @@ describe('single sign-on with OpenID Connect (PostgreSQL, a real provider)', () 
     return { sub, email };
   }
 
-  /** Start at Tally, sign in at the provider as `sub`, come back to the callback. */
-  async function signInFlow(
-    sub: string,
-    opts: {
-      returnTo?: string;
-      tamper?: (callback: URL) => void;
-      browser?: Browser;
-    } = {},
-  ): Promise<Flow> {
-    const browser = opts.browser ?? new Browser();
-    const q = opts.returnTo
-      ? `?return_to=${encodeURIComponent(opts.returnTo)}`
-      : '';
-    let res = await browser.go(`${t.url}/api/auth/sso/login${q}`);
-    expect(res.status).toBe(302);
-    let url = new URL(res.headers.get('location')!);
-    expect(url.origin).toBe(issuer.url);
-    for (let hops = 0; url.origin === issuer.url; hops++) {
-      if (hops > 20) throw new Error('too many hops at the provider');
-      res = await browser.go(url.href);
-      if (res.status >= 300 && res.status < 400) {
-        url = new URL(res.headers.get('location')!, url);
-        continue;
-      }
-      expect(res.status).toBe(200);
-      const html = await res.text();
-      const action = new URL(/action="([^"]+)"/.exec(html)![1], url);
-      const form = html.includes('name="prompt" value="login"')
-        ? { prompt: 'login', login: sub, password: 'any' }
-        : { prompt: 'consent' };
-      res = await browser.go(action.href, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams(form).toString(),
-      });
-      expect([302, 303]).toContain(res.status);
-      url = new URL(res.headers.get('location')!, action);
-    }
-    expect(url.href.startsWith(`${publicUrl}/api/auth/sso/callback?`)).toBe(
-      true,
-    );
-    opts.tamper?.(url);
-    res = await browser.go(url.href);
-    expect(res.status).toBe(302);
-    expect(res.headers.get('cache-control')).toBe('no-store');
-    return { location: new URL(res.headers.get('location')!), browser };
-  }
+  const signInFlow = (sub: string, opts: FlowOptions = {}) =>
+    ssoFlow({ t, issuer, publicUrl }, sub, opts);
 
   function codeOf(flow: Flow): string {
     expect(flow.location.origin + flow.location.pathname).toBe(
@@ -536,5 +544,62 @@ describe('PASSWORD_LOGIN=false (PostgreSQL)', () => {
     expect(
       (await closed.http.post('/api/auth/sso/exchange', { code: 'x' })).status,
     ).toBe(404);
+  });
+});
+
+describe('single sign-on on PGlite', () => {
+  let t: TestApp;
+  let issuer: OidcIssuer;
+  let publicUrl: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    publicUrl = `http://127.0.0.1:${port}`;
+    issuer = await startOidcIssuer({
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      redirectUri: `${publicUrl}/api/auth/sso/callback`,
+    });
+    t = await startTestApp({
+      embedded: true,
+      env: {
+        PORT: String(port),
+        PUBLIC_URL: publicUrl,
+        OIDC_ISSUER: issuer.url,
+        OIDC_CLIENT_ID: CLIENT_ID,
+        OIDC_CLIENT_SECRET: CLIENT_SECRET,
+      },
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await issuer?.close();
+  });
+
+  it('signs a new user in with their groups, and takes the code once', async () => {
+    await issuer.setAccount('pglite-1', {
+      email: 'pg@example.com',
+      email_verified: true,
+      name: 'Pg',
+      groups: ['Embedded'],
+    });
+    const flow = await ssoFlow({ t, issuer, publicUrl }, 'pglite-1');
+    const code = new URLSearchParams(flow.location.hash.slice(1)).get('code');
+    const res = await t.http.post('/api/auth/sso/exchange', { code });
+    expect(res.status).toBe(200);
+    expect(res.body.user).toMatchObject({
+      email: 'pg@example.com',
+      auth_source: 'oidc',
+      role: 'user',
+    });
+    expect(
+      (await t.http.post('/api/auth/sso/exchange', { code })).body.code,
+    ).toBe('SSO_CODE_INVALID');
+    const groups = await t.query(
+      `SELECT g.name, g.source FROM group_members m JOIN user_groups g ON g.id = m.group_id
+       WHERE m.user_id = $1`,
+      [res.body.user.id],
+    );
+    expect(groups).toEqual([{ name: 'Embedded', source: 'oidc' }]);
   });
 });
