@@ -3,7 +3,6 @@ import {
   Controller,
   Get,
   Header,
-  Headers,
   HttpCode,
   Post,
   Query,
@@ -11,11 +10,13 @@ import {
   Res,
 } from '@nestjs/common';
 import {
+  ApiBadGatewayResponse,
   ApiBadRequestResponse,
   ApiFoundResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
 import type { AuthResponse, SsoStatus } from '@tally/api-contract';
@@ -57,6 +58,11 @@ export class SsoController {
       "To the provider's authorization endpoint (code flow with PKCE S256, `state` and `nonce`); sets a short-lived cookie that ties the return to this browser",
   })
   @ApiNotFoundResponse(NOT_CONFIGURED)
+  @ApiBadGatewayResponse({
+    type: ErrorDto,
+    description:
+      "`SSO_FAILED`: the provider's discovery document cannot be read (the reason is in the log)",
+  })
   @ApiDatabase()
   @ApiOperation({
     operationId: 'ssoLogin',
@@ -83,6 +89,8 @@ export class SsoController {
       'To `/sso#code=<one-time code>` (the web app), or to `/login?sso_error=<CODE>`',
   })
   @ApiNotFoundResponse(NOT_CONFIGURED)
+  @ApiQuery({ name: 'code', required: false, type: String })
+  @ApiQuery({ name: 'state', required: false, type: String })
   @ApiOperation({
     operationId: 'ssoCallback',
     summary: "The provider's return",
@@ -94,11 +102,10 @@ export class SsoController {
     // The provider's parameters vary (`iss`, `session_state`, `scope`, …): read from the URL as sent.
     @Query() _params: Record<string, unknown>,
     @Req() req: FastifyRequest,
-    @Headers('cookie') cookies: string | undefined,
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const location = await this.sso.finish(
-      readCookie(cookies),
+      readCookie(req.headers.cookie),
       req.originalUrl ?? req.url,
     );
     await reply
