@@ -14,6 +14,8 @@ module.exports = {
       },
     ],
   },
+  // openid-client is an ES module only, which Jest's module system does not require (see the file).
+  moduleNameMapper: { '^openid-client$': '<rootDir>/test/openid-client.cjs' },
   moduleFileExtensions: ['ts', 'js', 'html'],
   // The specs of the built API as OS processes run with `nx e2e api` (jest.processes.config.cts).
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/processes/'],

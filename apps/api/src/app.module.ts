@@ -12,6 +12,7 @@ import { AuthModule } from './modules/auth/auth.module';
 import { ChatModule } from './modules/chat/chat.module';
 import { GatewayModule } from './modules/gateway/gateway.module';
 import { HealthModule } from './modules/health/health.module';
+import { IdentityModule } from './modules/identity/identity.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { ModelsModule } from './modules/models/models.module';
 import { SettingsModule } from './modules/settings/settings.module';
@@ -36,6 +37,7 @@ export class AppModule {
         MetricsModule,
         SettingsModule,
         AuthModule,
+        IdentityModule,
         ChatModule,
         ModelsModule,
         AlertsModule,

@@ -35,6 +35,7 @@ describe('auth (PostgreSQL)', () => {
     });
     expect(Object.keys(reg.body.user).sort()).toEqual(
       [
+        'auth_source',
         'created_at',
         'email',
         'id',

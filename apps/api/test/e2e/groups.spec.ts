@@ -39,6 +39,8 @@ describe('admin: groups and members (PostgreSQL)', () => {
       member_count: 0,
       created_at: expect.any(String),
       updated_at: expect.any(String),
+      source: 'local',
+      external_id: null,
     });
     const id = res.body.id;
     expect((await get(`/api/admin/groups/${id}`)).body).toEqual(res.body);

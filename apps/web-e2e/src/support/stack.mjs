@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 
-const ROOT = resolve(
+export const ROOT = resolve(
   import.meta.dirname ?? new URL('.', import.meta.url).pathname,
   '../../../..',
 );
@@ -48,7 +48,7 @@ export const ADMIN = {
   password: 'admin-password-1',
 };
 
-function freePort() {
+export function freePort() {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.unref();
@@ -144,7 +144,8 @@ export async function startStack() {
 
   const database = dbName();
   const databaseUrl = await freshDatabase(database);
-  const port = await freePort();
+  // A fixed port when a test's set-up needs the address first (an identity provider's redirect URI).
+  const port = Number(process.env.E2E_API_PORT) || (await freePort());
   const baseUrl = `http://127.0.0.1:${port}`;
   const logPath = join(ARTIFACTS, 'api.log');
   const log = createWriteStream(logPath);
@@ -161,6 +162,7 @@ export async function startStack() {
       AI_PROVIDER: 'local',
       AI_LOCAL_DELAY_MS: '5',
       WEB_DIR: 'dist/apps/web/browser',
+      PUBLIC_URL: baseUrl,
       JWT_SECRET: randomBytes(16).toString('hex'),
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -10,6 +10,12 @@ export const appRoutes: Route[] = [
     loadComponent: () => import('./auth/login.page').then((m) => m.LoginPage),
   },
   {
+    // A single sign-on's landing: signs in from the one-time code in the fragment.
+    path: 'sso',
+    title: 'auth.sso.signingIn',
+    loadComponent: () => import('./auth/sso.page').then((m) => m.SsoPage),
+  },
+  {
     path: 'register',
     canMatch: [guestGuard],
     title: 'auth.register.title',

@@ -79,6 +79,8 @@ export function group(name: string, extra: Partial<Group> = {}): Group {
     member_count: 0,
     created_at: AT,
     updated_at: AT,
+    source: 'local',
+    external_id: null,
     ...extra,
   };
 }

@@ -29,6 +29,7 @@ export const AUTH: AuthResponse = {
     max_ai_messages_per_day: null,
     max_ai_tokens_per_day: null,
     created_at: '2026-11-01T00:00:00.000Z',
+    auth_source: 'password',
   },
 };
 

@@ -13,6 +13,7 @@ import { LimitSetBy1765100000000 } from './1765100000000-limit-set-by';
 import { RequestLogCount1765200000000 } from './1765200000000-request-log-count';
 import { CutBy1765400000000 } from './1765400000000-cut-by';
 import { ApiKeyExpiry1765600000000 } from './1765600000000-api-key-expiry';
+import { Sso1765800000000 } from './1765800000000-sso';
 
 /** Every migration, oldest first. Forward-only once landed. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   RequestLogCount1765200000000,
   CutBy1765400000000,
   ApiKeyExpiry1765600000000,
+  Sso1765800000000,
 ];

@@ -100,7 +100,8 @@ export class AuthController {
   @ApiDatabase()
   @ApiForbiddenResponse({
     type: ErrorDto,
-    description: '`REGISTRATION_CLOSED`',
+    description:
+      '`REGISTRATION_CLOSED`, or `PASSWORD_LOGIN_DISABLED` (`PASSWORD_LOGIN=false`)',
   })
   @ApiConflictResponse({ type: ErrorDto, description: '`EMAIL_TAKEN`' })
   @ApiOperation({
@@ -143,6 +144,11 @@ export class AuthController {
   @ApiUnauthorizedResponse({
     type: ErrorDto,
     description: 'Wrong email or password (the same answer for both)',
+  })
+  @ApiForbiddenResponse({
+    type: ErrorDto,
+    description:
+      '`PASSWORD_LOGIN_DISABLED`: `PASSWORD_LOGIN=false`, and this is not the `ADMIN_EMAIL` account',
   })
   @ApiTooManyRequestsResponse({
     type: ErrorDto,

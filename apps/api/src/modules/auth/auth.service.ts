@@ -48,6 +48,7 @@ export class AuthService {
     name: string | undefined,
     address: string,
   ): Promise<AuthResponse> {
+    if (!this.config.sso.passwordLogin) throw passwordLoginDisabled();
     if (!(await this.settings.value('allow_registration'))) {
       throw new ApiError(
         HttpStatus.FORBIDDEN,
@@ -62,6 +63,7 @@ export class AuthService {
 
   /** Whether `register` takes anyone now: what a sign-in page may offer. */
   async registration(): Promise<RegistrationStatus> {
+    if (!this.config.sso.passwordLogin) return { open: false };
     return { open: Boolean(await this.settings.value('allow_registration')) };
   }
 
@@ -71,6 +73,12 @@ export class AuthService {
     password: string,
     address: string,
   ): Promise<AuthResponse> {
+    // The ADMIN_EMAIL account keeps its password: the way in when the provider is not.
+    if (
+      !this.config.sso.passwordLogin &&
+      email.trim().toLowerCase() !== this.config.adminEmail
+    )
+      throw passwordLoginDisabled();
     const attempt = await this.throttle.loginAttempt(address, email);
     let user: UserEntity | null;
     try {
@@ -186,6 +194,11 @@ export class AuthService {
     };
   }
 
+  /** An access token for a user signed in another way (single sign-on). */
+  signIn(user: UserEntity): Promise<AuthResponse> {
+    return this.issue(user);
+  }
+
   private async issue(user: UserEntity): Promise<AuthResponse> {
     const access_token = await this.jwt.signAsync({
       sub: user.id,
@@ -199,3 +212,10 @@ export class AuthService {
     };
   }
 }
+
+const passwordLoginDisabled = () =>
+  new ApiError(
+    HttpStatus.FORBIDDEN,
+    'PASSWORD_LOGIN_DISABLED',
+    'Password sign-in is turned off on this server; use single sign-on',
+  );

@@ -1,5 +1,11 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import type { Group, GroupList, Page, User } from '@tally/api-contract';
+import type {
+  Group,
+  GroupList,
+  GroupSource,
+  Page,
+  User,
+} from '@tally/api-contract';
 import { ApiError, notFound } from '../../common/api-error';
 import { escapeLike, sqlState } from '../../common/sql';
 import { DatabaseService } from '../../database/database.service';
@@ -17,11 +23,13 @@ interface GroupRow {
   name: string;
   description: string;
   member_count: number | string;
+  source: GroupSource;
+  external_id: string | null;
   created_at: Date | string;
   updated_at: Date | string;
 }
 
-const COLUMNS = `g.id, g.name, g.description, g.created_at, g.updated_at,
+const COLUMNS = `g.id, g.name, g.description, g.source, g.external_id, g.created_at, g.updated_at,
   (SELECT count(*) FROM group_members m WHERE m.group_id = g.id) AS member_count`;
 
 const taken = (name: string) =>
@@ -173,6 +181,54 @@ export class GroupsService {
     );
   }
 
+  /**
+   * Makes the user's memberships of groups from `source` exactly `names`
+   * (the provider's group names): a group not seen before is created with
+   * that source, the user leaves the others of that source. Groups of any
+   * other source are untouched; a name a group of another source already
+   * has is skipped (returned). All in one transaction.
+   */
+  async syncExternalMemberships(
+    userId: string,
+    source: Exclude<GroupSource, 'local'>,
+    names: string[],
+  ): Promise<{ skipped: string[] }> {
+    const wanted = [...new Set(names)];
+    return this.db.inTransaction(async (tx) => {
+      if (wanted.length > 0) {
+        await tx.query(
+          `INSERT INTO user_groups (name, source, external_id)
+           SELECT n, $1, n FROM unnest($2::text[]) AS n
+           ORDER BY n
+           ON CONFLICT DO NOTHING`,
+          [source, wanted],
+        );
+      }
+      const rows = await tx.query<{ id: string; external_id: string }>(
+        `SELECT id, external_id FROM user_groups
+         WHERE source = $1 AND external_id = ANY ($2::text[])`,
+        [source, wanted],
+      );
+      const ids = rows.map((r) => r.id);
+      await tx.query(
+        `DELETE FROM group_members m USING user_groups g
+         WHERE m.group_id = g.id AND m.user_id = $1 AND g.source = $2
+           AND NOT (g.id = ANY ($3::uuid[]))`,
+        [userId, source, ids],
+      );
+      if (ids.length > 0) {
+        await tx.query(
+          `INSERT INTO group_members (group_id, user_id)
+           SELECT g, $1 FROM unnest($2::uuid[]) AS g
+           ON CONFLICT DO NOTHING`,
+          [userId, ids],
+        );
+      }
+      const found = new Set(rows.map((r) => r.external_id));
+      return { skipped: wanted.filter((n) => !found.has(n)) };
+    });
+  }
+
   /** The groups of each user, by name, in one query. */
   async groupsOf(userIds: string[]): Promise<Map<string, GroupRef[]>> {
     const byUser = new Map<string, GroupRef[]>(userIds.map((u) => [u, []]));
@@ -202,5 +258,7 @@ function toGroup(r: GroupRow): Group {
     member_count: Number(r.member_count),
     created_at: new Date(r.created_at).toISOString(),
     updated_at: new Date(r.updated_at).toISOString(),
+    source: r.source,
+    external_id: r.external_id,
   };
 }

@@ -6,7 +6,7 @@ import {
   UpdateDateColumn,
   VirtualColumn,
 } from 'typeorm';
-import type { Role } from '@tally/api-contract';
+import type { AuthSource, Role } from '@tally/api-contract';
 
 @Entity('users')
 export class UserEntity {
@@ -19,8 +19,23 @@ export class UserEntity {
   @Column({ type: 'varchar', length: 100, default: '' })
   name!: string;
 
-  @Column({ name: 'password_hash', type: 'text', select: false })
-  passwordHash!: string;
+  /** Null: no password (a user made by single sign-on or SCIM). */
+  @Column({
+    name: 'password_hash',
+    type: 'text',
+    select: false,
+    nullable: true,
+  })
+  passwordHash!: string | null;
+
+  /** How the user signs in (API.md `User.auth_source`). */
+  @Column({
+    name: 'auth_source',
+    type: 'varchar',
+    length: 8,
+    default: 'password',
+  })
+  authSource!: AuthSource;
 
   @Column({ type: 'varchar', length: 10, default: 'user' })
   role!: Role;
@@ -47,6 +62,14 @@ export class UserEntity {
       `SELECT max_ai_tokens_per_day FROM user_daily_limits WHERE user_id = ${u}.id`,
   })
   maxAiTokensPerDay!: number | null;
+
+  /** The provider's `iss` of the user's single sign-on identity (null: none). */
+  @Column({ name: 'sso_issuer', type: 'text', nullable: true, select: false })
+  ssoIssuer!: string | null;
+
+  /** The provider's `sub` of the user (null: none). */
+  @Column({ name: 'sso_subject', type: 'text', nullable: true, select: false })
+  ssoSubject!: string | null;
 
   /** Raised by a password change: access tokens of an earlier version stop working. */
   @Column({ name: 'token_version', type: 'integer', default: 0 })

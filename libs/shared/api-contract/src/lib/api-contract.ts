@@ -45,7 +45,26 @@ export type ErrorCode =
   | 'NO_SUCH_LIMIT'
   | 'GROUP_EXISTS'
   | 'MODEL_NOT_ALLOWED'
-  | 'ALERT_WEBHOOK_NOT_SET';
+  | 'ALERT_WEBHOOK_NOT_SET'
+  | 'PASSWORD_LOGIN_DISABLED'
+  | SsoErrorCode
+  | 'SSO_CODE_INVALID';
+
+/** Why a single sign-on failed, in `/login?sso_error=<CODE>`. */
+export type SsoErrorCode =
+  | 'SSO_STATE_MISMATCH'
+  | 'SSO_DOMAIN_NOT_ALLOWED'
+  | 'SSO_EMAIL_NOT_VERIFIED'
+  | 'SSO_USER_DEACTIVATED'
+  | 'SSO_FAILED';
+
+export const SSO_ERROR_CODES: readonly SsoErrorCode[] = [
+  'SSO_STATE_MISMATCH',
+  'SSO_DOMAIN_NOT_ALLOWED',
+  'SSO_EMAIL_NOT_VERIFIED',
+  'SSO_USER_DEACTIVATED',
+  'SSO_FAILED',
+];
 
 /** Error body: NestJS's shape plus an optional machine-readable `code`. */
 export interface ApiError {
@@ -70,6 +89,27 @@ export interface User {
   max_ai_messages_per_day: number | null;
   max_ai_tokens_per_day: number | null;
   created_at: IsoDateTime;
+  /** How the user signs in: a password, the OpenID provider, or made by SCIM. */
+  auth_source: AuthSource;
+}
+
+export type AuthSource = 'password' | 'oidc' | 'scim';
+export const AUTH_SOURCES: readonly AuthSource[] = ['password', 'oidc', 'scim'];
+
+/** `GET /api/auth/sso`: what the sign-in page offers. */
+export interface SsoStatus {
+  /** Single sign-on is configured. */
+  enabled: boolean;
+  /** The button's text (`OIDC_LABEL`). */
+  label: string;
+  /** false: only the `ADMIN_EMAIL` account signs in with a password. */
+  password_login: boolean;
+}
+
+/** `POST /api/auth/sso/exchange`. */
+export interface SsoExchangeRequest {
+  /** The one-time code from `/sso#code=…`. */
+  code: string;
 }
 
 export interface RegisterRequest {
@@ -474,7 +514,14 @@ export interface Group {
   member_count: number;
   created_at: IsoDateTime;
   updated_at: IsoDateTime;
+  /** `local`: made in Tally; `oidc`: from the provider's groups claim; `scim`: from SCIM. */
+  source: GroupSource;
+  /** The provider's name or id of the group; null for local groups. */
+  external_id: string | null;
 }
+
+export type GroupSource = 'local' | 'oidc' | 'scim';
+export const GROUP_SOURCES: readonly GroupSource[] = ['local', 'oidc', 'scim'];
 
 export type GroupList = Page<Group>;
 

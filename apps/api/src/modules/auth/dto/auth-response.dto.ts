@@ -10,6 +10,8 @@ import {
   type LimitMetric,
   type LimitSetBy,
   type LimitWindow,
+  AUTH_SOURCES,
+  type AuthSource,
   type AuthResponse,
   type CreatedApiKey,
   type Role,
@@ -32,6 +34,9 @@ export class UserDto implements User {
   max_ai_tokens_per_day!: number | null;
   @ApiTimestamp()
   created_at!: string;
+  /** How the user signs in: a password, the OpenID provider, or made by SCIM. */
+  @ApiProperty({ enum: AUTH_SOURCES })
+  auth_source!: AuthSource;
 }
 
 export class AuthResponseDto implements AuthResponse {

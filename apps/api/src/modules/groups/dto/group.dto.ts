@@ -5,6 +5,8 @@ import {
   type GroupList,
   type GroupListQuery,
   GROUP_NAME_MAX,
+  GROUP_SOURCES,
+  type GroupSource,
   type UpdateGroupRequest,
 } from '@tally/api-contract';
 import { Transform } from 'class-transformer';
@@ -29,6 +31,12 @@ export class GroupDto implements Group {
   created_at!: string;
   @ApiTimestamp()
   updated_at!: string;
+  /** `local`: made in Tally; `oidc`: from the provider's groups claim; `scim`: from SCIM. */
+  @ApiProperty({ enum: GROUP_SOURCES })
+  source!: GroupSource;
+  /** The provider's name or id of the group; null for local groups. */
+  @ApiProperty({ type: 'string', nullable: true })
+  external_id!: string | null;
 }
 
 export class GroupListDto implements GroupList {

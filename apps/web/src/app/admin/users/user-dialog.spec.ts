@@ -31,6 +31,7 @@ const USER: AdminUser = {
   max_ai_messages_per_day: null,
   max_ai_tokens_per_day: 2000,
   created_at: '2026-11-01T00:00:00.000Z',
+  auth_source: 'password',
   effective_max_ai_messages_per_day: 100,
   effective_max_ai_tokens_per_day: 2000,
 };

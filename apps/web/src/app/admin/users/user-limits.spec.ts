@@ -20,6 +20,7 @@ const ANN: AdminUser = {
   max_ai_messages_per_day: null,
   max_ai_tokens_per_day: null,
   created_at: '2026-11-01T00:00:00.000Z',
+  auth_source: 'password',
   effective_max_ai_messages_per_day: 100,
   effective_max_ai_tokens_per_day: 500_000,
   groups: [

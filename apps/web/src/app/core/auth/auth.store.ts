@@ -7,6 +7,7 @@ import type {
   LoginRequest,
   RegisterRequest,
   RegistrationStatus,
+  SsoStatus,
   UpdateMeRequest,
   User,
 } from '@tally/api-contract';
@@ -67,6 +68,27 @@ export class AuthStore {
       map((status) => status.open),
       catchError(() => of(true)),
     );
+  }
+
+  /**
+   * What the sign-in page offers: single sign-on, password sign-in. When the
+   * API cannot say: passwords only, as before single sign-on.
+   */
+  ssoStatus(): Observable<SsoStatus> {
+    return this.http
+      .get<SsoStatus>('/api/auth/sso')
+      .pipe(
+        catchError(() =>
+          of({ enabled: false, label: '', password_login: true }),
+        ),
+      );
+  }
+
+  /** Trades the one-time code of a single sign-on for a session. */
+  exchangeSsoCode(code: string): Observable<User> {
+    return this.http
+      .post<AuthResponse>('/api/auth/sso/exchange', { code })
+      .pipe(map((response) => this.startSession(response)));
   }
 
   /** Changes the signed-in user's own name; the session's user follows. */
