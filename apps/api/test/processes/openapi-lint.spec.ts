@@ -25,6 +25,19 @@ interface Problem {
  * summary, a public route without `security: []`, an undeclared path
  * parameter… fails here, each problem named with its rule and place.
  */
+/**
+ * The one exception to the recommended rules: the two steps of single
+ * sign-on succeed with a redirect (302 to the provider, 302 back to the web
+ * app), as the OpenID Connect flow requires, so they have no 2XX answer.
+ * Named one by one, so that any other operation without one still fails.
+ */
+const REDIRECT_ONLY = new Set(
+  ['/api/auth/sso/login', '/api/auth/sso/callback'].map(
+    (path) =>
+      `operation-2xx-response #/paths/${path.replace(/\//g, '~1')}/get/responses`,
+  ),
+);
+
 describe('the served OpenAPI document', () => {
   let db: TestDatabase;
   let api: ApiProcess;
@@ -78,10 +91,14 @@ describe('the served OpenAPI document', () => {
       throw err;
     });
     const report = JSON.parse(String(out.stdout)) as { problems: Problem[] };
-    const problems = report.problems.map(
-      (p) =>
-        `${p.severity} ${p.ruleId} at ${p.location[0]?.pointer ?? '?'}: ${p.message}`,
-    );
+    const problems = report.problems
+      .filter(
+        (p) => !REDIRECT_ONLY.has(`${p.ruleId} ${p.location[0]?.pointer}`),
+      )
+      .map(
+        (p) =>
+          `${p.severity} ${p.ruleId} at ${p.location[0]?.pointer ?? '?'}: ${p.message}`,
+      );
     expect(problems).toEqual([]);
   });
 });
