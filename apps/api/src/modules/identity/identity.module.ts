@@ -8,7 +8,7 @@ import { SsoStore } from './sso-store';
 
 /**
  * Single sign-on with an OpenID Connect provider. Users and memberships are
- * written through UsersService and GroupsService, never their tables.
+ * written through the users module's services and GroupsService, never their tables.
  */
 @Module({
   imports: [AuthModule, GroupsModule],

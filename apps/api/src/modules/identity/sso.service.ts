@@ -15,6 +15,7 @@ import {
 import { AuthService } from '../auth/auth.service';
 import { GroupsService } from '../groups/groups.service';
 import type { UserEntity } from '../users/user.entity';
+import { SsoUsersService } from '../users/sso-users.service';
 import { UsersService } from '../users/users.service';
 import { OidcClient, type ProviderClaims } from './oidc-client';
 import { SsoError } from './sso-error';
@@ -48,7 +49,7 @@ const same = (a: string, b: string): boolean => {
 /**
  * Single sign-on with an OpenID provider (API.md "v3: single sign-on and
  * provisioning"): the trip to the provider and back, the user it names
- * (found, linked or created through UsersService), their groups from the
+ * (found, linked or created through SsoUsersService), their groups from the
  * claim (through GroupsService), and the one-time code that hands the
  * login to the web app.
  */
@@ -61,6 +62,7 @@ export class SsoService {
     private readonly oidc: OidcClient,
     private readonly store: SsoStore,
     private readonly users: UsersService,
+    private readonly ssoUsers: SsoUsersService,
     private readonly groups: GroupsService,
     private readonly auth: AuthService,
   ) {}
@@ -213,7 +215,7 @@ export class SsoService {
       ? 'admin'
       : 'user';
 
-    let user = await this.users.findBySsoIdentity(claims.iss, claims.sub);
+    let user = await this.ssoUsers.findBySsoIdentity(claims.iss, claims.sub);
     if (!user) {
       const existing = await this.users.findByEmail(email);
       if (existing) {
@@ -228,7 +230,7 @@ export class SsoService {
             'the account is deactivated',
           );
         if (
-          !(await this.users.linkSsoIdentity(
+          !(await this.ssoUsers.linkSsoIdentity(
             existing.id,
             claims.iss,
             claims.sub,
@@ -240,7 +242,7 @@ export class SsoService {
           );
         user = existing;
       } else {
-        user = await this.users.createFromSso({
+        user = await this.ssoUsers.createFromSso({
           email,
           name,
           role,
@@ -266,7 +268,11 @@ export class SsoService {
       this.log.warn(
         `Groups of the claim skipped, a Tally group of another source has the name: ${skipped.join(', ')}`,
       );
-    const applied = await this.users.applySso(user.id, { email, name, role });
+    const applied = await this.ssoUsers.applySso(user.id, {
+      email,
+      name,
+      role,
+    });
     if (applied.kept.includes('role'))
       this.log.warn(
         `User ${user.id} stays admin: the last active admin is never demoted`,

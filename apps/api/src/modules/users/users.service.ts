@@ -60,22 +60,13 @@ const AUTH_COLUMNS = [
 export const authColumns = (alias?: string): string =>
   AUTH_COLUMNS.map((c) => (alias ? `${alias}.${c}` : c)).join(', ');
 
-/** A user as the provider describes them on their first single sign-on. */
-export interface SsoUser {
-  email: string;
-  name: string;
-  role: Role;
-  issuer: string;
-  subject: string;
-}
-
 export interface UserPage {
   items: UserEntity[];
   total: number;
 }
 
 /** Serializes changes that could remove the last active admin. */
-const ADMIN_LOCK = 7_341_001;
+export const ADMIN_LOCK = 7_341_001;
 
 @Injectable()
 export class UsersService {
@@ -272,94 +263,6 @@ export class UsersService {
       }
     });
     return this.getById(id);
-  }
-
-  /** The user the provider knows as `subject` (its `iss` and `sub`). */
-  findBySsoIdentity(
-    issuer: string,
-    subject: string,
-  ): Promise<UserEntity | null> {
-    return this.users.findOne({
-      where: { ssoIssuer: issuer, ssoSubject: subject },
-    });
-  }
-
-  /**
-   * A user made by single sign-on: no password, `auth_source` `oidc`, the
-   * provider's identity. Null when the email is taken (or the identity is,
-   * by a login at the same moment).
-   */
-  async createFromSso(input: SsoUser): Promise<UserEntity | null> {
-    const rows = await this.db.query<{ id: string }>(
-      `INSERT INTO users (email, name, password_hash, role, auth_source, sso_issuer, sso_subject)
-       VALUES ($1, $2, NULL, $3, 'oidc', $4, $5)
-       ON CONFLICT DO NOTHING RETURNING id`,
-      [
-        input.email.trim().toLowerCase(),
-        input.name.trim(),
-        input.role,
-        input.issuer,
-        input.subject,
-      ],
-    );
-    return rows.length === 0 ? null : this.getById(rows[0].id);
-  }
-
-  /** Gives a user without one the provider's identity; false when the user has another. */
-  async linkSsoIdentity(
-    id: string,
-    issuer: string,
-    subject: string,
-  ): Promise<boolean> {
-    const rows = await this.db.query(
-      `UPDATE users SET sso_issuer = $2, sso_subject = $3, updated_at = now()
-       WHERE id = $1 AND sso_subject IS NULL RETURNING id`,
-      [id, issuer, subject],
-    );
-    return rows.length > 0;
-  }
-
-  /**
-   * What the provider says of a user at each login: email, name and role.
-   * The role never leaves the server without an active admin: the last one
-   * stays admin (and the reason is returned). An email another user has is
-   * left as it was.
-   */
-  async applySso(
-    id: string,
-    changes: { email: string; name: string; role: Role },
-  ): Promise<{ user: UserEntity; kept: ('role' | 'email')[] }> {
-    const kept: ('role' | 'email')[] = [];
-    await this.db.transaction(async (m) => {
-      await m.query('SELECT pg_advisory_xact_lock($1)', [ADMIN_LOCK]);
-      const [current] = await m.query(
-        `SELECT role, is_active, email FROM users WHERE id = $1 FOR UPDATE`,
-        [id],
-      );
-      if (!current) throw notFound('User');
-      let role = changes.role;
-      if (current.role === 'admin' && current.is_active && role !== 'admin') {
-        const [{ n }] = await m.query(
-          `SELECT count(*)::int AS n FROM users WHERE role = 'admin' AND is_active AND id <> $1`,
-          [id],
-        );
-        if (n === 0) {
-          role = 'admin';
-          kept.push('role');
-        }
-      }
-      const email = changes.email.trim().toLowerCase();
-      const [other] = await m.query(
-        `SELECT id FROM users WHERE lower(email) = $1 AND id <> $2`,
-        [email, id],
-      );
-      if (other) kept.push('email');
-      await m.query(
-        `UPDATE users SET email = $2, name = $3, role = $4, updated_at = now() WHERE id = $1`,
-        [id, other ? current.email : email, changes.name.trim(), role],
-      );
-    });
-    return { user: await this.getById(id), kept };
   }
 
   async countAdmins(): Promise<number> {
