@@ -1,7 +1,6 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import type {
   ApiKey,
-  ApiKeyLimit,
   ApiKeyLimitUse,
   CreateApiKeyRequest,
   CreatedApiKey,
@@ -17,6 +16,7 @@ import { LimitsService } from '../usage/limits.service';
 import type { AppliedLimit } from '../usage/quota';
 import { UsageService } from '../usage/usage.service';
 import { type AuthRow, authColumns } from '../users/users.service';
+import { checkedExpiry, checkedLimits } from './api-key-input';
 
 /** Every key starts with this, so a bearer token can be told from a JWT at a glance. */
 export const API_KEY_PREFIX = 'tly_';
@@ -76,49 +76,6 @@ const toApiKey = (r: ApiKeyRow, limits: ApiKeyLimitUse[] = []): ApiKey => ({
   last_used_at: iso(r.last_used_at),
   expires_at: iso(r.expires_at),
 });
-
-/**
- * `expires_at` as stored: a Date in the future (400 otherwise), null as
- * given, undefined when absent. The validation pipe has already checked it
- * is an ISO time.
- */
-function checkedExpiry(
-  expiresAt: string | null | undefined,
-): Date | null | undefined {
-  if (expiresAt === undefined) return undefined;
-  if (expiresAt === null) return null;
-  const at = new Date(expiresAt);
-  if (!(at.getTime() > Date.now()))
-    throw new ApiError(
-      HttpStatus.BAD_REQUEST,
-      'VALIDATION_FAILED',
-      'expires_at must be in the future',
-    );
-  return at;
-}
-
-/** At most one limit per metric and window (400 otherwise); undefined as given. */
-function checkedLimits(
-  limits: readonly ApiKeyLimit[] | undefined,
-): ApiKeyLimit[] | undefined {
-  if (limits === undefined) return undefined;
-  const seen = new Set<string>();
-  for (const l of limits) {
-    const kind = `${l.metric}/${l.window}`;
-    if (seen.has(kind))
-      throw new ApiError(
-        HttpStatus.BAD_REQUEST,
-        'VALIDATION_FAILED',
-        `limits has two ${l.metric} limits per ${l.window}; give one`,
-      );
-    seen.add(kind);
-  }
-  return limits.map(({ metric, window, amount }) => ({
-    metric,
-    window,
-    amount,
-  }));
-}
 
 /** The same ids once each, in their first order. */
 const distinct = (ids: readonly string[]) => [...new Set(ids)];
